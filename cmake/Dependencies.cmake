@@ -10,6 +10,7 @@ find_package(restinio REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
+find_package(CURL REQUIRED)
 find_package(hwy QUIET)
 find_package(faiss QUIET)
 

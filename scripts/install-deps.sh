@@ -14,7 +14,7 @@ PKGS=(
   libhwy-dev libfaiss-dev
   python3-onnx python3-numpy
   nodejs npm
-  wrk curl
+  libcurl4-openssl-dev wrk curl
 )
 
 missing=()
