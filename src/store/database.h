@@ -1,0 +1,125 @@
+// The metadata database: one SQLite file in WAL mode (synchronous=FULL,
+// foreign_keys=ON). Thread-safe: one connection behind a mutex. Every mutating
+// call is one transaction; no exception leaves this class.
+//
+// Group versions: every event (create, bind of an unbound face, unbind, the
+// unbind done by a face delete, group delete) adds exactly 1 and is written to
+// the group's change log. Creating a name that existed before continues from
+// that name's last version, with a new group_id.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "store/types.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace facepass::store {
+
+class Database {
+ public:
+  struct Options {
+    // Change-log entries kept per group; older ones are pruned and a client
+    // that is further behind gets a FULL sync.
+    int64_t change_log_keep = 10000;
+    int busy_timeout_ms = 5000;
+  };
+
+  static constexpr int kSchemaVersion = 1;
+
+  // Creates or migrates the schema. FailedPrecondition if the file comes from
+  // a newer schema; Corruption/IoError if SQLite cannot read it.
+  static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& file);
+  static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& file, const Options& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // --- images
+  Result<int64_t> InsertImage(ImageKind kind, const std::string& format, const std::string& path,
+                              int64_t size, int width, int height, int64_t created_ms);
+  Result<ImageRecord> GetImage(int64_t id);  // NotFound
+  // Captures with created_ms < before_ms, oldest first.
+  Result<std::vector<ImageRecord>> CapturesOlderThan(int64_t before_ms, int limit);
+  // Captures only (retention purge): FailedPrecondition for an enrol image or
+  // one a face still refers to; NotFound if absent. The caller removes the file.
+  Status DeleteImage(int64_t id);
+
+  // --- faces
+  Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
+                             std::span<const float> feature);  // NotFound if no such image
+  Result<FaceRecord> GetFace(int64_t id);  // NotFound if no row; deleted ones too (history)
+  // Marks the face deleted and unbinds it from every group (each: version+1,
+  // logged). Returns those group ids. NotFound if absent or already deleted.
+  Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms);
+
+  // --- groups
+  Result<GroupRecord> CreateGroup(const std::string& name, int64_t now_ms);  // AlreadyExists
+  // Bumps the version, marks deleted, removes bindings; returns the final record.
+  Result<GroupRecord> DeleteGroup(const std::string& name, int64_t now_ms);  // NotFound
+  Result<GroupRecord> GetGroupByName(const std::string& name);  // live only; NotFound
+  Result<GroupRecord> GetGroupById(int64_t group_id);           // deleted ones too; NotFound
+  Result<std::vector<std::string>> ListGroupNames();            // live, by name
+  Result<std::vector<GroupRecord>> ListGroups();                // live, by name
+  Result<std::vector<int64_t>> GroupFaceIds(int64_t group_id);  // bound faces, by face id
+  // true: newly bound (version+1, logged); false: already bound, nothing
+  // changes. NotFound if the face is absent/deleted or the group absent/deleted.
+  Result<bool> Bind(int64_t group_id, int64_t face_id, int64_t now_ms);
+  // Returns the new version. NotFound if the pair is not bound.
+  Result<int64_t> Unbind(int64_t group_id, int64_t face_id, int64_t now_ms);
+
+  // --- sync
+  // Bind/unbind changes with version in (from_version, current], oldest first.
+  // nullopt when the log does not reach back that far (pruned, or
+  // from_version is older than this group_id's creation or newer than its
+  // current version) => the caller sends FULL. NotFound if no such group.
+  Result<std::optional<std::vector<GroupChange>>> ChangesSince(int64_t group_id, int64_t from_version);
+  // Features of the given faces, in the given order; absent or deleted faces are left out.
+  Result<std::vector<std::pair<int64_t, std::vector<float>>>> FeaturesOf(const std::vector<int64_t>& face_ids);
+  // Everything a sync of one group needs, read in one snapshot: the group
+  // record and either the net changes since from_version or (when the log
+  // does not reach back, or from_version <= 0) the full face list.
+  Result<GroupDelta> SyncDelta(int64_t group_id, int64_t from_version);
+
+  // Start-up: every live binding with its feature, ordered by group_id.
+  // `fn` runs under the database lock and must not call back into it.
+  Status ForEachBinding(
+      const std::function<void(int64_t group_id, int64_t face_id, std::span<const float> feature)>& fn);
+
+  // --- config (thresholds)
+  Result<std::map<std::string, double>> LoadConfig();
+  // Upserts the given keys in one transaction (all or nothing); other keys stay.
+  Status SaveConfig(const std::map<std::string, double>& values);
+
+  // --- devices (sync status), key = ip
+  Status UpsertDevice(const DeviceRecord& d);  // replaces the device's group list
+  Result<std::vector<DeviceRecord>> ListDevices();  // by ip
+
+  // Consistency check (crash tests, start-up): SQLite integrity and foreign
+  // keys, no binding to a missing/deleted face or deleted group, each group's
+  // change log contiguous up to its version and, where unpruned, replaying to
+  // its bindings. Corruption with the first problem found.
+  Status CheckIntegrity();
+
+ private:
+  Database(std::unique_ptr<SQLite::Database> db, const Options& options);
+
+  std::mutex mu_;
+  std::unique_ptr<SQLite::Database> db_;
+  Options options_;
+};
+
+}  // namespace facepass::store
