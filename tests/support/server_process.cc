@@ -1,0 +1,148 @@
+#include "support/server_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <thread>
+
+namespace facepass::testing {
+
+std::filesystem::path ServerBinary() {
+  return std::filesystem::path(FACEPASS_BINARY_DIR) / "tools" / "facepass" / "facepass";
+}
+
+std::filesystem::path MakeTempDir(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  char* made = mkdtemp(buf.data());
+  return made ? std::filesystem::path(made) : std::filesystem::path();
+}
+
+uint16_t PickFreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  uint16_t port = 0;
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    socklen_t len = sizeof(addr);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) port = ntohs(addr.sin_port);
+  }
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+namespace {
+
+// A bare HTTP GET over a socket, enough to know the server is up.
+bool Answers(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const char req[] = "GET /api/version/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) > 0) {
+      char buf[64] = {0};
+      ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+      ok = n > 12 && std::strncmp(buf, "HTTP/1.1 200", 12) == 0;
+    }
+  }
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+std::unique_ptr<ServerProcess> ServerProcess::Start(const std::filesystem::path& data_dir,
+                                                    std::vector<std::string> extra_args,
+                                                    int wait_seconds) {
+  std::unique_ptr<ServerProcess> p(new ServerProcess());
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    p->port_ = PickFreePort();
+    p->log_path_ = data_dir.string() + ".server-" + std::to_string(p->port_) + ".log";
+    std::vector<std::string> args = {ServerBinary().string(), "serve",
+                                     "--listen", "127.0.0.1:" + std::to_string(p->port_),
+                                     "--data-dir", data_dir.string(),
+                                     "--models-dir", FACEPASS_MODELS_DIR};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    pid_t pid = fork();
+    if (pid == 0) {
+      int log = open(p->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (log >= 0) {
+        dup2(log, 1);
+        dup2(log, 2);
+      }
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    p->pid_ = pid;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {  // died (port taken, bad flags...)
+        p->pid_ = -1;
+        break;
+      }
+      if (Answers(p->port_)) return p;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (p->pid_ > 0) {
+      p->Kill();
+      break;
+    }
+  }
+  std::fprintf(stderr, "server did not come up; log: %s\n", p->log_path_.c_str());
+  return nullptr;
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Kill();
+}
+
+std::string ServerProcess::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 300; ++i) {  // up to 30 s, then give up and kill
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Kill();
+  return -1;
+}
+
+void ServerProcess::Kill(int sig) {
+  if (pid_ <= 0) return;
+  kill(pid_, sig);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace facepass::testing

@@ -1,0 +1,48 @@
+// Starts the real `facepass serve` binary for end-to-end tests: a free loopback
+// port, a data directory of the test's choosing, and a wait until it answers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace facepass::testing {
+
+// Path of the server binary built next to the tests.
+std::filesystem::path ServerBinary();
+// A fresh empty directory under the test temp dir.
+std::filesystem::path MakeTempDir(const std::string& prefix);
+// A loopback TCP port that was free a moment ago.
+uint16_t PickFreePort();
+
+class ServerProcess {
+ public:
+  // Spawns the server and waits (up to `wait_seconds`) until GET /api/version/v1
+  // answers. Returns nullptr (and prints why) if it does not come up.
+  static std::unique_ptr<ServerProcess> Start(const std::filesystem::path& data_dir,
+                                              std::vector<std::string> extra_args = {},
+                                              int wait_seconds = 120);
+  ~ServerProcess();
+
+  std::string base_url() const;
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::filesystem::path& log_path() const { return log_path_; }
+
+  // SIGTERM and wait; returns the exit status (or -1).
+  int Stop();
+  // Sends `sig` (SIGKILL by default) and reaps the process.
+  void Kill(int sig = 9);
+
+ private:
+  ServerProcess() = default;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::filesystem::path log_path_;
+};
+
+}  // namespace facepass::testing
