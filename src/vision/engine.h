@@ -1,0 +1,86 @@
+// The vision engine: validation, detection, quality, feature vector, liveness and scoring.
+// Thread-safe: every model runs from a pool of instances (cv::dnn::Net is not thread-safe).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core/mat.hpp>
+
+#include "common/status.h"
+#include "vision/types.h"
+
+namespace facepass::vision {
+
+// How to feed a swappable embedder (e.g. an InsightFace ArcFace ONNX).
+struct EmbedderConfig {
+  std::filesystem::path file;     // empty: models_dir/faceres.onnx
+  // "faceres"  : human's faceres, 224x224 RGB 0..255, face box crop, 1024-D
+  // "faceapi"  : dlib ResNet, 150x150 RGB, (x-mean)/255, 128-D
+  // "arcface"  : 112x112 five-point similarity alignment, (x-127.5)/127.5 RGB (InsightFace)
+  std::string kind;               // empty: "faceres"
+  std::string output;             // output layer name; empty = the model's default/only output
+};
+
+// How to feed a swappable detector.
+struct DetectorConfig {
+  std::filesystem::path file;     // empty: models_dir/blazeface.onnx
+  // "blazeface": 256x256, x/127.5-1, two SSD heads (human's blazeface-back)
+  // "scrfd"    : InsightFace SCRFD (any input size divisible by 32, 3 strides, 5 keypoints)
+  std::string kind;               // empty: "blazeface"
+  int input_size = 0;             // 0: the kind's default
+  float min_score = 0.5f;         // detections below are dropped
+};
+
+struct EngineOptions {
+  std::filesystem::path models_dir;  // where the default *.onnx files live
+  int pool_size = 2;                 // model instances per model = max concurrent inferences
+  int num_threads = 1;               // OpenCV threads per inference (1 = predictable latency)
+  DetectorConfig detector;
+  EmbedderConfig embedder;
+  std::filesystem::path landmark_file;  // empty: models_dir/facemesh.onnx; missing file = no mesh
+  std::filesystem::path antispoof_file; // empty: models_dir/antispoof.onnx
+  std::filesystem::path liveness_file;  // empty: models_dir/liveness.onnx
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Create(const EngineOptions& opts);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Status only for internal failures; image problems go in Analysis::verdict.
+  Result<Analysis> Analyze(std::string_view bytes, Purpose purpose, const AnalyzeOptions& opts) const;
+  // Analyze() on pixels already decoded (BGR, upright): no validation.
+  Result<Analysis> AnalyzePixels(const cv::Mat& bgr, Purpose purpose, const AnalyzeOptions& opts) const;
+
+  float Score(std::span<const float> a, std::span<const float> b) const;  // (0, 100]
+  float ScoreFromSimilarity(float cosine) const;  // the same mapping, for inner products of unit features
+  int feature_dim() const;
+  std::string search_model() const;  // changes whenever the embedder (or its preprocessing) changes
+  nlohmann::json ModelDetail() const;  // model names/versions for GET /api/version/v1
+
+  struct Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// nullopt = passes the enrol gates; else the first failed gate, e.g. "yaw=27.4>20".
+// Order: face_min, yaw, pitch, roll, blur, brightness, std_deviation.
+std::optional<std::string> FirstFailedGate(const Quality& q);
+
+// Decodes JPEG/PNG/BMP bytes to 3-channel BGR with EXIF orientation applied.
+Result<cv::Mat> DecodeUpright(std::string_view bytes);
+Result<std::string> EncodeJpeg(const cv::Mat& bgr, int quality = 90);
+
+// JSON of an analysis (what `facepass analyze` prints).
+nlohmann::json AnalysisToJson(const Analysis& a);
+
+}  // namespace facepass::vision
