@@ -1,7 +1,187 @@
 #include "store/token_cipher.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "store/posix_file.h"
+
 namespace facepass::store {
-Result<TokenCipher> TokenCipher::LoadOrCreate(const std::filesystem::path&) { return Status::Internal("todo"); }
-std::string TokenCipher::Encode(TokenKind, int64_t) const { return {}; }
-std::optional<int64_t> TokenCipher::Decode(TokenKind, std::string_view) const { return std::nullopt; }
+namespace {
+
+constexpr size_t kAesKeySize = 16;
+constexpr size_t kMacKeySize = 32;
+constexpr size_t kSecretSize = kAesKeySize + kMacKeySize;
+constexpr size_t kCheckSize = 7;
+constexpr char kSecretName[] = "secret.key";
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+using Block = std::array<uint8_t, 16>;
+
+struct CtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+
+// One raw AES-128 block (ECB on exactly one block is a keyed permutation).
+bool AesBlock(const std::array<uint8_t, 16>& key, const Block& in, Block& out, bool encrypt) {
+  std::unique_ptr<EVP_CIPHER_CTX, CtxFree> ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return false;
+  if (EVP_CipherInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, key.data(), nullptr, encrypt ? 1 : 0) != 1)
+    return false;
+  EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+  int n = 0;
+  if (EVP_CipherUpdate(ctx.get(), out.data(), &n, in.data(), static_cast<int>(in.size())) != 1 || n != 16)
+    return false;
+  int tail = 0;
+  return EVP_CipherFinal_ex(ctx.get(), out.data() + n, &tail) == 1 && tail == 0;
+}
+
+// First kCheckSize bytes of HMAC-SHA256(mac_key, kind || id LE).
+void Check(const std::array<uint8_t, 32>& mac_key, const uint8_t* kind_and_id, uint8_t* out) {
+  uint8_t mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), mac_key.data(), static_cast<int>(mac_key.size()), kind_and_id, 9, mac, &len);
+  std::memcpy(out, mac, kCheckSize);
+}
+
+int DecodeChar(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+Result<std::string> ReadSecret(const std::filesystem::path& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound(file.string());
+    return Status::IoError("open " + file.string() + ": " + std::strerror(errno));
+  }
+  FdCloser closer(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::IoError("fstat " + file.string() + ": " + std::strerror(errno));
+  // Tighten a secret that someone made readable to others.
+  if ((st.st_mode & 077) != 0) ::fchmod(fd, 0600);
+  std::string bytes(kSecretSize + 1, '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError("read " + file.string() + ": " + std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got != kSecretSize)
+    return Status::Corruption(file.string() + " has " + std::to_string(got) + " bytes, expected " +
+                              std::to_string(kSecretSize));
+  bytes.resize(kSecretSize);
+  return bytes;
+}
+
+// Writes a fresh secret to a private temp file and links it into place, so
+// the secret file never exists half-written and two racing starts agree.
+Status CreateSecret(const std::filesystem::path& dir, const std::filesystem::path& file) {
+  uint8_t secret[kSecretSize];
+  if (RAND_bytes(secret, sizeof(secret)) != 1) return Status::Internal("RAND_bytes failed");
+  std::filesystem::path tmp = dir / (std::string(kSecretName) + ".tmp." + std::to_string(::getpid()));
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("create " + tmp.string() + ": " + std::strerror(errno));
+  Status st = WriteAllAndSync(fd, secret, sizeof(secret), tmp.string());
+  OPENSSL_cleanse(secret, sizeof(secret));
+  ::close(fd);
+  if (st.ok() && ::link(tmp.c_str(), file.c_str()) != 0 && errno != EEXIST)
+    st = Status::IoError("link " + file.string() + ": " + std::strerror(errno));
+  ::unlink(tmp.c_str());
+  if (!st.ok()) return st;
+  return SyncDir(dir);
+}
+
+}  // namespace
+
+Result<TokenCipher> TokenCipher::LoadOrCreate(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::IoError("create " + data_dir.string() + ": " + ec.message());
+  const std::filesystem::path file = data_dir / kSecretName;
+  Result<std::string> secret = ReadSecret(file);
+  if (!secret.ok() && secret.status().code() == StatusCode::kNotFound) {
+    FP_RETURN_IF_ERROR(CreateSecret(data_dir, file));
+    secret = ReadSecret(file);
+  }
+  if (!secret.ok()) return secret.status();
+  std::array<uint8_t, 16> aes;
+  std::array<uint8_t, 32> mac;
+  std::memcpy(aes.data(), secret->data(), kAesKeySize);
+  std::memcpy(mac.data(), secret->data() + kAesKeySize, kMacKeySize);
+  OPENSSL_cleanse(secret->data(), secret->size());
+  return TokenCipher(aes, mac);
+}
+
+std::string TokenCipher::Encode(TokenKind kind, int64_t id) const {
+  Block plain{};
+  plain[0] = static_cast<uint8_t>(kind);
+  const uint64_t u = static_cast<uint64_t>(id);
+  for (int i = 0; i < 8; ++i) plain[1 + i] = static_cast<uint8_t>(u >> (8 * i));
+  Check(mac_key_, plain.data(), plain.data() + 9);
+  Block cipher{};
+  if (!AesBlock(aes_key_, plain, cipher, true)) return std::string();  // only on OpenSSL failure
+
+  // 16 bytes -> 22 base64 chars + "==".
+  std::string out;
+  out.reserve(kTokenLength);
+  for (size_t i = 0; i < 16; i += 3) {
+    uint32_t v = static_cast<uint32_t>(cipher[i]) << 16;
+    if (i + 1 < 16) v |= static_cast<uint32_t>(cipher[i + 1]) << 8;
+    if (i + 2 < 16) v |= cipher[i + 2];
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    if (i + 1 < 16) out += kAlphabet[(v >> 6) & 63];
+    if (i + 2 < 16) out += kAlphabet[v & 63];
+  }
+  out += "==";
+  return out;
+}
+
+std::optional<int64_t> TokenCipher::Decode(TokenKind kind, std::string_view token) const {
+  if (token.size() != kTokenLength || token[22] != '=' || token[23] != '=') return std::nullopt;
+  Block cipher{};
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < 22; ++i) {
+    int v = DecodeChar(token[i]);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      cipher[n++] = static_cast<uint8_t>(acc >> bits);
+    }
+  }
+  // 22 chars carry 132 bits; the 4 spare ones must be zero (one spelling per token).
+  if ((acc & ((1u << bits) - 1)) != 0 || n != 16) return std::nullopt;
+
+  Block plain{};
+  if (!AesBlock(aes_key_, cipher, plain, false)) return std::nullopt;
+  if (plain[0] != static_cast<uint8_t>(kind)) return std::nullopt;
+  uint8_t check[kCheckSize];
+  Check(mac_key_, plain.data(), check);
+  if (CRYPTO_memcmp(check, plain.data() + 9, kCheckSize) != 0) return std::nullopt;
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u |= static_cast<uint64_t>(plain[1 + i]) << (8 * i);
+  return static_cast<int64_t>(u);
+}
+
 }  // namespace facepass::store

@@ -1,0 +1,165 @@
+// Images and faces.
+#include <mutex>
+
+#include "store/database.h"
+#include "store/db_internal.h"
+
+namespace facepass::store {
+
+using internal::Guard;
+
+namespace {
+
+ImageRecord ReadImageRow(SQLite::Statement& q) {
+  ImageRecord r;
+  r.id = q.getColumn(0).getInt64();
+  r.kind = static_cast<ImageKind>(q.getColumn(1).getInt());
+  r.format = q.getColumn(2).getString();
+  r.path = q.getColumn(3).getString();
+  r.size = q.getColumn(4).getInt64();
+  r.width = q.getColumn(5).getInt();
+  r.height = q.getColumn(6).getInt();
+  r.created_ms = q.getColumn(7).getInt64();
+  return r;
+}
+
+constexpr char kImageColumns[] = "SELECT id, kind, format, path, size, width, height, created_ms FROM images ";
+
+}  // namespace
+
+Result<int64_t> Database::InsertImage(ImageKind kind, const std::string& format, const std::string& path,
+                                      int64_t size, int width, int height, int64_t created_ms) {
+  if (kind != ImageKind::kEnrol && kind != ImageKind::kCapture) return Status::InvalidArgument("bad image kind");
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<int64_t> {
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(*db_,
+                        "INSERT INTO images(kind, format, path, size, width, height, created_ms) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, static_cast<int>(kind));
+    q.bind(2, format);
+    q.bind(3, path);
+    q.bind(4, size);
+    q.bind(5, width);
+    q.bind(6, height);
+    q.bind(7, created_ms);
+    q.exec();
+    int64_t id = db_->getLastInsertRowid();
+    txn.commit();
+    return id;
+  });
+}
+
+Result<ImageRecord> Database::GetImage(int64_t id) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<ImageRecord> {
+    SQLite::Statement q(*db_, std::string(kImageColumns) + "WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return Status::NotFound("image " + std::to_string(id));
+    return ReadImageRow(q);
+  });
+}
+
+Result<std::vector<ImageRecord>> Database::CapturesOlderThan(int64_t before_ms, int limit) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<std::vector<ImageRecord>> {
+    SQLite::Statement q(*db_, std::string(kImageColumns) +
+                                  "WHERE kind = 1 AND created_ms < ? ORDER BY created_ms, id LIMIT ?");
+    q.bind(1, before_ms);
+    q.bind(2, limit < 0 ? 0 : limit);
+    std::vector<ImageRecord> out;
+    while (q.executeStep()) out.push_back(ReadImageRow(q));
+    return out;
+  });
+}
+
+Status Database::DeleteImage(int64_t id) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Status {
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement kind(*db_, "SELECT kind FROM images WHERE id = ?");
+    kind.bind(1, id);
+    if (!kind.executeStep()) return Status::NotFound("image " + std::to_string(id));
+    if (kind.getColumn(0).getInt() != static_cast<int>(ImageKind::kCapture))
+      return Status::FailedPrecondition("enrol images are kept forever");
+    SQLite::Statement used(*db_, "SELECT 1 FROM faces WHERE image_id = ? LIMIT 1");
+    used.bind(1, id);
+    if (used.executeStep()) return Status::FailedPrecondition("image has faces");
+    SQLite::Statement del(*db_, "DELETE FROM images WHERE id = ?");
+    del.bind(1, id);
+    del.exec();
+    txn.commit();
+    return Status::OK();
+  });
+}
+
+Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
+                                     std::span<const float> feature) {
+  if (feature.empty()) return Status::InvalidArgument("empty feature");
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<int64_t> {
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement img(*db_, "SELECT 1 FROM images WHERE id = ?");
+    img.bind(1, image_id);
+    if (!img.executeStep()) return Status::NotFound("image " + std::to_string(image_id));
+    SQLite::Statement q(*db_,
+                        "INSERT INTO faces(image_id, left, top, right, bottom, created_ms, feature) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, image_id);
+    q.bind(2, rect.left);
+    q.bind(3, rect.top);
+    q.bind(4, rect.right);
+    q.bind(5, rect.bottom);
+    q.bind(6, created_ms);
+    q.bindNoCopy(7, feature.data(), static_cast<int>(feature.size_bytes()));
+    q.exec();
+    int64_t id = db_->getLastInsertRowid();
+    txn.commit();
+    return id;
+  });
+}
+
+Result<FaceRecord> Database::GetFace(int64_t id) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<FaceRecord> {
+    SQLite::Statement q(*db_,
+                        "SELECT id, image_id, left, top, right, bottom, created_ms, deleted, feature "
+                        "FROM faces WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return Status::NotFound("face " + std::to_string(id));
+    FaceRecord r;
+    r.id = q.getColumn(0).getInt64();
+    r.image_id = q.getColumn(1).getInt64();
+    r.rect = Rect{q.getColumn(2).getInt(), q.getColumn(3).getInt(), q.getColumn(4).getInt(), q.getColumn(5).getInt()};
+    r.created_ms = q.getColumn(6).getInt64();
+    r.deleted = q.getColumn(7).getInt() != 0;
+    if (q.getColumn(8).getBytes() % static_cast<int>(sizeof(float)) != 0)
+      return Status::Corruption("face " + std::to_string(id) + " feature size");
+    r.feature = internal::BlobToFeature(q.getColumn(8));
+    return r;
+  });
+}
+
+Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<std::vector<int64_t>> {
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement mark(*db_, "UPDATE faces SET deleted = 1, deleted_ms = ? WHERE id = ? AND deleted = 0");
+    mark.bind(1, now_ms);
+    mark.bind(2, id);
+    if (mark.exec() == 0) return Status::NotFound("face " + std::to_string(id));
+    std::vector<int64_t> groups;
+    SQLite::Statement bound(*db_, "SELECT group_id FROM bindings WHERE face_id = ? ORDER BY group_id");
+    bound.bind(1, id);
+    while (bound.executeStep()) groups.push_back(bound.getColumn(0).getInt64());
+    SQLite::Statement unbind(*db_, "DELETE FROM bindings WHERE face_id = ?");
+    unbind.bind(1, id);
+    unbind.exec();
+    for (int64_t g : groups)
+      internal::BumpVersion(*db_, g, internal::kOpUnbind, id, now_ms, options_.change_log_keep);
+    txn.commit();
+    return groups;
+  });
+}
+
+}  // namespace facepass::store

@@ -1,0 +1,32 @@
+// Small POSIX helpers shared by FileStore and TokenCipher (internal).
+#pragma once
+
+#include <unistd.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "common/status.h"
+
+namespace facepass::store {
+
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+
+ private:
+  int fd_;
+};
+
+// Writes all of `data` to fd and fsyncs it; `what` names the file in errors.
+Status WriteAllAndSync(int fd, const void* data, size_t size, const std::string& what);
+// fsyncs a directory so a new or renamed entry in it survives a crash.
+Status SyncDir(const std::filesystem::path& dir);
+
+}  // namespace facepass::store

@@ -1,0 +1,105 @@
+// Schema creation and migration, keyed by PRAGMA user_version.
+#include "store/db_internal.h"
+
+namespace facepass::store::internal {
+namespace {
+
+// Version 1. bindings stays a plain (group_id, face_id) WITHOUT ROWID table
+// and faces.feature a plain float32 BLOB: the 1:N index bulk-loads through
+// that join at start-up.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE images(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind INTEGER NOT NULL CHECK(kind IN (0, 1)),   -- 0 enrol, 1 capture
+  format TEXT NOT NULL,
+  path TEXT NOT NULL,                            -- relative to the file store
+  size INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE INDEX images_kind_age ON images(kind, created_ms);
+
+CREATE TABLE faces(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  image_id INTEGER NOT NULL REFERENCES images(id),
+  left INTEGER NOT NULL,
+  top INTEGER NOT NULL,
+  right INTEGER NOT NULL,
+  bottom INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  feature BLOB NOT NULL,                         -- float32 little-endian
+  deleted INTEGER NOT NULL DEFAULT 0,
+  deleted_ms INTEGER);
+CREATE INDEX faces_image ON faces(image_id);
+
+CREATE TABLE groups(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,          -- group_id, never reused
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  log_floor INTEGER NOT NULL,                    -- group_changes holds every version in (log_floor, version]
+  deleted INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  deleted_ms INTEGER);
+CREATE UNIQUE INDEX groups_live_name ON groups(name) WHERE deleted = 0;
+CREATE INDEX groups_name_version ON groups(name, version);
+
+CREATE TABLE bindings(
+  group_id INTEGER NOT NULL REFERENCES groups(id),
+  face_id INTEGER NOT NULL REFERENCES faces(id),
+  PRIMARY KEY(group_id, face_id)) WITHOUT ROWID;
+CREATE INDEX bindings_face ON bindings(face_id);
+
+CREATE TABLE group_changes(
+  group_id INTEGER NOT NULL REFERENCES groups(id),
+  version INTEGER NOT NULL,
+  op INTEGER NOT NULL CHECK(op IN (0, 1, 2, 3)),  -- create, bind, unbind, delete
+  face_id INTEGER,                                -- bind/unbind only
+  at_ms INTEGER NOT NULL,
+  PRIMARY KEY(group_id, version)) WITHOUT ROWID;
+
+CREATE TABLE config(
+  key TEXT PRIMARY KEY,
+  value REAL NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE devices(
+  ip TEXT PRIMARY KEY,
+  client_version TEXT NOT NULL,
+  search_model TEXT NOT NULL,
+  sync_time_ms INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE device_groups(
+  ip TEXT NOT NULL REFERENCES devices(ip) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  group_name TEXT NOT NULL,
+  group_id INTEGER NOT NULL,
+  local_version INTEGER NOT NULL,
+  cloud_version INTEGER NOT NULL,
+  result_code INTEGER NOT NULL,
+  result_version INTEGER NOT NULL,
+  added INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  PRIMARY KEY(ip, seq)) WITHOUT ROWID;
+)sql";
+
+// kMigrations[i] takes the schema from version i to i+1.
+constexpr const char* kMigrations[] = {kSchemaV1};
+constexpr int kLatest = static_cast<int>(std::size(kMigrations));
+
+}  // namespace
+
+Status Migrate(SQLite::Database& db, int target_version) {
+  if (target_version != kLatest) return Status::Internal("schema version mismatch in build");
+  SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > kLatest)
+    return Status::FailedPrecondition("database schema version " + std::to_string(version) +
+                                      " is newer than this server's " + std::to_string(kLatest));
+  for (; version < kLatest; ++version) db.exec(kMigrations[version]);
+  // user_version is part of the transaction, so a crash leaves either the
+  // old schema or the new one.
+  db.exec("PRAGMA user_version = " + std::to_string(kLatest));
+  txn.commit();
+  return Status::OK();
+}
+
+}  // namespace facepass::store::internal

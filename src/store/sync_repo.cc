@@ -1,0 +1,131 @@
+// Reads for device sync and start-up: change log, features, full bindings.
+#include <map>
+#include <mutex>
+
+#include "store/database.h"
+#include "store/db_internal.h"
+
+namespace facepass::store {
+
+using internal::Guard;
+
+namespace {
+
+// The log can answer "since from_version" when it holds every version in
+// (from_version, current]: floor <= from_version <= current.
+bool LogReaches(const GroupRecord& g, int64_t floor, int64_t from_version) {
+  return from_version >= floor && from_version <= g.version;
+}
+
+std::vector<GroupChange> ReadChanges(SQLite::Database& db, int64_t group_id, int64_t from_version) {
+  std::vector<GroupChange> out;
+  SQLite::Statement q(db,
+                      "SELECT version, face_id, op FROM group_changes "
+                      "WHERE group_id = ? AND version > ? AND op IN (1, 2) ORDER BY version");
+  q.bind(1, group_id);
+  q.bind(2, from_version);
+  while (q.executeStep())
+    out.push_back(GroupChange{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                              q.getColumn(2).getInt() == internal::kOpBind});
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<std::vector<GroupChange>>> Database::ChangesSince(int64_t group_id, int64_t from_version) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<std::optional<std::vector<GroupChange>>> {
+    SQLite::Transaction txn(*db_);  // group row and log from one snapshot
+    GroupRecord g;
+    int64_t floor = 0;
+    if (!internal::ReadGroup(*db_, group_id, &g, &floor)) return Status::NotFound("group id " + std::to_string(group_id));
+    std::optional<std::vector<GroupChange>> out;
+    if (LogReaches(g, floor, from_version)) out = ReadChanges(*db_, group_id, from_version);
+    txn.commit();
+    return out;
+  });
+}
+
+Result<std::vector<std::pair<int64_t, std::vector<float>>>> Database::FeaturesOf(const std::vector<int64_t>& face_ids) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<std::vector<std::pair<int64_t, std::vector<float>>>> {
+    SQLite::Transaction txn(*db_);
+    std::vector<std::pair<int64_t, std::vector<float>>> out;
+    out.reserve(face_ids.size());
+    SQLite::Statement q(*db_, "SELECT feature FROM faces WHERE id = ? AND deleted = 0");
+    for (int64_t id : face_ids) {
+      q.bind(1, id);
+      if (q.executeStep()) out.emplace_back(id, internal::BlobToFeature(q.getColumn(0)));
+      q.reset();
+    }
+    txn.commit();
+    return out;
+  });
+}
+
+Result<GroupDelta> Database::SyncDelta(int64_t group_id, int64_t from_version) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<GroupDelta> {
+    SQLite::Transaction txn(*db_);
+    GroupDelta d;
+    int64_t floor = 0;
+    if (!internal::ReadGroup(*db_, group_id, &d.group, &floor))
+      return Status::NotFound("group id " + std::to_string(group_id));
+    if (d.group.deleted || from_version == d.group.version) {
+      txn.commit();
+      return d;  // deleted: the caller decides (KEEP_LOCAL); same version: nothing to send
+    }
+    std::vector<int64_t> added;
+    if (from_version <= 0 || !LogReaches(d.group, floor, from_version)) {
+      d.full = true;
+      SQLite::Statement q(*db_,
+                          "SELECT b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "
+                          "WHERE b.group_id = ? AND f.deleted = 0 ORDER BY b.face_id");
+      q.bind(1, group_id);
+      while (q.executeStep()) d.added.emplace_back(q.getColumn(0).getInt64(), internal::BlobToFeature(q.getColumn(1)));
+      txn.commit();
+      return d;
+    }
+    // Net effect per face: its first change tells whether it was bound at
+    // from_version, its last whether it is bound now.
+    std::map<int64_t, std::pair<bool, bool>> first_last;
+    for (const GroupChange& c : ReadChanges(*db_, group_id, from_version)) {
+      auto [it, inserted] = first_last.try_emplace(c.face_id, c.bound, c.bound);
+      if (!inserted) it->second.second = c.bound;
+    }
+    SQLite::Statement feat(*db_, "SELECT feature FROM faces WHERE id = ? AND deleted = 0");
+    for (const auto& [face_id, fl] : first_last) {
+      const bool was_bound = !fl.first, is_bound = fl.second;
+      if (was_bound && !is_bound) d.deleted.push_back(face_id);
+      if (!was_bound && is_bound) {
+        feat.bind(1, face_id);
+        if (feat.executeStep()) d.added.emplace_back(face_id, internal::BlobToFeature(feat.getColumn(0)));
+        feat.reset();
+      }
+    }
+    txn.commit();
+    return d;
+  });
+}
+
+Status Database::ForEachBinding(
+    const std::function<void(int64_t group_id, int64_t face_id, std::span<const float> feature)>& fn) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Status {
+    SQLite::Transaction txn(*db_);
+    SQLite::Statement q(*db_,
+                        "SELECT b.group_id, b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "
+                        "WHERE f.deleted = 0 ORDER BY b.group_id, b.face_id");
+    std::vector<float> buf;  // SQLite's blob memory need not be float-aligned
+    while (q.executeStep()) {
+      const SQLite::Column blob = q.getColumn(2);
+      buf.resize(static_cast<size_t>(blob.getBytes()) / sizeof(float));
+      if (!buf.empty()) std::memcpy(buf.data(), blob.getBlob(), buf.size() * sizeof(float));
+      fn(q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), std::span<const float>(buf));
+    }
+    txn.commit();
+    return Status::OK();
+  });
+}
+
+}  // namespace facepass::store
