@@ -1,0 +1,146 @@
+#include "service/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include "index/face_index.h"
+#include "service/config_service.h"
+#include "service/face_service.h"
+#include "service/group_service.h"
+#include "service/recognition_service.h"
+#include "service/sync_service.h"
+#include "service/thresholds.h"
+#include "store/database.h"
+#include "store/file_store.h"
+#include "store/token_cipher.h"
+
+namespace facepass::service {
+
+Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
+  std::unique_ptr<App> app(new App());
+  app->options_ = options;
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Status::IoError("cannot create data dir " + options.data_dir.string() + ": " + ec.message());
+
+  auto db = store::Database::Open(options.data_dir / "facepass.db");
+  if (!db.ok()) return db.status();
+  app->db_ = std::move(*db);
+  auto files = store::FileStore::Open(options.data_dir / "images");
+  if (!files.ok()) return files.status();
+  app->files_ = std::move(*files);
+  auto tokens = store::TokenCipher::LoadOrCreate(options.data_dir);
+  if (!tokens.ok()) return tokens.status();
+  app->tokens_ = std::make_unique<store::TokenCipher>(*tokens);
+  auto engine = vision::Engine::Create(options.engine);
+  if (!engine.ok()) return engine.status();
+  app->engine_ = std::move(*engine);
+  auto thresholds = Thresholds::Load(app->db_.get());
+  if (!thresholds.ok()) return thresholds.status();
+  app->thresholds_ = std::move(*thresholds);
+
+  index::IndexOptions index_options;
+  index_options.dim = app->engine_->feature_dim();
+  index_options.threads = options.index_threads;
+  app->index_ = std::make_unique<index::FaceIndex>(index_options);
+  FP_RETURN_IF_ERROR(app->LoadIndex());
+
+  app->ctx_ = ServiceContext{app->db_.get(),     app->files_.get(),      app->tokens_.get(),
+                             app->engine_.get(), app->index_.get(),      app->thresholds_.get(),
+                             &app->catalog_mu_};
+  app->faces_ = std::make_unique<FaceService>(app->ctx_);
+  app->groups_ = std::make_unique<GroupService>(app->ctx_);
+  app->recognition_ = std::make_unique<RecognitionService>(app->ctx_);
+  app->sync_ = std::make_unique<SyncService>(app->ctx_);
+  app->config_ = std::make_unique<ConfigService>(app->ctx_);
+  app->purge_thread_ = std::thread([a = app.get()] { a->PurgeLoop(); });
+  return app;
+}
+
+App::~App() {
+  {
+    std::lock_guard<std::mutex> lock(purge_mu_);
+    stopping_ = true;
+  }
+  purge_cv_.notify_all();
+  if (purge_thread_.joinable()) purge_thread_.join();
+}
+
+Status App::LoadIndex() {
+  Status add_status = Status::OK();
+  size_t count = 0;
+  const int dim = engine_->feature_dim();
+  Status s = db_->ForEachBinding([&](int64_t group_id, int64_t face_id, std::span<const float> feature) {
+    if (!add_status.ok()) return;
+    if (static_cast<int>(feature.size()) != dim) {
+      // Features made by another embedder cannot be searched with this one.
+      add_status = Status::FailedPrecondition(
+          "stored features have dimension " + std::to_string(feature.size()) + " but the embedder makes " +
+          std::to_string(dim) + "; re-enrol or start with the embedder that made them");
+      return;
+    }
+    add_status = index_->Add(group_id, face_id, feature);
+    ++count;
+  });
+  FP_RETURN_IF_ERROR(s);
+  FP_RETURN_IF_ERROR(add_status);
+  spdlog::info("index loaded: {} bindings", count);
+  return Status::OK();
+}
+
+Result<int> App::PurgeExpiredCaptures(int64_t now_ms) {
+  const int64_t cutoff = now_ms - static_cast<int64_t>(options_.capture_retention_days) * 86400000LL;
+  int purged = 0;
+  for (;;) {
+    auto batch = db_->CapturesOlderThan(cutoff, 500);
+    if (!batch.ok()) return batch.status();
+    if (batch->empty()) break;
+    for (const auto& image : *batch) {
+      // Row first: a crash after it leaves an unnamed file, never a dangling id.
+      FP_RETURN_IF_ERROR(db_->DeleteImage(image.id));
+      FP_RETURN_IF_ERROR(files_->Remove(image.path));
+      ++purged;
+    }
+  }
+  return purged;
+}
+
+void App::PurgeLoop() {
+  std::unique_lock<std::mutex> lock(purge_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto purged = PurgeExpiredCaptures(NowMs());
+    if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());
+    else if (*purged > 0) spdlog::info("capture purge: {} images removed", *purged);
+    lock.lock();
+    purge_cv_.wait_for(lock, options_.purge_interval, [this] { return stopping_; });
+  }
+}
+
+std::vector<http::Route> App::Routes() {
+  using http::BodyKind;
+  using http::Request;
+  auto bind = [](auto* service, ApiReply (std::remove_pointer_t<decltype(service)>::*fn)(const Request&)) {
+    return [service, fn](const Request& r) { return (service->*fn)(r); };
+  };
+  return {
+      {"POST", "/api/face/v1/add", BodyKind::kForm, bind(faces_.get(), &FaceService::Add)},
+      {"POST", "/api/face/v1/delete", BodyKind::kJson, bind(faces_.get(), &FaceService::Delete)},
+      {"POST", "/api/face/v1/query", BodyKind::kJson, bind(faces_.get(), &FaceService::Query)},
+      {"GET", "/api/image/v1/query", BodyKind::kNone, bind(faces_.get(), &FaceService::ImageQuery)},
+      {"POST", "/api/group/v1/create", BodyKind::kJson, bind(groups_.get(), &GroupService::Create)},
+      {"POST", "/api/group/v1/delete", BodyKind::kJson, bind(groups_.get(), &GroupService::Delete)},
+      {"POST", "/api/group/v1/query", BodyKind::kJson, bind(groups_.get(), &GroupService::Query)},
+      {"GET", "/api/group/v1/list", BodyKind::kNone, bind(groups_.get(), &GroupService::List)},
+      {"POST", "/api/group/v1/bind", BodyKind::kJson, bind(groups_.get(), &GroupService::Bind)},
+      {"POST", "/api/group/v1/unbind", BodyKind::kJson, bind(groups_.get(), &GroupService::Unbind)},
+      {"POST", "/api/service/recognize/v1", BodyKind::kForm, bind(recognition_.get(), &RecognitionService::Recognize)},
+      {"POST", "/api/service/compare/v1", BodyKind::kForm, bind(recognition_.get(), &RecognitionService::Compare)},
+      {"POST", "/api/service/sync/v1", BodyKind::kJson, bind(sync_.get(), &SyncService::Sync)},
+      {"GET", "/api/service/sync/v1/status", BodyKind::kNone, bind(sync_.get(), &SyncService::Status)},
+      {"POST", "/api/service/config/v1", BodyKind::kForm, bind(config_.get(), &ConfigService::Update)},
+      {"GET", "/api/service/config/v1", BodyKind::kNone, bind(config_.get(), &ConfigService::Get)},
+      {"GET", "/api/version/v1", BodyKind::kNone, bind(config_.get(), &ConfigService::Version)},
+  };
+}
+
+}  // namespace facepass::service

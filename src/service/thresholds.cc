@@ -1,0 +1,42 @@
+#include "service/thresholds.h"
+
+#include "store/database.h"
+
+namespace facepass::service {
+
+namespace {
+double Resolve(const std::map<std::string, double>& m, const char* key, double fallback, double current) {
+  auto it = m.find(key);
+  if (it == m.end()) return current;
+  return it->second < 0 ? fallback : it->second;
+}
+}  // namespace
+
+Result<std::unique_ptr<Thresholds>> Thresholds::Load(store::Database* db) {
+  auto stored = db->LoadConfig();
+  if (!stored.ok()) return stored.status();
+  std::unique_ptr<Thresholds> t(new Thresholds(db));
+  t->ApplyLocked(*stored);
+  return t;
+}
+
+ThresholdValues Thresholds::Get() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return values_;
+}
+
+Status Thresholds::Update(const std::map<std::string, double>& changes) {
+  if (changes.empty()) return Status::OK();
+  std::lock_guard<std::mutex> lock(mu_);
+  FP_RETURN_IF_ERROR(db_->SaveConfig(changes));
+  ApplyLocked(changes);
+  return Status::OK();
+}
+
+void Thresholds::ApplyLocked(const std::map<std::string, double>& stored) {
+  values_.recognize = Resolve(stored, kRecognize, ThresholdValues::kDefaultRecognize, values_.recognize);
+  values_.compare = Resolve(stored, kCompare, ThresholdValues::kDefaultCompare, values_.compare);
+  values_.liveness = Resolve(stored, kLiveness, ThresholdValues::kDefaultLiveness, values_.liveness);
+}
+
+}  // namespace facepass::service

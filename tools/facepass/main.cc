@@ -1,0 +1,124 @@
+// facepass: the server (`serve`) and the vision tools (`analyze`, `compare`).
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/server.h"
+#include "service/app.h"
+#include "vision_commands.h"
+
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  std::string models_dir = "./models";
+  int workers = 2;
+  int queue_limit = 64;
+  int io_threads = 2;
+  int pool_size = 2;
+  size_t max_connections = 1024;
+  size_t max_body_mb = 16;
+  int read_timeout_s = 30;
+  int capture_retention_days = 30;
+  std::string detector_model, detector_kind;
+  std::string embedder_model, embedder_kind, embedder_output;
+};
+
+bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  try {
+    int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    *port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host->empty();
+}
+
+int Serve(const ServeFlags& f) {
+  facepass::http::ServerOptions http;
+  if (!SplitListen(f.listen, &http.host, &http.port)) {
+    std::fprintf(stderr, "--listen must be HOST:PORT, got '%s'\n", f.listen.c_str());
+    return 2;
+  }
+  http.workers = f.workers;
+  http.queue_limit = f.queue_limit;
+  http.io_threads = f.io_threads;
+  http.max_connections = f.max_connections;
+  http.max_body_bytes = f.max_body_mb << 20;
+  http.read_timeout = std::chrono::seconds(f.read_timeout_s);
+
+  facepass::service::AppOptions app_options;
+  app_options.data_dir = f.data_dir;
+  app_options.capture_retention_days = f.capture_retention_days;
+  app_options.engine.models_dir = f.models_dir;
+  app_options.engine.pool_size = f.pool_size;
+  app_options.engine.detector.file = f.detector_model;
+  app_options.engine.detector.kind = f.detector_kind;
+  app_options.engine.embedder.file = f.embedder_model;
+  app_options.engine.embedder.kind = f.embedder_kind;
+  app_options.engine.embedder.output = f.embedder_output;
+
+  auto app = facepass::service::App::Open(app_options);
+  if (!app.ok()) {
+    spdlog::critical("cannot start: {}", app.status().ToString());
+    return 1;
+  }
+  facepass::http::Server server(http, (*app)->Routes());
+  facepass::Status started = server.Start();
+  if (!started.ok()) {
+    spdlog::critical("cannot listen on {}: {}", f.listen, started.ToString());
+    return 1;
+  }
+  spdlog::info("facepass {} listening on {}:{} (data: {}, models: {})", FACEPASS_VERSION, http.host,
+               server.port(), f.data_dir, f.models_dir);
+  facepass::http::WaitForTerminationSignal();
+  spdlog::info("shutting down: finishing in-flight requests");
+  server.Stop();
+  app->reset();  // closes the database cleanly
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so only sigwait() sees SIGTERM/SIGINT.
+  facepass::http::BlockTerminationSignals();
+
+  CLI::App cli{"FacePass face recognition server"};
+  cli.require_subcommand(1);
+  int exit_code = 0;
+
+  ServeFlags f;
+  CLI::App* serve = cli.add_subcommand("serve", "Run the HTTP server");
+  serve->add_option("--listen", f.listen, "HOST:PORT to listen on")->envname("FACEPASS_LISTEN")->capture_default_str();
+  serve->add_option("--data-dir", f.data_dir, "Data directory (SQLite, images, secret)")->envname("FACEPASS_DATA_DIR")->capture_default_str();
+  serve->add_option("--models-dir", f.models_dir, "Directory of the converted ONNX models")->envname("FACEPASS_MODELS_DIR")->capture_default_str();
+  serve->add_option("--workers", f.workers, "Threads that run requests (inference, SQLite)")->envname("FACEPASS_WORKERS")->check(CLI::Range(1, 256))->capture_default_str();
+  serve->add_option("--queue-limit", f.queue_limit, "Requests that may wait for a worker before 503 SERVICE_BUSY")->check(CLI::Range(1, 100000))->capture_default_str();
+  serve->add_option("--io-threads", f.io_threads, "Socket I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+  serve->add_option("--pool-size", f.pool_size, "Instances of each model (concurrent inferences)")->envname("FACEPASS_POOL_SIZE")->check(CLI::Range(1, 64))->capture_default_str();
+  serve->add_option("--max-connections", f.max_connections, "Concurrent connections accepted")->capture_default_str();
+  serve->add_option("--max-body-mb", f.max_body_mb, "Largest request body in MiB")->check(CLI::Range(1, 1024))->capture_default_str();
+  serve->add_option("--read-timeout", f.read_timeout_s, "Seconds an idle or slow connection is kept")->check(CLI::Range(1, 3600))->capture_default_str();
+  serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
+  serve->add_option("--detector-model", f.detector_model, "ONNX detector file (default: models-dir/blazeface.onnx)");
+  serve->add_option("--detector-kind", f.detector_kind, "Detector family: blazeface | scrfd");
+  serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/faceres.onnx)");
+  serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: faceres | faceapi | arcface");
+  serve->add_option("--embedder-output", f.embedder_output, "Embedder output layer name");
+  serve->callback([&] { exit_code = Serve(f); });
+
+  facepass::cli::AddVisionCommands(cli, exit_code);
+
+  CLI11_PARSE(cli, argc, argv);
+  return exit_code;
+}
