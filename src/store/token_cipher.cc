@@ -94,8 +94,11 @@ Result<std::string> ReadSecret(const std::filesystem::path& file) {
 Status CreateSecret(const std::filesystem::path& dir, const std::filesystem::path& file) {
   uint8_t secret[kSecretSize];
   if (RAND_bytes(secret, sizeof(secret)) != 1) return Status::Internal("RAND_bytes failed");
-  std::filesystem::path tmp = dir / (std::string(kSecretName) + ".tmp." + std::to_string(::getpid()));
-  ::unlink(tmp.c_str());
+  uint8_t salt[8];
+  if (RAND_bytes(salt, sizeof(salt)) != 1) return Status::Internal("RAND_bytes failed");
+  std::string suffix;
+  for (uint8_t b : salt) suffix += kAlphabet[b & 63];
+  const std::filesystem::path tmp = dir / (std::string(kSecretName) + ".tmp." + suffix);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IoError("create " + tmp.string() + ": " + std::strerror(errno));
   Status st = WriteAllAndSync(fd, secret, sizeof(secret), tmp.string());
