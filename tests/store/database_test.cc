@@ -216,6 +216,40 @@ TEST_F(DatabaseTest, MigratesEmptyFileAndSetsPragmas) {
   EXPECT_EQ(Database::Open(file).status().code(), StatusCode::kFailedPrecondition);
 }
 
+// Each broken invariant is caught; the damage is done behind the store's back.
+TEST_F(DatabaseTest, CheckIntegrityCatchesBrokenInvariants) {
+  int64_t f1 = AddFace(1), f2 = AddFace(2);
+  GroupRecord g = db_->CreateGroup("group_a", 1).value();
+  ASSERT_TRUE(db_->Bind(g.id, f1, 2).ok());
+  ASSERT_TRUE(db_->DeleteFace(f2, 3).ok());
+  ASSERT_TRUE(db_->CheckIntegrity().ok());
+  db_.reset();
+  const auto file = dir_.path() / "facepass.db";
+  const std::string g_id = std::to_string(g.id), f2_id = std::to_string(f2);
+  const std::vector<std::string> damage = {
+      "INSERT INTO bindings(group_id, face_id) VALUES(" + g_id + ", " + f2_id + ")",  // deleted face
+      "DELETE FROM group_changes WHERE version = 2",                                  // hole in the log
+      "UPDATE groups SET version = version + 1",                                      // unlogged bump
+      "DELETE FROM bindings",                                                         // log says bound
+      "INSERT INTO bindings(group_id, face_id) VALUES(" + g_id + ", 999)",             // missing face
+      "UPDATE faces SET feature = x'010203' WHERE id = " + f2_id,                      // torn feature
+  };
+  for (const std::string& sql : damage) {
+    const auto copy = dir_.path() / "damaged.db";
+    std::filesystem::copy_file(file, copy, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::remove(dir_.path() / "damaged.db-wal");
+    std::filesystem::remove(dir_.path() / "damaged.db-shm");
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(copy.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(raw);
+    auto db = Database::Open(copy);
+    ASSERT_TRUE(db.ok());
+    Status st = (*db)->CheckIntegrity();
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << sql;
+  }
+}
+
 TEST_F(DatabaseTest, GarbageFileIsAnErrorNotAnException) {
   const auto file = dir_.path() / "garbage.db";
   std::FILE* f = std::fopen(file.c_str(), "wb");
