@@ -1,6 +1,19 @@
 #include "vision/engine.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "vision/detector.h"
+#include "vision/embedder.h"
 #include "vision/image.h"
+#include "vision/landmarks.h"
+#include "vision/liveness.h"
+#include "vision/quality.h"
+#include "vision/score.h"
 
 namespace facepass::vision {
 
@@ -24,33 +37,220 @@ const char* PurposeName(Purpose p) {
   return "?";
 }
 
-struct Engine::Impl {};
+struct Engine::Impl {
+  std::unique_ptr<Detector> detector;
+  std::unique_ptr<FaceMesh> mesh;        // optional
+  std::unique_ptr<Embedder> embedder;
+  std::unique_ptr<Liveness> liveness;    // optional
+  ScoreMap score;
+  std::string mesh_note;
+};
+
+namespace {
+
+std::filesystem::path Pick(const std::filesystem::path& override_file, const std::filesystem::path& dir,
+                           const char* name) {
+  return override_file.empty() ? dir / name : override_file;
+}
+
+// Mesh points whose face-presence score is below this are ignored (pose falls back to
+// the detector keypoints).
+constexpr float kMinMeshConfidence = 0.5f;
+
+}  // namespace
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions&) {
-  return Status::Internal("vision engine not implemented yet");
-}
-Result<Analysis> Engine::Analyze(std::string_view, Purpose, const AnalyzeOptions&) const {
-  return Status::Internal("not implemented");
-}
-Result<Analysis> Engine::AnalyzePixels(const cv::Mat&, Purpose, const AnalyzeOptions&) const {
-  return Status::Internal("not implemented");
-}
-float Engine::Score(std::span<const float>, std::span<const float>) const { return 1.0f; }
-float Engine::ScoreFromSimilarity(float) const { return 1.0f; }
-int Engine::feature_dim() const { return 0; }
-std::string Engine::search_model() const { return ""; }
-nlohmann::json Engine::ModelDetail() const { return nlohmann::json::object(); }
+Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
+  if (opts.num_threads > 0) cv::setNumThreads(opts.num_threads);
+  auto impl = std::make_unique<Impl>();
+  const int pool = std::max(1, opts.pool_size);
+  const auto& dir = opts.models_dir;
 
-std::optional<std::string> FirstFailedGate(const Quality&) { return std::nullopt; }
+  std::string det_default = opts.detector.kind == "scrfd" ? "scrfd.onnx" : "blazeface.onnx";
+  auto det = Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), pool);
+  if (!det.ok()) return det.status();
+  impl->detector = std::move(det.value());
+
+  auto mesh_file = Pick(opts.landmark_file, dir, "facemesh.onnx");
+  auto mesh = FaceMesh::Create(mesh_file, pool);
+  if (mesh.ok()) impl->mesh = std::move(mesh.value());
+  else if (!opts.landmark_file.empty()) return mesh.status();  // asked for explicitly
+
+  const char* emb_default = opts.embedder.kind == "faceapi" ? "faceapi_recognition.onnx"
+                            : opts.embedder.kind == "arcface" ? "arcface.onnx" : "faceres.onnx";
+  auto emb = Embedder::Create(opts.embedder, Pick(opts.embedder.file, dir, emb_default), pool);
+  if (!emb.ok()) return emb.status();
+  impl->embedder = std::move(emb.value());
+  impl->score = ScoreMap::ForEmbedder(impl->embedder->kind());
+
+  auto live = Liveness::Create(Pick(opts.antispoof_file, dir, "antispoof.onnx"),
+                               Pick(opts.liveness_file, dir, "liveness.onnx"), pool);
+  if (live.ok()) impl->liveness = std::move(live.value());
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Result<Analysis> Engine::Analyze(std::string_view bytes, Purpose purpose, const AnalyzeOptions& opts) const {
+  Analysis a;
+  ImageHeader h;
+  a.verdict = ValidateImage(bytes, purpose, &h, &a.verdict_detail);
+  a.format = h.format;
+  a.width = h.upright_width();
+  a.height = h.upright_height();
+  if (a.verdict != ImageVerdict::kOk) return a;
+  auto img = DecodeWithHeader(bytes, h);
+  if (!img.ok()) {
+    a.verdict = ImageVerdict::kCorrupt;
+    a.verdict_detail = img.status().message();
+    return a;
+  }
+  auto r = AnalyzePixels(img.value(), purpose, opts);
+  if (!r.ok()) return r.status();
+  r.value().format = a.format;
+  return r;
+}
+
+Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, const AnalyzeOptions& opts) const {
+  Analysis a;
+  a.width = bgr.cols;
+  a.height = bgr.rows;
+  if (bgr.empty() || bgr.type() != CV_8UC3) return Status::InvalidArgument("expected 8-bit BGR pixels");
+  auto faces = impl_->detector->Detect(bgr);
+  if (!faces.ok()) return faces.status();
+  a.faces = std::move(faces.value());
+  if (a.faces.empty()) return a;
+
+  size_t best = 0;
+  long long best_area = -1;
+  for (size_t i = 0; i < a.faces.size(); ++i) {
+    long long area = (long long)a.faces[i].rect.width() * a.faces[i].rect.height();
+    if (area > best_area) { best_area = area; best = i; }  // strict: ties keep the first
+  }
+  FaceResult fr;
+  fr.face = a.faces[best];
+  if (impl_->mesh) {
+    float conf = 0;
+    auto mesh = impl_->mesh->Run(bgr, fr.face, &conf);
+    if (!mesh.ok()) return mesh.status();
+    if (conf >= kMinMeshConfidence) fr.mesh = std::move(mesh.value());
+  }
+  cv::Mat grey;
+  try {
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  } catch (const cv::Exception& e) {
+    return Status::Internal(e.what());
+  }
+  fr.quality = MeasureQuality(bgr, grey, fr.face, fr.mesh);
+  if (opts.embed) {
+    cv::Mat crop;
+    try {
+      crop = impl_->embedder->AlignedCrop(bgr, fr.face, fr.mesh);
+    } catch (const cv::Exception& e) {
+      return Status::Internal(std::string("alignment: ") + e.what());
+    }
+    auto f = impl_->embedder->Embed(crop);
+    if (!f.ok()) return f.status();
+    fr.feature = std::move(f.value());
+  }
+  if (opts.liveness && impl_->liveness) {
+    auto l = impl_->liveness->Score(bgr, fr.face);
+    if (!l.ok()) return l.status();
+    fr.liveness = l.value();
+  }
+  a.best = std::move(fr);
+  return a;
+}
+
+float Engine::Score(std::span<const float> a, std::span<const float> b) const {
+  if (a.size() != b.size() || a.empty()) return ScoreFromSimilarity(-1.f);
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    dot += double(a[i]) * b[i];
+    na += double(a[i]) * a[i];
+    nb += double(b[i]) * b[i];
+  }
+  double c = (na > 0 && nb > 0) ? dot / std::sqrt(na * nb) : -1.0;
+  return ScoreFromSimilarity(float(c));
+}
+
+float Engine::ScoreFromSimilarity(float cosine) const { return impl_->score.Map(cosine); }
+int Engine::feature_dim() const { return impl_->embedder->dim(); }
+std::string Engine::search_model() const { return impl_->embedder->id(); }
+
+nlohmann::json Engine::ModelDetail() const {
+  nlohmann::json j;
+  j["detector"] = {{"kind", impl_->detector->kind()},
+                   {"file", impl_->detector->pool().file().filename().string()},
+                   {"id", impl_->detector->pool().sha256_prefix()}};
+  if (impl_->mesh)
+    j["landmarks"] = {{"kind", "facemesh"},
+                      {"file", impl_->mesh->pool().file().filename().string()},
+                      {"id", impl_->mesh->pool().sha256_prefix()}};
+  j["embedder"] = {{"kind", impl_->embedder->kind()},
+                   {"file", impl_->embedder->pool().file().filename().string()},
+                   {"dim", impl_->embedder->dim()},
+                   {"id", impl_->embedder->id()}};
+  if (impl_->liveness) j["liveness"] = {{"id", impl_->liveness->id()}};
+  j["score"] = impl_->score.ToJson();
+  j["search_model"] = search_model();
+  return j;
+}
+
 Result<cv::Mat> DecodeUpright(std::string_view bytes) {
   ImageHeader h;
   if (!ReadImageHeader(bytes, &h)) return Status::InvalidArgument("unreadable image header");
+  if (h.format != "jpeg" && h.format != "png" && h.format != "bmp")
+    return Status::InvalidArgument("unsupported format");
+  if ((long long)h.width * h.height > (1LL << 26)) return Status::InvalidArgument("image too large");
   return DecodeWithHeader(bytes, h);
 }
-Result<std::string> EncodeJpeg(const cv::Mat&, int) { return Status::Internal("not implemented"); }
-nlohmann::json AnalysisToJson(const Analysis&) { return nlohmann::json::object(); }
+
+Result<std::string> EncodeJpeg(const cv::Mat& bgr, int quality) {
+  std::vector<uchar> buf;
+  try {
+    if (!cv::imencode(".jpg", bgr, buf, {cv::IMWRITE_JPEG_QUALITY, quality}))
+      return Status::Internal("JPEG encoding failed");
+  } catch (const cv::Exception& e) {
+    return Status::Internal(std::string("JPEG encoding failed: ") + e.what());
+  }
+  return std::string(buf.begin(), buf.end());
+}
+
+nlohmann::json AnalysisToJson(const Analysis& a) {
+  auto rect = [](const Rect& r) {
+    return nlohmann::json{{"left", r.left}, {"top", r.top}, {"right", r.right}, {"bottom", r.bottom}};
+  };
+  auto face = [&](const DetectedFace& f) {
+    nlohmann::json pts = nlohmann::json::array();
+    for (const auto& p : f.landmarks) pts.push_back({std::round(p.x * 10) / 10, std::round(p.y * 10) / 10});
+    return nlohmann::json{{"rect", rect(f.rect)}, {"score", f.score}, {"landmarks", pts}};
+  };
+  nlohmann::json j;
+  j["verdict"] = VerdictName(a.verdict);
+  if (!a.verdict_detail.empty()) j["verdict_detail"] = a.verdict_detail;
+  j["format"] = a.format;
+  j["width"] = a.width;
+  j["height"] = a.height;
+  j["faces"] = nlohmann::json::array();
+  for (const auto& f : a.faces) j["faces"].push_back(face(f));
+  if (a.best) {
+    const FaceResult& b = *a.best;
+    const Quality& q = b.quality;
+    nlohmann::json best = face(b.face);
+    best["quality"] = {{"yaw", q.pose.yaw}, {"pitch", q.pose.pitch}, {"roll", q.pose.roll},
+                       {"blur", q.blur}, {"brightness", q.brightness},
+                       {"std_deviation", q.std_deviation}, {"face_min", q.face_min}};
+    auto gate = FirstFailedGate(q);
+    best["enrol_gate"] = gate ? nlohmann::json(*gate) : nlohmann::json(nullptr);
+    best["mesh_points"] = b.mesh.size();
+    if (!b.feature.empty()) best["feature"] = b.feature;
+    if (b.liveness) best["liveness"] = *b.liveness;
+    j["best"] = best;
+  } else {
+    j["best"] = nullptr;
+  }
+  return j;
+}
 
 }  // namespace facepass::vision

@@ -1,0 +1,249 @@
+#include "vision/detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace facepass::vision {
+namespace {
+
+float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+float IoU(const Rect& a, const Rect& b) {
+  int l = std::max(a.left, b.left), t = std::max(a.top, b.top);
+  int r = std::min(a.right, b.right), btm = std::min(a.bottom, b.bottom);
+  if (r <= l || btm <= t) return 0.f;
+  float inter = float(r - l) * float(btm - t);
+  float uni = float(a.width()) * a.height() + float(b.width()) * b.height() - inter;
+  return uni > 0 ? inter / uni : 0.f;
+}
+
+// An output viewed as [rows, cols] (cols = last dimension).
+cv::Mat As2D(const cv::Mat& m) {
+  if (m.dims <= 2) return m.reshape(1, m.dims == 2 ? m.size[0] : 1);
+  int cols = m.size[m.dims - 1];
+  return m.reshape(1, int(m.total() / cols));
+}
+
+Rect ClipRect(float l, float t, float r, float b, cv::Size s) {
+  Rect out;
+  out.left = std::clamp(int(std::floor(l)), 0, s.width);
+  out.top = std::clamp(int(std::floor(t)), 0, s.height);
+  out.right = std::clamp(int(std::ceil(r)), 0, s.width);
+  out.bottom = std::clamp(int(std::ceil(b)), 0, s.height);
+  return out;
+}
+
+}  // namespace
+
+std::vector<DetectedFace> SuppressOverlaps(std::vector<DetectedFace> faces, float iou) {
+  std::stable_sort(faces.begin(), faces.end(),
+                   [](const DetectedFace& a, const DetectedFace& b) { return a.score > b.score; });
+  std::vector<DetectedFace> kept;
+  for (auto& f : faces) {
+    bool dup = false;
+    for (const auto& k : kept) {
+      // Also drop a box mostly inside a kept one (tile borders cut faces in parts).
+      int l = std::max(f.rect.left, k.rect.left), t = std::max(f.rect.top, k.rect.top);
+      int r = std::min(f.rect.right, k.rect.right), b = std::min(f.rect.bottom, k.rect.bottom);
+      float inter = (r > l && b > t) ? float(r - l) * float(b - t) : 0.f;
+      float small = float(std::min(f.rect.width() * f.rect.height(), k.rect.width() * k.rect.height()));
+      if (IoU(f.rect, k.rect) > iou || (small > 0 && inter / small > 0.7f)) { dup = true; break; }
+    }
+    if (!dup) kept.push_back(std::move(f));
+  }
+  return kept;
+}
+
+Result<std::unique_ptr<Detector>> Detector::Create(const DetectorConfig& cfg,
+                                                   const std::filesystem::path& file, int pool_size) {
+  std::unique_ptr<Detector> d(new Detector());
+  d->kind_ = cfg.kind.empty() ? "blazeface" : cfg.kind;
+  if (d->kind_ != "blazeface" && d->kind_ != "scrfd")
+    return Status::InvalidArgument("unknown detector kind: " + d->kind_);
+  d->input_ = cfg.input_size > 0 ? cfg.input_size : (d->kind_ == "blazeface" ? 256 : 640);
+  d->min_score_ = cfg.min_score;
+  auto pool = NetPool::Load(file, pool_size);
+  if (!pool.ok()) return pool.status();
+  d->pool_ = std::move(pool.value());
+  if (d->kind_ == "blazeface") {
+    // Two SSD heads: stride 16 with 2 anchors per cell, stride 32 with 6.
+    const int strides[2] = {16, 32}, per_cell[2] = {2, 6};
+    for (int i = 0; i < 2; ++i) {
+      int grid = (d->input_ + strides[i] - 1) / strides[i];
+      for (int y = 0; y < grid; ++y)
+        for (int x = 0; x < grid; ++x)
+          for (int n = 0; n < per_cell[i]; ++n)
+            d->anchors_.emplace_back(strides[i] * (x + 0.5f), strides[i] * (y + 0.5f));
+    }
+  }
+  return d;
+}
+
+Result<std::vector<Detector::RawFace>> Detector::DecodeBlazeFace(const std::vector<cv::Mat>& outs) const {
+  // Accept either one [896,17] tensor (score, then 16 regressors) or separate score [N,1]
+  // and regressor [N,16] tensors per head; heads are put in anchor order by size.
+  const int total = int(anchors_.size());
+  cv::Mat scores(total, 1, CV_32F), regs(total, 16, CV_32F);
+  std::vector<cv::Mat> s_parts, r_parts;
+  for (const auto& o : outs) {
+    cv::Mat m = As2D(o);
+    if (m.cols == 17 && m.rows == total) {
+      m.col(0).copyTo(scores);
+      m.colRange(1, 17).copyTo(regs);
+      s_parts.clear();
+      r_parts.clear();
+      s_parts.push_back(scores);
+      r_parts.push_back(regs);
+      break;
+    }
+    if (m.cols == 16) r_parts.push_back(m);
+    else if (m.cols == 1) s_parts.push_back(m);
+  }
+  auto by_rows_desc = [](const cv::Mat& a, const cv::Mat& b) { return a.rows > b.rows; };
+  std::stable_sort(s_parts.begin(), s_parts.end(), by_rows_desc);  // 512 (stride 16) first
+  std::stable_sort(r_parts.begin(), r_parts.end(), by_rows_desc);
+  if (s_parts.size() > 1) cv::vconcat(s_parts, scores);
+  else if (s_parts.size() == 1) scores = s_parts[0];
+  if (r_parts.size() > 1) cv::vconcat(r_parts, regs);
+  else if (r_parts.size() == 1) regs = r_parts[0];
+  if (scores.rows != total || regs.rows != total)
+    return Status::Internal("unexpected blazeface outputs");
+  std::vector<RawFace> faces;
+  for (int i = 0; i < total; ++i) {
+    float s = Sigmoid(std::clamp(scores.at<float>(i, 0), -100.f, 100.f));
+    if (s < min_score_) continue;
+    const float* r = regs.ptr<float>(i);
+    const cv::Point2f a = anchors_[i];
+    float cx = a.x + r[0], cy = a.y + r[1], w = r[2], h = r[3];
+    RawFace f;
+    f.score = s;
+    f.box = cv::Rect2f(cx - w / 2, cy - h / 2, w, h);
+    for (int k = 0; k < 6; ++k) f.kps.emplace_back(a.x + r[4 + 2 * k], a.y + r[5 + 2 * k]);
+    faces.push_back(std::move(f));
+  }
+  return faces;
+}
+
+Result<std::vector<Detector::RawFace>> Detector::DecodeScrfd(const std::vector<cv::Mat>& outs) const {
+  // SCRFD (InsightFace): per stride 8/16/32 with 2 anchors per cell a score [N,1], box
+  // distances [N,4] and five keypoints [N,10], all in units of the stride.
+  const int strides[3] = {8, 16, 32};
+  std::vector<RawFace> faces;
+  for (int stride : strides) {
+    int grid = input_ / stride, n = grid * grid * 2;
+    cv::Mat sc, bb, kp;
+    for (const auto& o : outs) {
+      cv::Mat m = As2D(o);
+      if (m.rows != n) continue;
+      if (m.cols == 1) sc = m;
+      else if (m.cols == 4) bb = m;
+      else if (m.cols == 10) kp = m;
+    }
+    if (sc.empty() || bb.empty()) return Status::Internal("unexpected scrfd outputs");
+    for (int i = 0; i < n; ++i) {
+      float s = sc.at<float>(i, 0);
+      if (s < min_score_) continue;
+      int cell = i / 2;
+      float ax = float((cell % grid) * stride), ay = float((cell / grid) * stride);
+      const float* d = bb.ptr<float>(i);
+      RawFace f;
+      f.score = s;
+      f.box = cv::Rect2f(ax - d[0] * stride, ay - d[1] * stride, (d[0] + d[2]) * stride, (d[1] + d[3]) * stride);
+      if (!kp.empty()) {
+        const float* k = kp.ptr<float>(i);
+        for (int j = 0; j < 5; ++j) f.kps.emplace_back(ax + k[2 * j] * stride, ay + k[2 * j + 1] * stride);
+      }
+      faces.push_back(std::move(f));
+    }
+  }
+  return faces;
+}
+
+Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv::Rect region) const {
+  region &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+  if (region.area() == 0) return std::vector<DetectedFace>{};
+  // Letterbox: scale the longer side to the input, pad right/bottom with black.
+  double s = double(input_) / std::max(region.width, region.height);
+  cv::Size scaled(std::max(1, int(std::lround(region.width * s))), std::max(1, int(std::lround(region.height * s))));
+  cv::Mat small, square(input_, input_, CV_8UC3, cv::Scalar(0, 0, 0)), blob;
+  try {
+    cv::resize(bgr(region), small, scaled, 0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    small.copyTo(square(cv::Rect(0, 0, scaled.width, scaled.height)));
+    if (kind_ == "blazeface") {
+      blob = cv::dnn::blobFromImage(square, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
+    } else {
+      blob = cv::dnn::blobFromImage(square, 1.0 / 128, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
+    }
+  } catch (const cv::Exception& e) {
+    return Status::Internal(std::string("detector preprocessing: ") + e.what());
+  }
+  std::vector<cv::Mat> outs;
+  {
+    auto lease = pool_->Acquire();
+    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
+  }
+  auto decoded = kind_ == "blazeface" ? DecodeBlazeFace(outs) : DecodeScrfd(outs);
+  if (!decoded.ok()) return decoded.status();
+  std::vector<DetectedFace> faces;
+  for (const RawFace& raw : decoded.value()) {
+    const cv::Rect2f& b = raw.box;
+    if (b.x + b.width / 2 > scaled.width || b.y + b.height / 2 > scaled.height) continue;  // in the padding
+    DetectedFace f;
+    f.score = raw.score;
+    f.rect = ClipRect(float(region.x + b.x / s), float(region.y + b.y / s), float(region.x + (b.x + b.width) / s),
+                      float(region.y + (b.y + b.height) / s), bgr.size());
+    if (f.rect.width() < 2 || f.rect.height() < 2) continue;
+    for (const auto& p : raw.kps) f.landmarks.emplace_back(float(region.x + p.x / s), float(region.y + p.y / s));
+    faces.push_back(std::move(f));
+  }
+  return SuppressOverlaps(std::move(faces), 0.3f);
+}
+
+Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
+  const cv::Rect whole(0, 0, bgr.cols, bgr.rows);
+  auto first = DetectRegion(bgr, whole);
+  if (!first.ok()) return first.status();
+  std::vector<DetectedFace> faces = std::move(first.value());
+  const int longer = std::max(bgr.cols, bgr.rows);
+
+  // Small faces in a large photo shrink below what the network sees at its input size:
+  // look again in overlapping tiles, halving the tile until it reaches the input size.
+  if (faces.empty() && longer > 2 * input_) {
+    for (int tile = longer / 2; tile >= input_ && faces.empty(); tile /= 2) {
+      int step = tile / 2;
+      for (int y = 0; y < bgr.rows; y += step) {
+        for (int x = 0; x < bgr.cols; x += step) {
+          cv::Rect r(x, y, tile, tile);
+          r &= whole;
+          auto part = DetectRegion(bgr, r);
+          if (!part.ok()) return part.status();
+          for (auto& f : part.value()) faces.push_back(std::move(f));
+          if (x + tile >= bgr.cols) break;
+        }
+        if (y + tile >= bgr.rows) break;
+      }
+      faces = SuppressOverlaps(std::move(faces), 0.3f);
+    }
+  }
+
+  // A tight face crop (device captures) has no context around the face: pad it.
+  if (faces.empty()) {
+    int pad = longer / 2;
+    cv::Mat padded;
+    cv::copyMakeBorder(bgr, padded, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(127, 127, 127));
+    auto part = DetectRegion(padded, cv::Rect(0, 0, padded.cols, padded.rows));
+    if (!part.ok()) return part.status();
+    for (auto& f : part.value()) {
+      f.rect = ClipRect(float(f.rect.left - pad), float(f.rect.top - pad), float(f.rect.right - pad),
+                        float(f.rect.bottom - pad), bgr.size());
+      if (f.rect.width() < 2 || f.rect.height() < 2) continue;
+      for (auto& p : f.landmarks) p -= cv::Point2f(float(pad), float(pad));
+      faces.push_back(std::move(f));
+    }
+  }
+  return faces;
+}
+
+}  // namespace facepass::vision

@@ -1,0 +1,117 @@
+#include "vision/embedder.h"
+
+#include <cmath>
+
+#include <opencv2/calib3d.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "vision/landmarks.h"
+
+namespace facepass::vision {
+namespace {
+
+// InsightFace's ArcFace template for a 112x112 crop: eyes, nose tip, mouth corners
+// (image-left first).
+const cv::Point2f kArcFace112[5] = {
+    {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {41.5493f, 92.3655f}, {70.7299f, 92.2041f}};
+
+// Alignment revision: bump when crop geometry changes so search_model changes too.
+constexpr int kAlignVersion = 1;
+
+}  // namespace
+
+Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
+                                                   const std::filesystem::path& file, int pool_size) {
+  std::unique_ptr<Embedder> e(new Embedder());
+  e->kind_ = cfg.kind.empty() ? "faceres" : cfg.kind;
+  e->output_ = cfg.output;
+  if (e->kind_ == "faceres") {
+    e->input_ = 224;
+    e->zoom = 0.78f;
+    if (e->output_.empty()) e->output_ = "global_pooling/Mean";
+  } else if (e->kind_ == "faceapi") {
+    e->input_ = 150;
+    e->zoom = 0.78f;
+  } else if (e->kind_ == "arcface") {
+    e->input_ = 112;
+    e->zoom = 1.0f;
+  } else {
+    return Status::InvalidArgument("unknown embedder kind: " + e->kind_);
+  }
+  auto pool = NetPool::Load(file, pool_size);
+  if (!pool.ok()) return pool.status();
+  e->pool_ = std::move(pool.value());
+  // An output name that the model lacks falls back to its only/first output.
+  auto names = e->pool_->output_names();
+  if (std::find(names.begin(), names.end(), e->output_) == names.end()) {
+    bool found = false;
+    for (const auto& n : names)
+      if (n.find(e->output_) != std::string::npos && !e->output_.empty()) { e->output_ = n; found = true; break; }
+    if (!found) e->output_ = names.empty() ? "" : names.front();
+  }
+  // Probe once for the dimension.
+  cv::Mat probe(e->input_, e->input_, CV_8UC3, cv::Scalar(128, 128, 128));
+  auto f = e->Embed(probe);
+  if (!f.ok()) return f.status();
+  e->dim_ = int(f.value().size());
+  return e;
+}
+
+cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
+                              const std::vector<cv::Point2f>& mesh) const {
+  std::vector<cv::Point2f> src = FivePoints(face, mesh), dst;
+  const float s = input_ / 112.f, c = input_ / 2.f;
+  for (const auto& p : kArcFace112) dst.emplace_back(c + (p.x * s - c) * zoom, c + (p.y * s - c) * zoom);
+  cv::Mat m, crop;
+  if (src.size() == 5) m = cv::estimateAffinePartial2D(src, dst, cv::noArray(), cv::LMEDS);
+  if (m.empty()) {
+    // No usable points: the detector box, squared.
+    const Rect& r = face.rect;
+    m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
+                      float(std::max(r.width(), r.height())) / zoom, 0.f, input_);
+  }
+  cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  return crop;
+}
+
+Result<std::vector<float>> Embedder::Embed(const cv::Mat& crop) const {
+  cv::Mat blob;
+  try {
+    cv::Mat in = crop;
+    if (in.cols != input_ || in.rows != input_) cv::resize(crop, in, cv::Size(input_, input_));
+    if (kind_ == "faceres") {
+      blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);  // RGB 0..255
+    } else if (kind_ == "faceapi") {
+      // face-api: (rgb - mean) / 255
+      blob = cv::dnn::blobFromImage(in, 1.0 / 255, cv::Size(), cv::Scalar(122.782, 117.001, 104.298), true);
+    } else {
+      blob = cv::dnn::blobFromImage(in, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
+    }
+  } catch (const cv::Exception& e) {
+    return Status::Internal(std::string("embedder preprocessing: ") + e.what());
+  }
+  std::vector<cv::Mat> outs;
+  {
+    auto lease = pool_->Acquire();
+    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, output_.empty() ? std::vector<std::string>{}
+                                                                  : std::vector<std::string>{output_}, &outs));
+  }
+  if (outs.empty() || outs[0].total() == 0) return Status::Internal("embedder produced no output");
+  cv::Mat v = outs[0].reshape(1, 1);
+  std::vector<float> f(v.ptr<float>(), v.ptr<float>() + v.total());
+  double n = 0;
+  for (float x : f) n += double(x) * x;
+  n = std::sqrt(n);
+  if (!(n > 0) || !std::isfinite(n)) return Status::Internal("embedder output has no direction");
+  for (float& x : f) x = float(x / n);
+  return f;
+}
+
+std::string Embedder::id() const {
+  char zoom_s[16];
+  snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom);
+  return kind_ + "-" + std::to_string(dim_) + "-" + pool_->sha256_prefix() + "-a" +
+         std::to_string(kAlignVersion) + "z" + zoom_s;
+}
+
+}  // namespace facepass::vision

@@ -1,0 +1,47 @@
+// Face descriptor: aligned crop -> unit-length feature vector. The kind fixes the
+// alignment and input normalisation (see EmbedderConfig in engine.h).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
+
+#include "common/status.h"
+#include "vision/engine.h"
+#include "vision/net_pool.h"
+#include "vision/types.h"
+
+namespace facepass::vision {
+
+class Embedder {
+ public:
+  static Result<std::unique_ptr<Embedder>> Create(const EmbedderConfig& cfg,
+                                                  const std::filesystem::path& file, int pool_size);
+
+  // The aligned crop the network sees (BGR, input_size x input_size).
+  cv::Mat AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
+                      const std::vector<cv::Point2f>& mesh) const;
+  // Feature of an aligned crop, L2-normalised.
+  Result<std::vector<float>> Embed(const cv::Mat& crop) const;
+
+  const std::string& kind() const { return kind_; }
+  int input_size() const { return input_; }
+  int dim() const { return dim_; }
+  // Changes with the model file, the kind (preprocessing) and the alignment version.
+  std::string id() const;
+  const NetPool& pool() const { return *pool_; }
+
+  // Alignment: five points mapped onto ArcFace's 112 template scaled to the input, with
+  // the template shrunk around its centre by `zoom` (< 1 shows more of the head).
+  float zoom = 1.0f;
+
+ private:
+  Embedder() = default;
+  std::string kind_, output_;
+  int input_ = 112, dim_ = 0;
+  std::unique_ptr<NetPool> pool_;
+};
+
+}  // namespace facepass::vision

@@ -1,0 +1,83 @@
+#include "vision/liveness.h"
+
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "vision/landmarks.h"
+
+namespace facepass::vision {
+namespace {
+
+constexpr float kCropFactor = 1.0f;  // crop side / detector box side (human feeds its face box)
+
+Result<float> RunOne(NetPool& pool, const cv::Mat& bgr, const DetectedFace& face, int size, bool softmax) {
+  const Rect& r = face.rect;
+  cv::Mat m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
+                            std::max(r.width(), r.height()) * kCropFactor, 0.f, size);
+  cv::Mat crop, blob;
+  std::vector<cv::Mat> outs;
+  try {
+    cv::warpAffine(bgr, crop, m, cv::Size(size, size), cv::INTER_AREA, cv::BORDER_REPLICATE);
+    blob = cv::dnn::blobFromImage(crop, 1.0 / 255, cv::Size(), cv::Scalar(), true);
+  } catch (const cv::Exception& e) {
+    return Status::Internal(std::string("liveness preprocessing: ") + e.what());
+  }
+  {
+    auto lease = pool.Acquire();
+    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
+  }
+  if (outs.empty() || outs[0].total() < 1) return Status::Internal("liveness produced no output");
+  const float* p = outs[0].ptr<float>();
+  float v = p[0];
+  if (softmax && outs[0].total() >= 2 && (p[0] + p[1] < 0.99f || p[0] + p[1] > 1.01f)) {
+    v = 1.f / (1.f + std::exp(p[1] - p[0]));  // logits, not probabilities
+  }
+  return std::clamp(v, 0.f, 1.f);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Liveness>> Liveness::Create(const std::filesystem::path& antispoof,
+                                                   const std::filesystem::path& liveness, int pool_size) {
+  std::unique_ptr<Liveness> l(new Liveness());
+  auto a = NetPool::Load(antispoof, pool_size);
+  if (a.ok()) l->antispoof_ = std::move(a.value());
+  auto b = NetPool::Load(liveness, pool_size);
+  if (b.ok()) l->liveness_ = std::move(b.value());
+  if (!l->antispoof_ && !l->liveness_) return a.status();
+  return l;
+}
+
+Status Liveness::Probabilities(const cv::Mat& bgr, const DetectedFace& face, float* antispoof,
+                               float* live) const {
+  *antispoof = *live = -1.f;
+  if (antispoof_) {
+    auto r = RunOne(*antispoof_, bgr, face, 128, false);
+    if (!r.ok()) return r.status();
+    *antispoof = r.value();
+  }
+  if (liveness_) {
+    auto r = RunOne(*liveness_, bgr, face, 32, true);
+    if (!r.ok()) return r.status();
+    *live = r.value();
+  }
+  return Status::OK();
+}
+
+Result<float> Liveness::Score(const cv::Mat& bgr, const DetectedFace& face) const {
+  float a, b;
+  FP_RETURN_IF_ERROR(Probabilities(bgr, face, &a, &b));
+  double prod = 1.0;
+  int n = 0;
+  for (float v : {a, b})
+    if (v >= 0) { prod *= v; ++n; }
+  return float(100.0 * std::pow(prod, 1.0 / std::max(1, n)));
+}
+
+std::string Liveness::id() const {
+  return std::string(antispoof_ ? "antispoof-" + antispoof_->sha256_prefix() : "") +
+         (antispoof_ && liveness_ ? "+" : "") + (liveness_ ? "liveness-" + liveness_->sha256_prefix() : "");
+}
+
+}  // namespace facepass::vision
