@@ -1,16 +1,418 @@
-// Temporary stub so dependants link; the real server follows.
+// The RESTinio-based server. RESTinio stays inside this file: I/O threads
+// parse requests and answer the cheap cases (404, 405, 413, 503); everything
+// else is handed to the worker pool, whose threads build the Request, parse
+// the body, run the handler and send the response back through RESTinio.
 #include "http/server.h"
+
+#include <atomic>
+#include <climits>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include <restinio/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/body_parser.h"
+#include "http/envelope.h"
+#include "http/form_parser.h"
+#include "http/router.h"
+#include "http/signals.h"
+#include "http/worker_pool.h"
+
+namespace facepass::http::internal {
+
+// Marker header set by the parser hook below when Content-Length exceeds the
+// body limit. A client that sends it itself has it removed.
+constexpr char kBodyTooLargeMarker[] = "X-FacePass-Internal-Body-Too-Large";
+
+// Our HTTP method mapper: identical to RESTinio's, but a distinct type, so the
+// parser settings can be specialised for this server only (below).
+struct Methods : restinio::default_http_methods_t {};
+
+inline int OnHeadersComplete(http_parser* parser) {
+  auto* ctx = reinterpret_cast<restinio::impl::http_parser_ctx_t*>(parser->data);
+  ctx->m_header.remove_field(kBodyTooLargeMarker);
+  if (parser->content_length != ULLONG_MAX && parser->content_length > ctx->m_limits.max_body_size()) {
+    // RESTinio alone would drop the connection without an answer. Instead the
+    // body is skipped (return 1: the message completes now, without reading
+    // the body) and the request handler answers 413 and closes.
+    ctx->m_leading_headers_completed = true;
+    try {
+      ctx->m_header.set_field(kBodyTooLargeMarker, std::to_string(parser->content_length));
+    } catch (...) {
+      return -1;
+    }
+    return 1;
+  }
+  return restinio::impl::restinio_headers_complete_cb(parser);
+}
+
+}  // namespace facepass::http::internal
+
+namespace restinio::impl {
+
+// RESTinio 0.6 has no hook between the headers and the body; its parser
+// settings factory is specialised for our method mapper so that an oversized
+// Content-Length gets a 413 instead of a dropped connection. Every other
+// callback is RESTinio's own.
+template <>
+inline http_parser_settings create_parser_settings<facepass::http::internal::Methods>() noexcept {
+  http_parser_settings s = create_parser_settings<restinio::default_http_methods_t>();
+  s.on_headers_complete = [](http_parser* p) -> int { return facepass::http::internal::OnHeadersComplete(p); };
+  s.on_message_complete = [](http_parser* p) -> int {
+    return restinio_message_complete_cb<facepass::http::internal::Methods>(p);
+  };
+  return s;
+}
+
+}  // namespace restinio::impl
 
 namespace facepass::http {
 
-class Server::Impl {};
+namespace {
 
-Server::Server(ServerOptions, std::vector<Route>) {}
+using namespace std::chrono;
+
+// RESTinio's own log lines are about connections (resets, timeouts, parse
+// errors caused by clients): spdlog debug; trace stays trace.
+class RestinioLogger {
+ public:
+  template <typename Builder>
+  void trace(Builder&& b) const {
+    if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("restinio: {}", b());
+  }
+  template <typename Builder>
+  void info(Builder&& b) const { Debug(b); }
+  template <typename Builder>
+  void warn(Builder&& b) const { Debug(b); }
+  template <typename Builder>
+  void error(Builder&& b) const { Debug(b); }
+
+ private:
+  template <typename Builder>
+  static void Debug(Builder& b) {
+    if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("restinio: {}", b());
+  }
+};
+
+struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogger> {
+  static constexpr bool use_connection_count_limiter = true;
+  using http_methods_mapper_t = internal::Methods;
+};
+
+using RestinioServer = restinio::http_server_t<Traits>;
+
+// Counts requests between arrival and the end of writing their response, so
+// that Stop() can wait for them.
+class InFlight {
+ public:
+  void Enter() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+  }
+  void Leave() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--count_ == 0) cv_.notify_all();
+  }
+  bool WaitIdle(milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [this] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t count_ = 0;
+};
+
+// One per request; Leave() when released or destroyed, whichever is first.
+class InFlightToken {
+ public:
+  explicit InFlightToken(std::shared_ptr<InFlight> f) : f_(std::move(f)) { f_->Enter(); }
+  ~InFlightToken() { Release(); }
+  void Release() {
+    if (!released_.exchange(true)) f_->Leave();
+  }
+
+ private:
+  std::shared_ptr<InFlight> f_;
+  std::atomic<bool> released_{false};
+};
+
+// What the access log and the envelope need about one request.
+struct Exchange {
+  restinio::request_handle_t req;
+  std::shared_ptr<InFlightToken> token;
+  std::string method;
+  std::string path;  // decoded, without query
+  int64_t arrival_ms = 0;
+  steady_clock::time_point start;
+};
+
+std::string RemoteIp(const restinio::request_handle_t& req) {
+  try {
+    asio::ip::address a = req->remote_endpoint().address();
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+    return a.to_string();
+  } catch (...) {
+    return std::string();
+  }
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions opts, std::vector<Route> routes)
+      : opts_(std::move(opts)),
+        router_(std::move(routes)),
+        pool_(opts_.workers, static_cast<size_t>(opts_.queue_limit < 0 ? 0 : opts_.queue_limit)) {}
+
+  ~Impl() { Stop(); }
+
+  Status Start();
+  void Stop();
+  uint16_t port() const { return port_.load(); }
+
+ private:
+  restinio::request_handling_status_t OnRequest(restinio::request_handle_t req);
+  void Handle(Exchange ex, const Route* route);
+  void Reply(Exchange& ex, ApiReply reply, bool close = false);
+  void ReplyError(Exchange& ex, const ApiError& e, bool close = false,
+                  std::vector<std::pair<std::string, std::string>> headers = {});
+  void Send(Exchange& ex, HttpResponse resp, int code, bool close);
+
+  const ServerOptions opts_;
+  Router router_;
+  WorkerPool pool_;
+  std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
+  std::unique_ptr<RestinioServer> server_;
+  std::vector<std::thread> io_threads_;
+  std::atomic<uint16_t> port_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex state_mu_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+Status Server::Impl::Start() {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  if (started_ || stopped_) return Status::FailedPrecondition("http server already started");
+  FP_RETURN_IF_ERROR(router_.Validate());
+  if (opts_.io_threads < 1 || opts_.workers < 1 || opts_.max_connections < 1 ||
+      opts_.max_pipelined_requests < 1) {
+    return Status::InvalidArgument("http server: io_threads, workers, max_connections must be >= 1");
+  }
+  try {
+    restinio::server_settings_t<Traits> s;
+    s.address(opts_.host)
+        .port(opts_.port)
+        .buffer_size(64 * 1024)
+        .read_next_http_message_timelimit(opts_.read_timeout)
+        .write_http_response_timelimit(opts_.write_timeout)
+        .handle_request_timeout(opts_.handle_timeout)
+        .max_pipelined_requests(opts_.max_pipelined_requests)
+        .max_parallel_connections(opts_.max_connections)
+        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                      .max_url_size(opts_.max_url_bytes)
+                                      .max_field_name_size(opts_.max_header_bytes)
+                                      .max_field_value_size(opts_.max_header_bytes)
+                                      .max_field_count(opts_.max_header_count)
+                                      .max_body_size(opts_.max_body_bytes))
+        .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& a) { port_ = a.local_endpoint().port(); })
+        .request_handler([this](restinio::request_handle_t req) { return OnRequest(std::move(req)); });
+    server_ = std::make_unique<RestinioServer>(restinio::own_io_context(), std::move(s));
+    server_->open_sync();  // binds and listens, or throws
+  } catch (const std::exception& e) {
+    server_.reset();
+    return Status::IoError("http server cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) +
+                           ": " + e.what());
+  }
+
+  {
+    ScopedTerminationSignalBlock block;  // our threads never take SIGINT/SIGTERM
+    pool_.Start();
+    for (int i = 0; i < opts_.io_threads; ++i) {
+      io_threads_.emplace_back([this] {
+        while (true) {
+          try {
+            server_->io_context().run();
+            return;
+          } catch (const std::exception& e) {
+            spdlog::error("http I/O thread: {}", e.what());
+          } catch (...) {
+            spdlog::error("http I/O thread: unknown exception");
+          }
+        }
+      });
+    }
+  }
+  started_ = true;
+  spdlog::info("http server listening on {}:{}", opts_.host, port_.load());
+  return Status::OK();
+}
+
+void Server::Impl::Stop() {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  if (!started_) {
+    server_.reset();
+    return;
+  }
+  stopping_ = true;
+  const auto deadline = steady_clock::now() + opts_.stop_timeout;
+
+  // 1. Stop accepting (the listening socket closes; connections stay).
+  auto closed = std::make_shared<std::promise<void>>();
+  server_->close_async([closed] { closed->set_value(); },
+                       [closed](std::exception_ptr) { closed->set_value(); });
+  closed->get_future().wait_until(deadline);
+
+  // 2. Let queued and running requests finish and their answers be written.
+  auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
+  if (!in_flight_->WaitIdle(std::max(left, milliseconds(0)))) {
+    spdlog::warn("http server: requests still in flight after {}s; closing anyway", opts_.stop_timeout.count());
+  }
+
+  // 3. Stop I/O (idle keep-alive connections are dropped), then the workers
+  //    (queued leftovers are dropped, a running handler is waited for).
+  server_->io_context().stop();
+  for (std::thread& t : io_threads_) t.join();
+  io_threads_.clear();
+  pool_.Shutdown(milliseconds(0));
+
+  // 4. Destroying the server destroys its io_context and the connections.
+  server_.reset();
+  spdlog::info("http server stopped");
+}
+
+restinio::request_handling_status_t Server::Impl::OnRequest(restinio::request_handle_t req) {
+  Exchange ex;
+  ex.start = steady_clock::now();
+  ex.arrival_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  ex.token = std::make_shared<InFlightToken>(in_flight_);
+  ex.req = std::move(req);
+  try {
+    const auto& header = ex.req->header();
+    ex.method = header.method().c_str();
+    ex.path = PercentDecode(header.path(), /*plus_as_space=*/false);
+
+    if (header.has_field(internal::kBodyTooLargeMarker)) {
+      ReplyError(ex, {413, api_error::InvalidImageFileSize().code, api_error::InvalidImageFileSize().message},
+                 /*close=*/true);
+      return restinio::request_accepted();
+    }
+    if (stopping_) {
+      ReplyError(ex, api_error::ServiceBusy(), /*close=*/true, {{"Retry-After", "1"}});
+      return restinio::request_accepted();
+    }
+    Router::Match m = router_.Find(ex.method, ex.path);
+    if (m.outcome == Router::Outcome::kNotFound) {
+      ReplyError(ex, api_error::NotFound());
+      return restinio::request_accepted();
+    }
+    if (m.outcome == Router::Outcome::kMethodNotAllowed) {
+      ReplyError(ex, api_error::MethodNotAllowed(), false, {{"Allow", m.allow}});
+      return restinio::request_accepted();
+    }
+    const Route* route = m.route;
+    auto shared_ex = std::make_shared<Exchange>(std::move(ex));
+    bool taken = pool_.TrySubmit([this, shared_ex, route] { Handle(std::move(*shared_ex), route); });
+    if (!taken) ReplyError(*shared_ex, api_error::ServiceBusy(), false, {{"Retry-After", "1"}});
+  } catch (const std::exception& e) {
+    spdlog::error("http: {} {}: {}", ex.method, ex.path, e.what());
+    if (ex.req) ReplyError(ex, api_error::InternalError(), true);
+  }
+  return restinio::request_accepted();
+}
+
+void Server::Impl::Handle(Exchange ex, const Route* route) {
+  try {
+    const auto& header = ex.req->header();
+    Request r;
+    r.method = ex.method;
+    r.path = ex.path;
+    r.query = ParseUrlEncoded(header.query());
+    for (const auto& f : header) r.headers.emplace_back(f.name(), f.value());
+    if (const std::string* ct = r.Header("Content-Type")) r.content_type = *ct;
+    if (route->body != BodyKind::kNone) r.body = ex.req->body();
+    r.remote_ip = RemoteIp(ex.req);
+    r.arrival_ms = ex.arrival_ms;
+
+    if (auto err = ParseBody(route->body, &r)) {
+      ReplyError(ex, *err);
+      return;
+    }
+    ApiReply reply;
+    try {
+      reply = route->handler(r);
+    } catch (const std::exception& e) {
+      spdlog::error("http handler {} {} threw: {}", ex.method, ex.path, e.what());
+      reply = ApiReply::Error(api_error::InternalError());
+    } catch (...) {
+      spdlog::error("http handler {} {} threw a non-std exception", ex.method, ex.path);
+      reply = ApiReply::Error(api_error::InternalError());
+    }
+    Reply(ex, std::move(reply));
+  } catch (const std::exception& e) {
+    spdlog::error("http: {} {}: {}", ex.method, ex.path, e.what());
+    ReplyError(ex, api_error::InternalError(), true);
+  }
+}
+
+void Server::Impl::ReplyError(Exchange& ex, const ApiError& e, bool close,
+                              std::vector<std::pair<std::string, std::string>> headers) {
+  ApiReply reply = ApiReply::Error(e);
+  reply.headers = std::move(headers);
+  Reply(ex, std::move(reply), close);
+}
+
+void Server::Impl::Reply(Exchange& ex, ApiReply reply, bool close) {
+  int code = reply.code;
+  int64_t timecost = duration_cast<milliseconds>(steady_clock::now() - ex.start).count();
+  HttpResponse resp;
+  try {
+    resp = BuildResponse(std::move(reply), ex.arrival_ms, timecost);
+  } catch (const std::exception& e) {  // e.g. out of memory while dumping
+    spdlog::error("http: building the response for {} {} failed: {}", ex.method, ex.path, e.what());
+    ApiError ie = api_error::InternalError();
+    resp = HttpResponse{ie.http_status, kJsonContentType,
+                        EnvelopeJson(ie.code, ie.message, nlohmann::json::object(), ex.arrival_ms, timecost), {}};
+    code = ie.code;
+  }
+  if (opts_.access_log) {
+    spdlog::info("{} {} {} {} {}ms {}", ex.method, ex.path, resp.status, code, timecost, RemoteIp(ex.req));
+  }
+  Send(ex, std::move(resp), code, close);
+}
+
+void Server::Impl::Send(Exchange& ex, HttpResponse resp, int /*code*/, bool close) {
+  try {
+    auto rb = ex.req->create_response(restinio::http_status_line_t{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)}, ReasonPhrase(resp.status)});
+    rb.append_header(restinio::http_field::content_type, std::move(resp.content_type));
+    rb.append_header_date_field();
+    for (auto& [name, value] : resp.headers) rb.append_header(name, std::move(value));
+    if (close || stopping_) rb.connection_close();
+    rb.set_body(std::move(resp.body));
+    std::shared_ptr<InFlightToken> token = ex.token;
+    rb.done([token](const asio::error_code&) { token->Release(); });
+  } catch (const std::exception& e) {
+    // The connection is gone or the response was already sent.
+    spdlog::debug("http: sending the response for {} {} failed: {}", ex.method, ex.path, e.what());
+  }
+  ex.token.reset();
+}
+
+Server::Server(ServerOptions opts, std::vector<Route> routes)
+    : impl_(std::make_unique<Impl>(std::move(opts), std::move(routes))) {}
 Server::~Server() = default;
-Status Server::Start() { return Status::Internal("http server not implemented yet"); }
-void Server::Stop() {}
-uint16_t Server::port() const { return 0; }
-void BlockTerminationSignals() {}
-void WaitForTerminationSignal() {}
+Status Server::Start() { return impl_->Start(); }
+void Server::Stop() { impl_->Stop(); }
+uint16_t Server::port() const { return impl_->port(); }
 
 }  // namespace facepass::http
