@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "store/database.h"
+#include "store/file_store.h"
 #include "temp_dir.h"
 
 namespace facepass::store {
@@ -93,6 +94,47 @@ TEST(CrashTest, SigkillDuringWritesLeavesConsistentDatabase) {
   auto db = Database::Open(file).value();
   EXPECT_TRUE(db->GetFace(1).ok()) << "the child never got a face written";
   EXPECT_TRUE(db->ForEachBinding([](int64_t, int64_t, std::span<const float> f) { EXPECT_EQ(f.size(), 128u); }).ok());
+}
+
+// Files: after a SIGKILL mid-write, every file in the store is complete and
+// no temp file survives the next Open.
+TEST(CrashTest, SigkillDuringFileWritesLeavesOnlyCompleteFiles) {
+  TempDir tmp;
+  const std::string payload(64 * 1024, 'p');
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto store = FileStore::Open(tmp.path());
+    if (!store.ok()) _exit(2);
+    char one = 1;
+    if (::write(fds[1], &one, 1) != 1) _exit(3);
+    for (;;) (void)(*store)->Write(payload, "jpg");
+  }
+  ::close(fds[1]);
+  char c = 0;
+  ASSERT_EQ(::read(fds[0], &c, 1), 1);
+  ::close(fds[0]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+
+  auto store = FileStore::Open(tmp.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE(std::filesystem::is_empty(tmp.path() / "tmp"));
+  int files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(tmp.path())) {
+    if (!e.is_regular_file()) continue;
+    ++files;
+    const std::string rel = std::filesystem::relative(e.path(), tmp.path()).string();
+    auto bytes = (*store)->Read(rel);
+    ASSERT_TRUE(bytes.ok()) << rel;
+    EXPECT_EQ(*bytes, payload) << rel;
+  }
+  EXPECT_GT(files, 0);
 }
 
 }  // namespace
