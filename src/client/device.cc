@@ -1,0 +1,100 @@
+#include "client/device.h"
+
+#include "vision/engine.h"
+
+namespace facepass::client {
+
+Device::Device(std::unique_ptr<DeviceStore> store, const vision::Engine* engine)
+    : store_(std::move(store)), engine_(engine) {}
+
+Result<std::unique_ptr<Device>> Device::Open(const std::filesystem::path& store_file, const vision::Engine* engine) {
+  Result<std::unique_ptr<DeviceStore>> store = DeviceStore::Open(store_file);
+  if (!store.ok()) return store.status();
+  if (engine != nullptr) FP_RETURN_IF_ERROR((*store)->SetDefaultSearchModel(engine->search_model()));
+  std::unique_ptr<Device> d(new Device(std::move(*store), engine));
+  FP_RETURN_IF_ERROR(d->ReloadIndex());
+  return d;
+}
+
+Status Device::ReloadIndex() {
+  Result<LocalIndex> index = LocalIndex::Load(*store_);
+  if (!index.ok()) return index.status();
+  std::lock_guard lock(mu_);
+  index_ = std::move(*index);
+  return Status::OK();
+}
+
+Result<ApplyReport> Device::ApplySyncResult(std::string_view bytes) {
+  Result<ApplyReport> r = store_->ApplySyncResult(bytes);
+  if (!r.ok()) return r.status();
+  FP_RETURN_IF_ERROR(ReloadIndex());
+  return r;
+}
+
+Result<SyncOutcome> Device::Sync(const HttpClient& http, const std::string& base_url) {
+  Result<SyncOutcome> r = SyncOnce(*store_, http, base_url);
+  if (!r.ok()) return r.status();
+  FP_RETURN_IF_ERROR(ReloadIndex());
+  return r;
+}
+
+Result<std::vector<Capture>> Device::Captures(std::string_view frame_bytes) const {
+  if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
+  Result<vision::Analysis> a = engine_->Analyze(frame_bytes, vision::Purpose::kRecognise, {.embed = false});
+  if (!a.ok()) return a.status();
+  if (a->verdict != vision::ImageVerdict::kOk) {
+    return Status::InvalidArgument(std::string("frame: ") + vision::VerdictName(a->verdict) +
+                                   (a->verdict_detail.empty() ? "" : " (" + a->verdict_detail + ")"));
+  }
+  Result<cv::Mat> bgr = vision::DecodeUpright(frame_bytes);
+  if (!bgr.ok()) return bgr.status();
+  return CutCaptures(*bgr, a->faces);
+}
+
+Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name,
+                                                 const std::vector<Capture>& captures) const {
+  if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
+  Result<StoreInfo> info = store_->Info();
+  if (!info.ok()) return info.status();
+  if (info->last_sync_ms == 0) return Status::FailedPrecondition("the store was never synced");
+  if (info->search_model != engine_->search_model()) {
+    return Status::FailedPrecondition("synced features are of model " + info->search_model + ", this device runs " +
+                                      engine_->search_model());
+  }
+  RecognizeAnswer answer;
+  answer.group_name = group_name;
+  answer.recognize_threshold = info->recognize_threshold;
+  for (const Capture& c : captures) {
+    TrackResult t;
+    t.track_id = c.track_id;
+    t.face = c.face;
+    // The same input the server gets: the capture's JPEG, its largest face.
+    Result<vision::Analysis> a = engine_->Analyze(c.jpeg, vision::Purpose::kRecognise, {.embed = true});
+    if (!a.ok()) return a.status();
+    if (!a->best || a->best->feature.empty()) {
+      t.error = "FACE_NOT_FOUND";
+      answer.results.push_back(std::move(t));
+      continue;
+    }
+    Result<std::vector<LocalMatch>> m = [&] {
+      std::lock_guard lock(mu_);
+      return index_.Search(group_name, a->best->feature, 1);
+    }();
+    if (!m.ok()) return m.status();
+    if (!m->empty()) {
+      t.face_token = (*m)[0].face_token;
+      t.score = engine_->ScoreFromSimilarity((*m)[0].similarity);
+      t.passed = t.score >= answer.recognize_threshold;
+    }
+    answer.results.push_back(std::move(t));
+  }
+  return answer;
+}
+
+Result<RecognizeAnswer> Device::RecognizeOnline(const HttpClient& http, const std::string& base_url,
+                                                const std::string& group_name,
+                                                const std::vector<Capture>& captures) const {
+  return client::RecognizeOnline(http, base_url, group_name, captures);
+}
+
+}  // namespace facepass::client

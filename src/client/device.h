@@ -1,0 +1,59 @@
+// The device SDK's handler (the spec's FacePassHandler in cloud-offline mode):
+// a local store of synced groups, its search index, the device's own vision
+// engine, and the calls a gate makes: sync, recognise offline (local 1:N) and
+// recognise online (the server's endpoint).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "client/device_store.h"
+#include "client/http_client.h"
+#include "client/local_index.h"
+#include "client/recognize_client.h"
+#include "client/sync_client.h"
+#include "common/status.h"
+#include "sync/sync_codec.h"
+
+namespace facepass::vision {
+class Engine;
+}
+
+namespace facepass::client {
+
+class Device {
+ public:
+  // `engine` may be null (sync and status only); it must outlive the Device.
+  static Result<std::unique_ptr<Device>> Open(const std::filesystem::path& store_file,
+                                              const vision::Engine* engine);
+
+  DeviceStore& store() { return *store_; }
+
+  // getSyncRequestData / handleSyncResultData; the index follows every apply.
+  Result<sync::SyncRequest> MakeSyncRequest() const { return store_->MakeSyncRequest(); }
+  Result<ApplyReport> ApplySyncResult(std::string_view bytes);
+  Result<SyncOutcome> Sync(const HttpClient& http, const std::string& base_url);
+
+  // Detects the faces of a frame (JPEG/PNG/BMP bytes) and cuts captures.
+  Result<std::vector<Capture>> Captures(std::string_view frame_bytes) const;
+
+  // Local 1:N search of every capture in a synced group, scored like the
+  // server (Engine::ScoreFromSimilarity) against the synced threshold.
+  // kFailedPrecondition when the synced features are of another model.
+  Result<RecognizeAnswer> RecognizeOffline(const std::string& group_name, const std::vector<Capture>& captures) const;
+  Result<RecognizeAnswer> RecognizeOnline(const HttpClient& http, const std::string& base_url,
+                                          const std::string& group_name, const std::vector<Capture>& captures) const;
+
+ private:
+  Device(std::unique_ptr<DeviceStore> store, const vision::Engine* engine);
+  Status ReloadIndex();
+
+  std::unique_ptr<DeviceStore> store_;
+  const vision::Engine* engine_;
+  mutable std::mutex mu_;  // guards index_
+  LocalIndex index_;
+};
+
+}  // namespace facepass::client

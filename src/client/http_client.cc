@@ -1,0 +1,119 @@
+#include "client/http_client.h"
+
+#include <memory>
+#include <mutex>
+
+#include <curl/curl.h>
+
+namespace facepass::client {
+
+namespace {
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+struct EasyDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct MimeDeleter {
+  void operator()(curl_mime* m) const { curl_mime_free(m); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
+};
+
+using Easy = std::unique_ptr<CURL, EasyDeleter>;
+
+Easy NewEasy(const std::string& url, const HttpOptions& o, std::string* body) {
+  GlobalInit();
+  Easy c(curl_easy_init());
+  if (!c) return c;
+  curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
+  curl_easy_setopt(c.get(), CURLOPT_TIMEOUT_MS, o.timeout_ms);
+  curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, body);
+  return c;
+}
+
+Result<HttpResponse> Perform(CURL* c, HttpResponse resp) {
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    std::string msg = std::string("http: ") + curl_easy_strerror(rc);
+    switch (rc) {
+      case CURLE_COULDNT_CONNECT:
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_OPERATION_TIMEDOUT:
+      case CURLE_SEND_ERROR:
+      case CURLE_RECV_ERROR:
+      case CURLE_GOT_NOTHING:
+        return Status::Unavailable(msg);
+      default:
+        return Status::IoError(msg);
+    }
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  char* ct = nullptr;
+  curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+  if (ct) resp.content_type = ct;
+  curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &resp.seconds);
+  return resp;
+}
+
+}  // namespace
+
+std::string JoinUrl(const std::string& base, const std::string& path) {
+  std::string b = base;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  if (b.find("://") == std::string::npos) b = "http://" + b;
+  return path.empty() || path.front() == '/' ? b + path : b + "/" + path;
+}
+
+HttpClient::HttpClient(HttpOptions opts) : opts_(opts) {}
+
+Result<HttpResponse> HttpClient::PostJson(const std::string& url, const std::string& json) const {
+  HttpResponse resp;
+  Easy c = NewEasy(url, opts_, &resp.body);
+  if (!c) return Status::Internal("http: curl_easy_init failed");
+  std::unique_ptr<curl_slist, SlistDeleter> headers(
+      curl_slist_append(curl_slist_append(nullptr, "Content-Type: application/json"), "Expect:"));
+  curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, json.data());
+  curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
+  return Perform(c.get(), std::move(resp));
+}
+
+Result<HttpResponse> HttpClient::PostMultipart(const std::string& url, const std::vector<MultipartPart>& parts) const {
+  HttpResponse resp;
+  Easy c = NewEasy(url, opts_, &resp.body);
+  if (!c) return Status::Internal("http: curl_easy_init failed");
+  std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(c.get()));
+  for (const MultipartPart& p : parts) {
+    curl_mimepart* part = curl_mime_addpart(mime.get());
+    curl_mime_name(part, p.name.c_str());
+    curl_mime_data(part, p.data.data(), p.data.size());
+    if (!p.filename.empty()) curl_mime_filename(part, p.filename.c_str());
+    if (!p.content_type.empty()) curl_mime_type(part, p.content_type.c_str());
+  }
+  std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Expect:"));
+  curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c.get(), CURLOPT_MIMEPOST, mime.get());
+  return Perform(c.get(), std::move(resp));
+}
+
+Result<HttpResponse> HttpClient::Get(const std::string& url) const {
+  HttpResponse resp;
+  Easy c = NewEasy(url, opts_, &resp.body);
+  if (!c) return Status::Internal("http: curl_easy_init failed");
+  return Perform(c.get(), std::move(resp));
+}
+
+}  // namespace facepass::client

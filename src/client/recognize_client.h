@@ -1,0 +1,47 @@
+// The online half of recognition: the spec's multipart request to
+// POST /api/service/recognize/v1 built from device captures, and its answer.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "client/capture.h"
+#include "client/http_client.h"
+#include "common/status.h"
+
+namespace facepass::client {
+
+inline constexpr char kRecognizePath[] = "/api/service/recognize/v1";
+
+// One track's outcome, online (the server's answer) or offline (local search).
+struct TrackResult {
+  int track_id = 0;
+  vision::Rect face;                      // in the frame
+  std::optional<std::string> face_token;  // best candidate; none when the group is empty
+  float score = 0;                        // (0, 100]
+  bool passed = false;                    // score >= recognize_threshold
+  std::string error;                      // e.g. "FACE_NOT_FOUND"; empty when fine
+  std::string image_id;                   // online only: the server's stored capture
+};
+
+struct RecognizeAnswer {
+  std::string group_name;
+  float recognize_threshold = 0;
+  std::vector<TrackResult> results;  // in track order
+};
+
+// group_name, face_data = {"faces":[{"track_id":1},...]}, image_<track_id> (JPEG).
+std::vector<MultipartPart> BuildRecognizeParts(const std::string& group_name, const std::vector<Capture>& captures);
+
+// Parses the JSON envelope of a recognise answer (HTTP 200, code 0).
+Result<RecognizeAnswer> ParseRecognizeReply(const HttpResponse& resp);
+
+Result<RecognizeAnswer> RecognizeOnline(const HttpClient& http, const std::string& base_url,
+                                        const std::string& group_name, const std::vector<Capture>& captures);
+
+nlohmann::json ToJson(const RecognizeAnswer& a);
+
+}  // namespace facepass::client
