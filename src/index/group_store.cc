@@ -1,0 +1,222 @@
+#include "index/group_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "index/kernels.h"
+
+namespace facepass::index {
+
+namespace {
+constexpr uint32_t kB = static_cast<uint32_t>(kernels::kBlockRows);
+constexpr size_t kMaxRetiredViews = 256;
+}  // namespace
+
+GroupStore::GroupStore(int dim, Storage storage) : dim_(dim), storage_(storage) {
+  buf_ = std::make_unique<Buffers>();
+  Publish(0, kNoSkip);
+}
+
+GroupStore::~GroupStore() {
+  // No reader can hold a view: the owner releases the store only after its last reader.
+  delete view_.load(std::memory_order_relaxed);
+  for (const GroupView* v : retired_views_) delete v;
+}
+
+bool GroupStore::EnsureCapacity(uint32_t slots) {
+  if (slots <= buf_->capacity) return true;
+  uint64_t cap = std::max<uint64_t>({uint64_t{slots}, uint64_t{buf_->capacity} * 3 / 2, 64});
+  cap = (cap + kB - 1) / kB * kB;
+  if (cap > UINT32_MAX - kB) return false;
+  auto nb = std::make_unique<Buffers>();
+  const size_t d = static_cast<size_t>(dim_);
+  bool ok = nb->ids.Allocate(cap);
+  if (storage_ == Storage::kFloat32) {
+    ok = ok && nb->fblocks.Allocate(cap * d);
+  } else {
+    ok = ok && nb->qblocks.Allocate(cap * d) && nb->scales.Allocate(cap) && nb->rows.Allocate(cap * d);
+  }
+  if (!ok) return false;
+  nb->capacity = static_cast<uint32_t>(cap);
+  // Copy whole blocks: block b of both layouts starts at b * kB * d.
+  const size_t used_blocks = (count_ + kB - 1) / kB;
+  if (buf_->capacity > 0 && count_ > 0) {
+    std::memcpy(nb->ids.data(), buf_->ids.data(), size_t{count_} * sizeof(int64_t));
+    if (storage_ == Storage::kFloat32) {
+      std::memcpy(nb->fblocks.data(), buf_->fblocks.data(), used_blocks * kB * d * sizeof(float));
+    } else {
+      std::memcpy(nb->qblocks.data(), buf_->qblocks.data(), used_blocks * kB * d);
+      std::memcpy(nb->scales.data(), buf_->scales.data(), size_t{count_} * sizeof(float));
+      std::memcpy(nb->rows.data(), buf_->rows.data(), size_t{count_} * d * sizeof(float));
+    }
+  }
+  retired_buffers_.push_back(std::move(buf_));
+  buf_ = std::move(nb);
+  // Readers move to the new buffers; the old ones go at the next grace period.
+  const GroupView* cur = view_.load(std::memory_order_relaxed);
+  Publish(cur->count, cur->skip);
+  return true;
+}
+
+void GroupStore::WriteSlot(uint32_t slot, int64_t face_id, const float* f) {
+  const size_t d = static_cast<size_t>(dim_);
+  const size_t base = size_t{slot / kB} * kB * d, lane = slot % kB;
+  buf_->ids[slot] = face_id;
+  double norm2 = 0;
+  for (size_t k = 0; k < d; ++k) norm2 += double{f[k]} * f[k];
+  max_norm_ = std::max(max_norm_, static_cast<float>(std::sqrt(norm2)));
+  if (storage_ == Storage::kFloat32) {
+    float* blk = buf_->fblocks.data() + base;
+    for (size_t k = 0; k < d; ++k) blk[k * kB + lane] = f[k];
+    return;
+  }
+  float amax = 0.0f;
+  for (size_t k = 0; k < d; ++k) amax = std::max(amax, std::fabs(f[k]));
+  const float scale = amax > 0 ? amax / 127.0f : 0.0f;
+  int8_t* blk = buf_->qblocks.data() + base;
+  double err2 = 0;
+  for (size_t k = 0; k < d; ++k) {
+    float q = scale > 0 ? std::nearbyint(f[k] / scale) : 0.0f;
+    q = std::clamp(q, -127.0f, 127.0f);
+    blk[k * kB + lane] = static_cast<int8_t>(q);
+    double e = double{f[k]} - double{scale} * q;
+    err2 += e * e;
+  }
+  // Round the bound up a little so float evaluation of it never undercuts it.
+  quant_error_ = std::max(quant_error_, static_cast<float>(std::sqrt(err2) * (1 + 1e-6)) + 1e-7f);
+  buf_->scales[slot] = scale;
+  std::memcpy(buf_->rows.data() + size_t{slot} * d, f, d * sizeof(float));
+}
+
+void GroupStore::MoveSlot(uint32_t from, uint32_t to) {
+  const size_t d = static_cast<size_t>(dim_);
+  const size_t fb = size_t{from / kB} * kB * d, fl = from % kB;
+  const size_t tb = size_t{to / kB} * kB * d, tl = to % kB;
+  buf_->ids[to] = buf_->ids[from];
+  if (storage_ == Storage::kFloat32) {
+    float* m = buf_->fblocks.data();
+    for (size_t k = 0; k < d; ++k) m[tb + k * kB + tl] = m[fb + k * kB + fl];
+    return;
+  }
+  int8_t* m = buf_->qblocks.data();
+  for (size_t k = 0; k < d; ++k) m[tb + k * kB + tl] = m[fb + k * kB + fl];
+  buf_->scales[to] = buf_->scales[from];
+  std::memcpy(buf_->rows.data() + size_t{to} * d, buf_->rows.data() + size_t{from} * d, d * sizeof(float));
+}
+
+void GroupStore::Publish(uint32_t count, uint32_t skip) {
+  auto* v = new GroupView;
+  v->fblocks = buf_->fblocks.data();
+  v->qblocks = buf_->qblocks.data();
+  v->scales = buf_->scales.data();
+  v->rows = buf_->rows.data();
+  v->ids = buf_->ids.data();
+  v->count = count;
+  v->skip = skip;
+  v->quant_error = quant_error_;
+  v->max_norm = max_norm_;
+  const GroupView* old = view_.exchange(v, std::memory_order_acq_rel);
+  if (old != nullptr) retired_views_.push_back(old);
+  if (retired_views_.size() > kMaxRetiredViews || !retired_buffers_.empty()) Synchronize();
+}
+
+void GroupStore::Synchronize() {
+  std::vector<const GroupView*> views = std::move(retired_views_);
+  std::vector<std::unique_ptr<Buffers>> bufs = std::move(retired_buffers_);
+  retired_views_.clear();
+  retired_buffers_.clear();
+  epoch_.Synchronize();
+  for (const GroupView* v : views) delete v;
+  tail_needs_grace_ = false;  // every reader of a longer view is gone too
+}
+
+void GroupStore::AppendNew(int64_t face_id, const float* f) {
+  if (tail_needs_grace_) Synchronize();
+  WriteSlot(count_, face_id, f);
+  slot_of_[face_id] = count_;
+  ++count_;
+}
+
+void GroupStore::RewriteSlot(uint32_t slot, int64_t face_id, const float* f) {
+  const uint32_t visible = view_.load(std::memory_order_relaxed)->count;
+  if (slot >= visible) {  // not visible yet (inside a bulk): write directly
+    WriteSlot(slot, face_id, f);
+    return;
+  }
+  Publish(visible, slot);
+  Synchronize();
+  WriteSlot(slot, face_id, f);
+  Publish(visible, kNoSkip);
+}
+
+Result<bool> GroupStore::Upsert(int64_t face_id, const float* feature) {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (dropped_) return false;
+  auto it = slot_of_.find(face_id);
+  if (it != slot_of_.end()) {
+    RewriteSlot(it->second, face_id, feature);
+    return true;
+  }
+  if (!EnsureCapacity(count_ + 1)) return Status::Internal("out of memory growing group");
+  AppendNew(face_id, feature);
+  Publish(count_, kNoSkip);
+  return true;
+}
+
+Result<bool> GroupStore::BulkUpsert(std::span<const int64_t> face_ids, const float* features) {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (dropped_) return false;
+  const size_t d = static_cast<size_t>(dim_);
+  if (count_ + face_ids.size() >= UINT32_MAX - kB) return Status::InvalidArgument("group too large");
+  if (!EnsureCapacity(static_cast<uint32_t>(count_ + face_ids.size()))) {
+    return Status::Internal("out of memory growing group");
+  }
+  slot_of_.reserve(count_ + face_ids.size());
+  for (size_t i = 0; i < face_ids.size(); ++i) {
+    const float* f = features + i * d;
+    auto it = slot_of_.find(face_ids[i]);
+    if (it != slot_of_.end()) {
+      RewriteSlot(it->second, face_ids[i], f);
+    } else {
+      AppendNew(face_ids[i], f);
+    }
+  }
+  Publish(count_, kNoSkip);
+  return true;
+}
+
+bool GroupStore::Remove(int64_t face_id) {
+  std::lock_guard<std::mutex> lk(mu_);
+  auto it = slot_of_.find(face_id);
+  if (it == slot_of_.end()) return false;
+  const uint32_t slot = it->second, last = count_ - 1;
+  slot_of_.erase(it);
+  if (slot != last) {
+    Publish(count_, slot);
+    Synchronize();
+    MoveSlot(last, slot);
+    slot_of_[buf_->ids[slot]] = slot;
+  }
+  --count_;
+  Publish(count_, kNoSkip);
+  tail_needs_grace_ = true;  // readers of the longer view may still read slot `last`
+  return true;
+}
+
+void GroupStore::MarkDropped() {
+  std::lock_guard<std::mutex> lk(mu_);
+  dropped_ = true;
+}
+
+size_t GroupStore::MemoryBytes() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  size_t b = buf_->fblocks.bytes() + buf_->qblocks.bytes() + buf_->scales.bytes() + buf_->rows.bytes() +
+             buf_->ids.bytes();
+  // unordered_map: one node (key, value, next, cached hash) plus one bucket pointer per entry.
+  b += slot_of_.size() * (sizeof(void*) * 2 + sizeof(std::pair<const int64_t, uint32_t>) + 8) +
+       slot_of_.bucket_count() * sizeof(void*);
+  return b;
+}
+
+}  // namespace facepass::index

@@ -1,0 +1,164 @@
+// Highway implementation of kernels.h; compiled once per SIMD target.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "index/kernels.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <cmath>
+
+#include "index/kernels.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace facepass::index::kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::CappedTag<float, kBlockRows>;
+constexpr size_t kLanes = hn::MaxLanes(DF());
+constexpr size_t kVecsPerBlock = kBlockRows / kLanes;  // row-vectors per block
+static_assert(kBlockRows % kLanes == 0);
+
+// Loads dimension k of row-vector `p` (a pointer into a block) as floats.
+struct LoadF32 {
+  HWY_INLINE hn::Vec<DF> operator()(const float* HWY_RESTRICT p, size_t k) const {
+    return hn::LoadU(DF(), p + k * kBlockRows);
+  }
+};
+struct LoadI8 {
+  HWY_INLINE hn::Vec<DF> operator()(const int8_t* HWY_RESTRICT p, size_t k) const {
+    const hn::Rebind<int32_t, DF> di;
+    const hn::Rebind<int8_t, DF> d8;
+    return hn::ConvertTo(DF(), hn::PromoteTo(di, hn::LoadU(d8, p + k * kBlockRows)));
+  }
+};
+
+// R row-vectors x Q queries tile; acc[r][q] is one FMA chain per lane.
+template <size_t R, size_t Q, class T, class Loader>
+HWY_INLINE void Tile(const T* HWY_RESTRICT data, const float* HWY_RESTRICT scales, size_t rv0, size_t dim,
+                     const float* HWY_RESTRICT queries, size_t qstride, float* HWY_RESTRICT out,
+                     size_t out_stride) {
+  const DF df;
+  const Loader load;
+  const T* p[R];
+  size_t row[R];
+  for (size_t r = 0; r < R; ++r) {
+    size_t rv = rv0 + r;
+    size_t b = rv / kVecsPerBlock, c = rv % kVecsPerBlock;
+    p[r] = data + b * kBlockRows * dim + c * kLanes;
+    row[r] = b * kBlockRows + c * kLanes;
+  }
+  hn::Vec<DF> acc[R][Q];
+  for (size_t r = 0; r < R; ++r)
+    for (size_t q = 0; q < Q; ++q) acc[r][q] = hn::Zero(df);
+  for (size_t k = 0; k < dim; ++k) {
+    hn::Vec<DF> x[R];
+    for (size_t r = 0; r < R; ++r) x[r] = load(p[r], k);
+    for (size_t q = 0; q < Q; ++q) {
+      const auto qb = hn::Set(df, queries[q * qstride + k]);
+      for (size_t r = 0; r < R; ++r) acc[r][q] = hn::MulAdd(x[r], qb, acc[r][q]);
+    }
+  }
+  for (size_t r = 0; r < R; ++r) {
+    for (size_t q = 0; q < Q; ++q) {
+      auto v = acc[r][q];
+      if (scales != nullptr) v = hn::Mul(v, hn::LoadU(df, scales + row[r]));
+      hn::StoreU(v, df, out + q * out_stride + row[r]);
+    }
+  }
+}
+
+// Runs R x Q tiles over all row-vectors, then single-vector tiles for the rest.
+template <size_t R, size_t Q, class T, class Loader>
+HWY_INLINE void Sweep(const T* data, const float* scales, size_t nblocks, size_t dim, const float* queries,
+                      size_t qstride, float* out, size_t out_stride) {
+  const size_t nrv = nblocks * kVecsPerBlock;
+  size_t rv = 0;
+  for (; rv + R <= nrv; rv += R) Tile<R, Q, T, Loader>(data, scales, rv, dim, queries, qstride, out, out_stride);
+  for (; rv < nrv; ++rv) Tile<1, Q, T, Loader>(data, scales, rv, dim, queries, qstride, out, out_stride);
+}
+
+template <class T, class Loader>
+HWY_INLINE void ScoreAll(const T* data, const float* scales, size_t nblocks, size_t dim, const float* queries,
+                         size_t qstride, size_t nq, float* out, size_t out_stride) {
+  // Accumulator budget: ~16 registers on AVX-512 (32 regs), ~8 on AVX2 (16 regs).
+  constexpr bool kWide = kLanes >= 16;
+  size_t j = 0;
+  while (j < nq) {
+    const float* q = queries + j * qstride;
+    float* o = out + j * out_stride;
+    size_t left = nq - j;
+    if (kWide && left >= 16) {
+      Sweep<1, 16, T, Loader>(data, scales, nblocks, dim, q, qstride, o, out_stride);
+      j += 16;
+    } else if (left >= 8) {
+      Sweep<kWide ? 2 : 1, 8, T, Loader>(data, scales, nblocks, dim, q, qstride, o, out_stride);
+      j += 8;
+    } else if (left >= 4) {
+      Sweep<kWide ? 4 : 2, 4, T, Loader>(data, scales, nblocks, dim, q, qstride, o, out_stride);
+      j += 4;
+    } else if (left >= 2) {
+      Sweep<4, 2, T, Loader>(data, scales, nblocks, dim, q, qstride, o, out_stride);
+      j += 2;
+    } else {
+      Sweep<8, 1, T, Loader>(data, scales, nblocks, dim, q, qstride, o, out_stride);
+      j += 1;
+    }
+  }
+}
+
+void ScoreF32Impl(const float* blocks, size_t nblocks, size_t dim, const float* queries, size_t qstride,
+                  size_t nq, float* out, size_t out_stride) {
+  ScoreAll<float, LoadF32>(blocks, nullptr, nblocks, dim, queries, qstride, nq, out, out_stride);
+}
+
+void ScoreI8Impl(const int8_t* blocks, const float* scales, size_t nblocks, size_t dim, const float* queries,
+                 size_t qstride, size_t nq, float* out, size_t out_stride) {
+  ScoreAll<int8_t, LoadI8>(blocks, scales, nblocks, dim, queries, qstride, nq, out, out_stride);
+}
+
+const char* TargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace facepass::index::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace facepass::index::kernels {
+
+HWY_EXPORT(ScoreF32Impl);
+HWY_EXPORT(ScoreI8Impl);
+HWY_EXPORT(TargetNameImpl);
+
+void ScoreF32(const float* blocks, size_t nblocks, size_t dim, const float* queries, size_t qstride,
+              size_t nq, float* out, size_t out_stride) {
+  HWY_DYNAMIC_DISPATCH(ScoreF32Impl)(blocks, nblocks, dim, queries, qstride, nq, out, out_stride);
+}
+
+void ScoreI8(const int8_t* blocks, const float* scales, size_t nblocks, size_t dim, const float* queries,
+             size_t qstride, size_t nq, float* out, size_t out_stride) {
+  HWY_DYNAMIC_DISPATCH(ScoreI8Impl)(blocks, scales, nblocks, dim, queries, qstride, nq, out, out_stride);
+}
+
+const char* TargetName() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }
+
+// The scalar paths use std::fma so they match the vector FMA chains bit for bit.
+float BlockRowF32(const float* block, size_t dim, size_t lane, const float* q) {
+  float acc = 0.0f;
+  for (size_t k = 0; k < dim; ++k) acc = std::fma(block[k * kBlockRows + lane], q[k], acc);
+  return acc;
+}
+
+float BlockRowI8(const int8_t* block, float scale, size_t dim, size_t lane, const float* q) {
+  float acc = 0.0f;
+  for (size_t k = 0; k < dim; ++k) acc = std::fma(static_cast<float>(block[k * kBlockRows + lane]), q[k], acc);
+  return acc * scale;
+}
+
+float DotF32(const float* a, const float* b, size_t dim) {
+  float acc = 0.0f;
+  for (size_t k = 0; k < dim; ++k) acc = std::fma(a[k], b[k], acc);
+  return acc;
+}
+
+}  // namespace facepass::index::kernels
+#endif  // HWY_ONCE
