@@ -24,7 +24,8 @@ TEST(FileStoreTest, WriteReadRemove) {
   TempDir tmp;
   auto store = FileStore::Open(tmp.path() / "images");
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  std::string bytes("\xff\xd8\xff\xe0 jpeg bytes \0 with a nul", 30);
+  using namespace std::string_literals;
+  const std::string bytes = "\xff\xd8\xff\xe0 jpeg bytes \0 with a nul"s;
   auto rel = (*store)->Write(bytes, "jpg");
   ASSERT_TRUE(rel.ok()) << rel.status().ToString();
   EXPECT_EQ(rel->size(), 2 + 1 + 32 + 4);  // "ab/" + 32 hex + ".jpg"
