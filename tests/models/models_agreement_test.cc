@@ -5,6 +5,8 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -164,5 +166,85 @@ TEST_P(ModelAgreement, RunsOnBlobFromImage) {
 INSTANTIATE_TEST_SUITE_P(models_agreement, ModelAgreement,
                          ::testing::ValuesIn(std::vector<std::string>(std::begin(kModels), std::end(kModels))),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// The documented I/O (docs/model-conversion.md) on real photos: with the
+// preprocessing described there, blazeface finds faces in face-api's demo
+// photos and facemesh confirms the best one. Catches a wrong value range or
+// output reading that synthetic agreement inputs cannot.
+float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+struct Face {
+  float score;
+  cv::Rect2f box;  // in image pixels
+};
+
+// Best blazeface detection of an image letterboxed (top-left) to a square.
+Face BestBlazeface(cv::dnn::Net& net, const cv::Mat& bgr) {
+  const int side = std::max(bgr.cols, bgr.rows);
+  cv::Mat square(side, side, CV_8UC3, cv::Scalar::all(0));
+  bgr.copyTo(square(cv::Rect(0, 0, bgr.cols, bgr.rows)));
+  net.setInput(cv::dnn::blobFromImage(square, 1 / 127.5, cv::Size(256, 256), cv::Scalar::all(127.5), true));
+  std::vector<cv::Mat> o;
+  net.forward(o, std::vector<std::string>{"Identity", "Identity_1", "Identity_2", "Identity_3"});
+  Face best{0.f, {}};
+  const float k = side / 256.f;
+  int row = 0;
+  const int strides[2] = {16, 32}, per_cell[2] = {2, 6};
+  for (int level = 0; level < 2; ++level) {
+    const float* scores = o[level].ptr<float>();
+    const float* regs = o[level + 2].ptr<float>();
+    const int grid = 256 / strides[level];
+    int i = 0;
+    for (int gy = 0; gy < grid; ++gy)
+      for (int gx = 0; gx < grid; ++gx)
+        for (int a = 0; a < per_cell[level]; ++a, ++i, ++row) {
+          const float s = Sigmoid(scores[i]);
+          if (s <= best.score) continue;
+          const float* r = regs + i * 16;
+          const float cx = (strides[level] * (gx + 0.5f) + r[0]) * k, cy = (strides[level] * (gy + 0.5f) + r[1]) * k;
+          const float w = r[2] * k, h = r[3] * k;
+          best = {s, cv::Rect2f(cx - w / 2, cy - h / 2, w, h)};
+        }
+  }
+  EXPECT_EQ(row, 896);
+  return best;
+}
+
+TEST(models_semantics, DemoPhotos) {
+  const fs::path photos = fs::path(FACEPASS_SOURCE_DIR) / ".cache" / "npm" / "face-api-demo";
+  if (!fs::exists(kModelsDir / "blazeface.onnx") || !fs::exists(photos / "sample1.jpg")) {
+    GTEST_SKIP() << "run scripts/fetch-models.sh first (models and face-api demo photos)";
+  }
+  cv::dnn::Net detector = cv::dnn::readNetFromONNX((kModelsDir / "blazeface.onnx").string());
+  cv::dnn::Net mesh = cv::dnn::readNetFromONNX((kModelsDir / "facemesh.onnx").string());
+  cv::dnn::Net res = cv::dnn::readNetFromONNX((kModelsDir / "faceres.onnx").string());
+
+  // A blank image holds no face.
+  const Face none = BestBlazeface(detector, cv::Mat(480, 640, CV_8UC3, cv::Scalar::all(128)));
+  EXPECT_LT(none.score, 0.5f);
+
+  for (int n = 1; n <= 6; ++n) {
+    const fs::path file = photos / ("sample" + std::to_string(n) + ".jpg");
+    const cv::Mat img = cv::imread(file.string());
+    ASSERT_FALSE(img.empty()) << file;
+    const Face f = BestBlazeface(detector, img);
+    EXPECT_GT(f.score, 0.75f) << file;
+    EXPECT_GT(f.box.width, 50.f) << file;
+    // Human's crop for the mesh: the box enlarged 1.4x, squared.
+    const float side = 1.4f * std::max(f.box.width, f.box.height);
+    const cv::Point2f c(f.box.x + f.box.width / 2, f.box.y + f.box.height / 2);
+    const cv::Rect crop = cv::Rect(cv::Rect2f(c.x - side / 2, c.y - side / 2, side, side)) & cv::Rect(0, 0, img.cols, img.rows);
+    mesh.setInput(cv::dnn::blobFromImage(img(crop), 1 / 255.0, cv::Size(192, 192), cv::Scalar(), true));
+    std::vector<cv::Mat> mo;
+    mesh.forward(mo, std::vector<std::string>{"Identity_1", "Identity_2"});
+    EXPECT_GT(mo[0].at<float>(0), 0.9f) << file << ": facemesh face flag";
+    res.setInput(cv::dnn::blobFromImage(img(crop), 1.0, cv::Size(224, 224), cv::Scalar(), true));
+    std::vector<cv::Mat> ro;
+    res.forward(ro, std::vector<std::string>{"age_pred/Softmax", "gender_pred/Sigmoid", "global_pooling/Mean"});
+    EXPECT_NEAR(cv::sum(ro[0])[0], 1.0, 1e-4);
+    std::printf("SEMANTICS %s: blazeface %.3f box %.0fx%.0f, facemesh flag %.3f, faceres gender %.3f\n",
+                file.filename().c_str(), f.score, f.box.width, f.box.height, mo[0].at<float>(0), ro[1].at<float>(0));
+  }
+}
 
 }  // namespace
