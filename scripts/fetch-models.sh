@@ -35,7 +35,7 @@ FORCE=0
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "fetch-models: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -151,4 +151,4 @@ NODE_PATH="$NODE_DIR/node_modules" node "$ROOT/tools/tfjs_reference/run.js" "$MO
 
 outputs_present || die "some outputs are missing in $MODELS"
 echo "$KEY" >"$STAMP"
-log "done: $(cd "$MODELS" && ls ./*.onnx | tr '\n' ' ')"
+log "done: ${MODEL_NAMES[*]} in $MODELS"
