@@ -1,6 +1,7 @@
 // Durable content files (uploaded originals, captures) under one directory.
 // A file is written to <dir>/tmp/, fsynced, renamed to <dir>/xx/<name> and the
 // directory fsynced, so a path handed out always names complete, durable bytes.
+// Thread-safe: names are random and no state is shared between calls.
 #pragma once
 
 #include <filesystem>
