@@ -1,6 +1,8 @@
 // Each converted ONNX model (models/*.onnx), run by OpenCV's DNN module,
 // must reproduce what the original TF.js model computed on the same input
-// (models/reference/*, written by tools/tfjs_reference/run.js).
+// (models/reference/*, written by tools/tfjs_reference/run.js), and the I/O
+// documented in docs/model-conversion.md must make sense on real photos.
+// Everything is skipped when scripts/fetch-models.sh has not been run.
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
