@@ -315,6 +315,15 @@ TEST_F(ServerTest, OversizedBodyGets413) {
   EXPECT_EQ(c.Send("POST", "/echo/form", std::string(64 * 1024, 'a'), "application/octet-stream").status, 200);
 }
 
+TEST_F(ServerTest, ExpectContinueBodyAccepted) {
+  StartServer();
+  TestHttpClient c(base_);
+  c.set_expect_continue(true);  // no "100 Continue" comes; curl sends after its wait
+  std::string body(2 << 20, 'a');
+  TestResponse r = c.Send("POST", "/echo/form", body, "application/octet-stream");
+  EXPECT_EQ(r.status, 200) << r.error;
+}
+
 TEST_F(ServerTest, HugeHeaderRejected) {
   ServerOptions o;
   o.max_header_bytes = 4096;
