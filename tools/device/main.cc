@@ -1,0 +1,243 @@
+// facepass-device: a gate device simulator over the device SDK (src/client).
+//
+//   facepass-device sync --server URL --group NAME [--group NAME2] --store FILE
+//   facepass-device watch --server URL --store FILE [--interval 10] [--max-backoff 300]
+//   facepass-device recognize IMAGE --store FILE --group NAME --offline|--online [--server URL]
+//   facepass-device status --store FILE
+//
+// Every command prints one JSON document on stdout (watch: one per round);
+// errors go to stderr. Exit status: 0 ok, 1 error, 2 server unreachable/busy.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "client/device.h"
+#include "vision/engine.h"
+
+namespace {
+
+using facepass::Result;
+using facepass::Status;
+using facepass::StatusCode;
+using namespace facepass::client;
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop = true; }
+
+int Fail(const Status& s) {
+  std::cerr << "facepass-device: " << s.ToString() << "\n";
+  return s.code() == StatusCode::kUnavailable ? 2 : 1;
+}
+
+struct Common {
+  std::string store;
+  std::string models_dir;
+  std::string server;
+  std::vector<std::string> groups;
+};
+
+nlohmann::json ReportJson(const SyncOutcome& o) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const ApplyReport::Group& g : o.report.groups) {
+    nlohmann::json j = {{"group_name", g.group_name},
+                        {"action", facepass::sync::GroupActionName(g.action)},
+                        {"group_id", g.group_id},
+                        {"local_version", g.local_version},
+                        {"facetoken_added", g.added},
+                        {"facetoken_deleted", g.deleted}};
+    if (g.skipped) j["skipped"] = g.note;
+    groups.push_back(std::move(j));
+  }
+  return {{"clear_all", o.report.clear_all},
+          {"request_bytes", o.request_bytes},
+          {"response_bytes", o.response_bytes},
+          {"http_ms", o.http_seconds * 1000},
+          {"apply_ms", o.apply_seconds * 1000},
+          {"groups", std::move(groups)}};
+}
+
+nlohmann::json StatusJson(DeviceStore& store) {
+  nlohmann::json out;
+  Result<StoreInfo> info = store.Info();
+  Result<std::vector<LocalGroup>> groups = store.Groups();
+  if (!info.ok() || !groups.ok()) return nullptr;
+  out["search_model"] = info->search_model;
+  out["dim"] = info->dim;
+  out["recognize_threshold"] = info->recognize_threshold;
+  out["last_sync_ms"] = info->last_sync_ms;
+  out["server_time_ms"] = info->server_time_ms;
+  out["groups"] = nlohmann::json::array();
+  for (const LocalGroup& g : *groups) {
+    out["groups"].push_back({{"group_name", g.group_name},
+                             {"group_id", g.group_id},
+                             {"local_version", g.local_version},
+                             {"face_count", g.face_count}});
+  }
+  return out;
+}
+
+// Loads the engine when a models directory is given (or required).
+Result<std::unique_ptr<facepass::vision::Engine>> MaybeEngine(const std::string& models_dir, bool required) {
+  if (models_dir.empty()) {
+    if (required) return Status::InvalidArgument("--models-dir is required for this command");
+    return std::unique_ptr<facepass::vision::Engine>();
+  }
+  facepass::vision::EngineOptions opts;
+  opts.models_dir = models_dir;
+  opts.pool_size = 1;
+  return facepass::vision::Engine::Create(opts);
+}
+
+Result<std::unique_ptr<Device>> OpenDevice(const Common& c, const facepass::vision::Engine* engine) {
+  Result<std::unique_ptr<Device>> d = Device::Open(c.store, engine);
+  if (!d.ok()) return d.status();
+  for (const std::string& g : c.groups) FP_RETURN_IF_ERROR((*d)->store().AddGroup(g));
+  return d;
+}
+
+int RunSync(const Common& c) {
+  auto engine = MaybeEngine(c.models_dir, false);
+  if (!engine.ok()) return Fail(engine.status());
+  auto device = OpenDevice(c, engine->get());
+  if (!device.ok()) return Fail(device.status());
+  HttpClient http;
+  Result<SyncOutcome> r = (*device)->Sync(http, c.server);
+  if (!r.ok()) return Fail(r.status());
+  std::cout << ReportJson(*r).dump(2) << std::endl;
+  return 0;
+}
+
+int RunWatch(const Common& c, int interval_s, int max_backoff_s, int rounds) {
+  auto engine = MaybeEngine(c.models_dir, false);
+  if (!engine.ok()) return Fail(engine.status());
+  auto device = OpenDevice(c, engine->get());
+  if (!device.ok()) return Fail(device.status());
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  HttpClient http;
+  int backoff_s = 0;
+  int failures = 0;
+  for (int round = 0; !g_stop && (rounds <= 0 || round < rounds); ++round) {
+    Result<SyncOutcome> r = (*device)->Sync(http, c.server);
+    int wait_s = interval_s;
+    if (r.ok()) {
+      backoff_s = 0;
+      failures = 0;
+      nlohmann::json j = ReportJson(*r);
+      j["round"] = round;
+      std::cout << j.dump() << std::endl;
+    } else {
+      // Exponential backoff, capped; a busy or unreachable server is expected in the field.
+      ++failures;
+      backoff_s = backoff_s == 0 ? std::max(1, interval_s) : std::min(backoff_s * 2, max_backoff_s);
+      wait_s = std::min(backoff_s, max_backoff_s);
+      std::cerr << "facepass-device: round " << round << ": " << r.status().ToString() << "; retry in " << wait_s
+                << " s (failure " << failures << ")\n";
+    }
+    if (rounds > 0 && round + 1 >= rounds) break;
+    for (int i = 0; i < wait_s * 10 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return failures == 0 ? 0 : 2;
+}
+
+int RunRecognize(const Common& c, const std::string& image, bool online) {
+  std::ifstream in(image, std::ios::binary);
+  if (!in) return Fail(Status::IoError("cannot read " + image));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string bytes = buf.str();
+  if (c.groups.size() != 1) return Fail(Status::InvalidArgument("recognize needs exactly one --group"));
+  if (online && c.server.empty()) return Fail(Status::InvalidArgument("--online needs --server"));
+  auto engine = MaybeEngine(c.models_dir, true);
+  if (!engine.ok()) return Fail(engine.status());
+  Common no_groups = c;
+  no_groups.groups.clear();  // recognising does not configure groups
+  auto device = OpenDevice(no_groups, engine->get());
+  if (!device.ok()) return Fail(device.status());
+  Result<std::vector<Capture>> captures = (*device)->Captures(bytes);
+  if (!captures.ok()) return Fail(captures.status());
+  if (captures->empty()) return Fail(Status::NotFound("FACE_NOT_FOUND: no face in " + image));
+  HttpClient http;
+  Result<RecognizeAnswer> a = online ? (*device)->RecognizeOnline(http, c.server, c.groups[0], *captures)
+                                     : (*device)->RecognizeOffline(c.groups[0], *captures);
+  if (!a.ok()) return Fail(a.status());
+  nlohmann::json j = ToJson(*a);
+  j["mode"] = online ? "online" : "offline";
+  std::cout << j.dump(2) << std::endl;
+  return 0;
+}
+
+int RunStatus(const Common& c) {
+  auto device = OpenDevice(c, nullptr);
+  if (!device.ok()) return Fail(device.status());
+  nlohmann::json j = StatusJson((*device)->store());
+  if (j.is_null()) return Fail(Status::IoError("cannot read the store"));
+  std::cout << j.dump(2) << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"facepass-device: a FacePass gate device (cloud-offline mode) simulator"};
+  app.require_subcommand(1);
+  Common c;
+
+  auto add_store = [&](CLI::App* sub) {
+    sub->add_option("--store", c.store, "the device's SQLite store (created when missing)")->required();
+  };
+
+  CLI::App* sync = app.add_subcommand("sync", "sync the configured groups once");
+  add_store(sync);
+  sync->add_option("--server", c.server, "server base URL, e.g. http://127.0.0.1:8080")->required();
+  sync->add_option("--group", c.groups, "group to keep on the device (repeatable; added to the store's list)");
+  sync->add_option("--models-dir", c.models_dir, "models for the device's engine (its search_model id)");
+
+  CLI::App* watch = app.add_subcommand("watch", "sync every N seconds, backing off on errors");
+  add_store(watch);
+  int interval_s = 10, max_backoff_s = 300, rounds = 0;
+  watch->add_option("--server", c.server, "server base URL")->required();
+  watch->add_option("--group", c.groups, "group to keep on the device (repeatable)");
+  watch->add_option("--models-dir", c.models_dir, "models for the device's engine");
+  watch->add_option("--interval", interval_s, "seconds between syncs")->check(CLI::PositiveNumber);
+  watch->add_option("--max-backoff", max_backoff_s, "longest wait after repeated errors (s)")->check(CLI::PositiveNumber);
+  watch->add_option("--rounds", rounds, "stop after this many rounds (0 = until SIGINT/SIGTERM)");
+
+  CLI::App* recognize = app.add_subcommand("recognize", "recognise the faces of an image");
+  std::string image;
+  bool offline = false, online = false;
+  add_store(recognize);
+  recognize->add_option("IMAGE", image, "a camera frame (JPEG/PNG/BMP)")->required()->check(CLI::ExistingFile);
+  recognize->add_option("--group", c.groups, "group to search")->required();
+  recognize->add_option("--models-dir", c.models_dir, "models for the device's detector and embedder")->required();
+  recognize->add_option("--server", c.server, "server base URL (for --online)");
+  CLI::Option* off = recognize->add_flag("--offline", offline, "search the synced copy on the device");
+  CLI::Option* on = recognize->add_flag("--online", online, "send the captures to the server");
+  off->excludes(on);
+  on->excludes(off);
+
+  CLI::App* status = app.add_subcommand("status", "local groups, versions and face counts");
+  add_store(status);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (sync->parsed()) return RunSync(c);
+  if (watch->parsed()) return RunWatch(c, interval_s, max_backoff_s, rounds);
+  if (recognize->parsed()) {
+    if (!offline && !online) {
+      std::cerr << "facepass-device: recognize needs --offline or --online\n";
+      return 1;
+    }
+    return RunRecognize(c, image, online);
+  }
+  if (status->parsed()) return RunStatus(c);
+  return 1;
+}
