@@ -52,7 +52,8 @@ class Database {
   Result<int64_t> InsertImage(ImageKind kind, const std::string& format, const std::string& path,
                               int64_t size, int width, int height, int64_t created_ms);
   Result<ImageRecord> GetImage(int64_t id);  // NotFound
-  // Captures with created_ms < before_ms, oldest first.
+  // Captures with created_ms < before_ms, oldest first. Captures a face was
+  // enrolled from are left out: they cannot be purged (see DeleteImage).
   Result<std::vector<ImageRecord>> CapturesOlderThan(int64_t before_ms, int limit);
   // Captures only (retention purge): FailedPrecondition for an enrol image or
   // one a face still refers to; NotFound if absent. The caller removes the file.

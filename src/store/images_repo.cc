@@ -64,7 +64,9 @@ Result<std::vector<ImageRecord>> Database::CapturesOlderThan(int64_t before_ms, 
   std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<ImageRecord>> {
     SQLite::Statement q(*db_, std::string(kImageColumns) +
-                                  "WHERE kind = 1 AND created_ms < ? ORDER BY created_ms, id LIMIT ?");
+                                  "WHERE kind = 1 AND created_ms < ? "
+                                  "AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.image_id = images.id) "
+                                  "ORDER BY created_ms, id LIMIT ?");
     q.bind(1, before_ms);
     q.bind(2, limit < 0 ? 0 : limit);
     std::vector<ImageRecord> out;
