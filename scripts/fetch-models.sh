@@ -27,7 +27,7 @@ HUMAN_SHA512='sha512-Nr5mPfq1gQ+uKeXY5uM3Fj8UxvF5CEh2s6txM5wRThqaW0mF9huooOuZSrT
 FACEAPI_PKG=@vladmandic/face-api
 FACEAPI_VER=1.7.15
 FACEAPI_SHA512='sha512-WDMmK3CfNLo8jylWqMoQgf4nIst3M0fzx1dnac96wv/dvMTN4DxC/Pq1DGtduDk1lktCamQ3MIDXFnvrdHTXDw=='
-TFJS_VER=4.22.0
+TFJS_VER=4.22.0   # for messages; the pin is tools/tfjs_reference/package-lock.json
 
 MODEL_NAMES=(blazeface facemesh faceres antispoof liveness faceapi_recognition)
 
@@ -59,7 +59,8 @@ stamp_key() {
     echo "$HUMAN_PKG@$HUMAN_VER $HUMAN_SHA512"
     echo "$FACEAPI_PKG@$FACEAPI_VER $FACEAPI_SHA512"
     echo "tfjs@$TFJS_VER"
-    cat "$ROOT"/tools/convert/*.py "$ROOT"/tools/tfjs_reference/*.js "${BASH_SOURCE[0]}"
+    cat "$ROOT"/tools/convert/*.py "$ROOT"/tools/tfjs_reference/*.js "$ROOT"/tools/tfjs_reference/package-lock.json \
+      "${BASH_SOURCE[0]}"
   } | sha256sum | cut -d' ' -f1
 }
 STAMP="$MODELS/.fetch-models.stamp"
@@ -126,21 +127,23 @@ for f in "$FACEAPI_DIR"/demo/sample*.jpg; do
 done
 shopt -u nullglob
 
-# @tensorflow/tfjs (pure-JS cpu backend) for the reference runner. face-api's
-# node bundle also requires the wasm backend package at load time.
+# @tensorflow/tfjs (pure-JS cpu backend) for the reference runner, every
+# package pinned with its integrity by tools/tfjs_reference/package-lock.json.
+# face-api's node bundle also requires the wasm backend package at load time.
 tfjs_installed() {
-  local p
-  for p in tfjs tfjs-backend-wasm; do
-    [[ -f "$NODE_DIR/node_modules/@tensorflow/$p/package.json" ]] || return 1
-    node -e 'const v=require(process.argv[1]).version; process.exit(v===process.argv[2]?0:1)' \
-      "$NODE_DIR/node_modules/@tensorflow/$p/package.json" "$TFJS_VER" || return 1
-  done
+  cmp -s "$ROOT/tools/tfjs_reference/package-lock.json" "$NODE_DIR/package-lock.json" &&
+    [[ -f "$NODE_DIR/node_modules/@tensorflow/tfjs/package.json" &&
+       -f "$NODE_DIR/node_modules/@tensorflow/tfjs-backend-wasm/package.json" &&
+       -f "$NODE_DIR/node_modules/.installed" ]]
 }
 if ! tfjs_installed; then
-  log "npm install @tensorflow/tfjs@$TFJS_VER into $NODE_DIR"
-  npm install --prefix "$NODE_DIR" --no-audit --no-fund --save-exact --loglevel=error \
-    "@tensorflow/tfjs@$TFJS_VER" "@tensorflow/tfjs-backend-wasm@$TFJS_VER" >/dev/null ||
-    die "npm install @tensorflow/tfjs@$TFJS_VER failed"
+  log "npm ci @tensorflow/tfjs@$TFJS_VER into $NODE_DIR"
+  rm -rf "$NODE_DIR"
+  mkdir -p "$NODE_DIR"
+  cp "$ROOT/tools/tfjs_reference/package.json" "$ROOT/tools/tfjs_reference/package-lock.json" "$NODE_DIR/"
+  npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error >/dev/null ||
+    die "npm ci in $NODE_DIR failed"
+  touch "$NODE_DIR/node_modules/.installed"
 fi
 
 log "converting to ONNX"
