@@ -64,7 +64,7 @@ using testing_util::TempDir;
   }
 }
 
-TEST(CrashTest, SigkillDuringWritesLeavesConsistentDatabase) {
+TEST(StoreCrashTest, SigkillDuringWritesLeavesConsistentDatabase) {
   TempDir tmp;
   const auto file = tmp.path() / "crash.db";
   for (int round = 0; round < 4; ++round) {
@@ -98,7 +98,7 @@ TEST(CrashTest, SigkillDuringWritesLeavesConsistentDatabase) {
 
 // Files: after a SIGKILL mid-write, every file in the store is complete and
 // no temp file survives the next Open.
-TEST(CrashTest, SigkillDuringFileWritesLeavesOnlyCompleteFiles) {
+TEST(StoreCrashTest, SigkillDuringFileWritesLeavesOnlyCompleteFiles) {
   TempDir tmp;
   const std::string payload(64 * 1024, 'p');
   int fds[2];

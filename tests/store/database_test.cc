@@ -20,7 +20,7 @@ std::vector<float> Feature(float seed, int dim = 8) {
   return f;
 }
 
-class DatabaseTest : public ::testing::Test {
+class StoreDatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
   void Reopen() {
@@ -46,7 +46,7 @@ class DatabaseTest : public ::testing::Test {
   std::unique_ptr<Database> db_;
 };
 
-TEST_F(DatabaseTest, ImagesRoundTrip) {
+TEST_F(StoreDatabaseTest, ImagesRoundTrip) {
   int64_t id = db_->InsertImage(ImageKind::kCapture, "png", "cd/cdef.png", 99, 320, 200, 5000).value();
   auto img = db_->GetImage(id);
   ASSERT_TRUE(img.ok());
@@ -61,7 +61,7 @@ TEST_F(DatabaseTest, ImagesRoundTrip) {
   EXPECT_EQ(db_->GetImage(id + 100).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(DatabaseTest, CaptureRetention) {
+TEST_F(StoreDatabaseTest, CaptureRetention) {
   int64_t enrol = AddImage(ImageKind::kEnrol, 10);
   int64_t c1 = AddImage(ImageKind::kCapture, 30);
   int64_t c2 = AddImage(ImageKind::kCapture, 20);
@@ -89,7 +89,7 @@ TEST_F(DatabaseTest, CaptureRetention) {
   EXPECT_EQ((*left)[0].id, c2);
 }
 
-TEST_F(DatabaseTest, FacesRoundTripAndHistory) {
+TEST_F(StoreDatabaseTest, FacesRoundTripAndHistory) {
   int64_t image = AddImage();
   auto feature = Feature(0.5f, 512);
   int64_t id = db_->InsertFace(image, Rect{10, 20, 110, 140}, 777, feature).value();
@@ -119,7 +119,7 @@ TEST_F(DatabaseTest, FacesRoundTripAndHistory) {
   EXPECT_EQ(db_->DeleteFace(id + 100, 9001).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(DatabaseTest, ConfigAllOrNothing) {
+TEST_F(StoreDatabaseTest, ConfigAllOrNothing) {
   EXPECT_TRUE(db_->LoadConfig()->empty());
   ASSERT_TRUE(db_->SaveConfig({{"recognize_threshold", 78}, {"compare_threshold", 70.5}}).ok());
   ASSERT_TRUE(db_->SaveConfig({{"recognize_threshold", 80}}).ok());
@@ -133,7 +133,7 @@ TEST_F(DatabaseTest, ConfigAllOrNothing) {
   EXPECT_DOUBLE_EQ(db_->LoadConfig()->at("recognize_threshold"), 80);
 }
 
-TEST_F(DatabaseTest, DevicesUpsert) {
+TEST_F(StoreDatabaseTest, DevicesUpsert) {
   DeviceRecord d{"192.168.0.9", "v1.0.1", "1017", 12345, {}};
   d.groups.push_back(DeviceGroupStatus{"group_b", 7, 3, 5, 0, 5, 2, 1});
   d.groups.push_back(DeviceGroupStatus{"group_a", 0, 0, 0, 1, 0, 0, 0});
@@ -167,7 +167,7 @@ TEST_F(DatabaseTest, DevicesUpsert) {
   EXPECT_EQ((*list)[1].groups.size(), 1u);
 }
 
-TEST_F(DatabaseTest, ReopenPersistsEverything) {
+TEST_F(StoreDatabaseTest, ReopenPersistsEverything) {
   int64_t f1 = AddFace(1), f2 = AddFace(2);
   int64_t capture = AddImage(ImageKind::kCapture, 42);
   GroupRecord g = db_->CreateGroup("group_a", 1).value();
@@ -193,7 +193,7 @@ TEST_F(DatabaseTest, ReopenPersistsEverything) {
   EXPECT_GT(AddFace(3), f2);
 }
 
-TEST_F(DatabaseTest, MigratesEmptyFileAndSetsPragmas) {
+TEST_F(StoreDatabaseTest, MigratesEmptyFileAndSetsPragmas) {
   const auto file = dir_.path() / "empty.db";
   { std::FILE* f = std::fopen(file.c_str(), "wb"); ASSERT_NE(f, nullptr); std::fclose(f); }
   {
@@ -221,7 +221,7 @@ TEST_F(DatabaseTest, MigratesEmptyFileAndSetsPragmas) {
 }
 
 // Each broken invariant is caught; the damage is done behind the store's back.
-TEST_F(DatabaseTest, CheckIntegrityCatchesBrokenInvariants) {
+TEST_F(StoreDatabaseTest, CheckIntegrityCatchesBrokenInvariants) {
   int64_t f1 = AddFace(1), f2 = AddFace(2);
   GroupRecord g = db_->CreateGroup("group_a", 1).value();
   ASSERT_TRUE(db_->Bind(g.id, f1, 2).ok());
@@ -254,7 +254,7 @@ TEST_F(DatabaseTest, CheckIntegrityCatchesBrokenInvariants) {
   }
 }
 
-TEST_F(DatabaseTest, GarbageFileIsAnErrorNotAnException) {
+TEST_F(StoreDatabaseTest, GarbageFileIsAnErrorNotAnException) {
   const auto file = dir_.path() / "garbage.db";
   std::FILE* f = std::fopen(file.c_str(), "wb");
   ASSERT_NE(f, nullptr);
@@ -266,7 +266,7 @@ TEST_F(DatabaseTest, GarbageFileIsAnErrorNotAnException) {
   EXPECT_EQ(db.status().code(), StatusCode::kCorruption) << db.status().ToString();
 }
 
-TEST_F(DatabaseTest, ConcurrentThreads) {
+TEST_F(StoreDatabaseTest, ConcurrentThreads) {
   constexpr int kThreads = 6, kPerThread = 40;
   GroupRecord g = db_->CreateGroup("shared_group", 1).value();
   std::vector<std::thread> threads;

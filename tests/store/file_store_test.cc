@@ -20,7 +20,7 @@ std::vector<fs::path> AllFiles(const fs::path& dir) {
   return out;
 }
 
-TEST(FileStoreTest, WriteReadRemove) {
+TEST(StoreFileTest, WriteReadRemove) {
   TempDir tmp;
   auto store = FileStore::Open(tmp.path() / "images");
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -55,7 +55,7 @@ TEST(FileStoreTest, WriteReadRemove) {
   EXPECT_EQ((*store)->Read(*rel2).value(), bytes);
 }
 
-TEST(FileStoreTest, RejectsPathsOutsideTheStore) {
+TEST(StoreFileTest, RejectsPathsOutsideTheStore) {
   TempDir tmp;
   auto store = FileStore::Open(tmp.path() / "images").value();
   std::ofstream(tmp.path() / "secret.key") << "x";
@@ -68,7 +68,7 @@ TEST(FileStoreTest, RejectsPathsOutsideTheStore) {
   EXPECT_EQ(store->Write("x", "../jpg").status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(FileStoreTest, OpenClearsLeftoverTempFiles) {
+TEST(StoreFileTest, OpenClearsLeftoverTempFiles) {
   TempDir tmp;
   std::string rel;
   {
@@ -81,7 +81,7 @@ TEST(FileStoreTest, OpenClearsLeftoverTempFiles) {
   EXPECT_EQ(store->Read(rel).value(), "kept");
 }
 
-TEST(FileStoreTest, ManyWritesSpreadOverSubdirectories) {
+TEST(StoreFileTest, ManyWritesSpreadOverSubdirectories) {
   TempDir tmp;
   auto store = FileStore::Open(tmp.path()).value();
   std::set<std::string> paths, dirs;

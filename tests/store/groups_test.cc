@@ -11,7 +11,7 @@ namespace {
 
 using testing_util::TempDir;
 
-class GroupsTest : public ::testing::Test {
+class StoreGroupsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto db = Database::Open(dir_.path() / "facepass.db");
@@ -34,7 +34,7 @@ class GroupsTest : public ::testing::Test {
   std::unique_ptr<Database> db_;
 };
 
-TEST_F(GroupsTest, VersionRules) {
+TEST_F(StoreGroupsTest, VersionRules) {
   auto g = db_->CreateGroup("group_a", 100);
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->version, 1);
@@ -80,7 +80,7 @@ TEST_F(GroupsTest, VersionRules) {
   EXPECT_EQ(Version("group_a"), 7);
 }
 
-TEST_F(GroupsTest, GroupIdsNeverReused) {
+TEST_F(StoreGroupsTest, GroupIdsNeverReused) {
   // Deleting the newest group must not let SQLite hand its id out again.
   int64_t a = db_->CreateGroup("group_a", 1)->id;
   ASSERT_TRUE(db_->DeleteGroup("group_a", 2).ok());
@@ -88,7 +88,7 @@ TEST_F(GroupsTest, GroupIdsNeverReused) {
   EXPECT_GT(b, a);
 }
 
-TEST_F(GroupsTest, BindNeedsLiveFaceAndGroup) {
+TEST_F(StoreGroupsTest, BindNeedsLiveFaceAndGroup) {
   int64_t g = db_->CreateGroup("group_a", 1)->id;
   int64_t f = AddFace();
   EXPECT_EQ(db_->Bind(g, f + 100, 2).status().code(), StatusCode::kNotFound);
@@ -99,7 +99,7 @@ TEST_F(GroupsTest, BindNeedsLiveFaceAndGroup) {
   EXPECT_EQ(db_->Unbind(g, f, 5).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(GroupsTest, DeleteFaceUnbindsFromEveryGroup) {
+TEST_F(StoreGroupsTest, DeleteFaceUnbindsFromEveryGroup) {
   int64_t a = db_->CreateGroup("group_a", 1)->id;
   int64_t b = db_->CreateGroup("group_b", 1)->id;
   int64_t c = db_->CreateGroup("group_c", 1)->id;
@@ -124,7 +124,7 @@ TEST_F(GroupsTest, DeleteFaceUnbindsFromEveryGroup) {
   (void)b;
 }
 
-TEST_F(GroupsTest, ListsAndForEachBinding) {
+TEST_F(StoreGroupsTest, ListsAndForEachBinding) {
   int64_t b = db_->CreateGroup("group_b", 1)->id;
   int64_t a = db_->CreateGroup("group_a", 1)->id;
   ASSERT_TRUE(db_->CreateGroup("group_c", 1).ok());

@@ -9,7 +9,7 @@ namespace {
 
 using testing_util::TempDir;
 
-class SyncTest : public ::testing::Test {
+class StoreSyncTest : public ::testing::Test {
  protected:
   void Open(int64_t keep) {
     Database::Options options;
@@ -33,7 +33,7 @@ class SyncTest : public ::testing::Test {
   std::unique_ptr<Database> db_;
 };
 
-TEST_F(SyncTest, ChangesSince) {
+TEST_F(StoreSyncTest, ChangesSince) {
   Open(10000);
   int64_t g = db_->CreateGroup("group_a", 1)->id;  // v1
   int64_t f1 = AddFace(1), f2 = AddFace(2);
@@ -67,7 +67,7 @@ TEST_F(SyncTest, ChangesSince) {
   EXPECT_TRUE(db_->ChangesSince(g2, 6).value()->empty());
 }
 
-TEST_F(SyncTest, PrunedLogMeansFull) {
+TEST_F(StoreSyncTest, PrunedLogMeansFull) {
   Open(5);
   int64_t g = db_->CreateGroup("group_a", 1)->id;  // v1
   std::vector<int64_t> faces;
@@ -96,7 +96,7 @@ TEST_F(SyncTest, PrunedLogMeansFull) {
   EXPECT_TRUE(db_->ChangesSince(g, 4).value().has_value());
 }
 
-TEST_F(SyncTest, SyncDeltaNetsChanges) {
+TEST_F(StoreSyncTest, SyncDeltaNetsChanges) {
   Open(10000);
   int64_t g = db_->CreateGroup("group_a", 1)->id;  // v1
   int64_t a = AddFace(1), b = AddFace(2), c = AddFace(3), d = AddFace(4);

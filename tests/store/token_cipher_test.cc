@@ -20,7 +20,7 @@ bool Base64UrlChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-TEST(TokenCipherTest, RoundTripAndShape) {
+TEST(StoreTokenTest, RoundTripAndShape) {
   TempDir tmp;
   auto cipher = TokenCipher::LoadOrCreate(tmp.path());
   ASSERT_TRUE(cipher.ok()) << cipher.status().ToString();
@@ -44,7 +44,7 @@ TEST(TokenCipherTest, RoundTripAndShape) {
   EXPECT_LT(same, 8);
 }
 
-TEST(TokenCipherTest, WrongKindRejected) {
+TEST(StoreTokenTest, WrongKindRejected) {
   TempDir tmp;
   auto cipher = TokenCipher::LoadOrCreate(tmp.path()).value();
   std::string face = cipher.Encode(TokenKind::kFace, 42);
@@ -54,7 +54,7 @@ TEST(TokenCipherTest, WrongKindRejected) {
   EXPECT_EQ(cipher.Decode(TokenKind::kFace, image), std::nullopt);
 }
 
-TEST(TokenCipherTest, MalformedAndRandomStringsRejected) {
+TEST(StoreTokenTest, MalformedAndRandomStringsRejected) {
   TempDir tmp;
   auto cipher = TokenCipher::LoadOrCreate(tmp.path()).value();
   std::string good = cipher.Encode(TokenKind::kFace, 7);
@@ -76,7 +76,7 @@ TEST(TokenCipherTest, MalformedAndRandomStringsRejected) {
   EXPECT_EQ(accepted, 0);
 }
 
-TEST(TokenCipherTest, TamperedTokenRejected) {
+TEST(StoreTokenTest, TamperedTokenRejected) {
   TempDir tmp;
   auto cipher = TokenCipher::LoadOrCreate(tmp.path()).value();
   std::string good = cipher.Encode(TokenKind::kFace, 123456);
@@ -91,7 +91,7 @@ TEST(TokenCipherTest, TamperedTokenRejected) {
   }
 }
 
-TEST(TokenCipherTest, SecretFileIsPrivateAndStable) {
+TEST(StoreTokenTest, SecretFileIsPrivateAndStable) {
   TempDir tmp;
   std::string token;
   {
@@ -120,13 +120,13 @@ TEST(TokenCipherTest, SecretFileIsPrivateAndStable) {
   EXPECT_EQ(foreign.Decode(TokenKind::kImage, token), std::nullopt);
 }
 
-TEST(TokenCipherTest, TruncatedSecretIsCorruption) {
+TEST(StoreTokenTest, TruncatedSecretIsCorruption) {
   TempDir tmp;
   std::ofstream(tmp.path() / "secret.key") << "short";
   EXPECT_EQ(TokenCipher::LoadOrCreate(tmp.path()).status().code(), StatusCode::kCorruption);
 }
 
-TEST(TokenCipherTest, ConcurrentFirstStartAgrees) {
+TEST(StoreTokenTest, ConcurrentFirstStartAgrees) {
   TempDir tmp;
   std::vector<std::string> tokens(4);
   std::vector<std::thread> threads;
