@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -42,7 +43,11 @@ using testing_util::TempDir;
         if (!img.ok()) break;
         std::vector<float> f(128, static_cast<float>(now));
         auto face = (*db)->InsertFace(*img, Rect{}, now, f);
-        if (face.ok()) faces.push_back(*face);
+        if (face.ok()) {
+          faces.push_back(*face);
+          // Report the commit; the parent checks it survived the kill.
+          if (::write(ready_fd, &*face, sizeof(int64_t)) != sizeof(int64_t)) _exit(4);
+        }
         break;
       }
       case 3:
@@ -79,17 +84,26 @@ TEST(StoreCrashTest, SigkillDuringWritesLeavesConsistentDatabase) {
     ::close(fds[1]);
     char c = 0;
     ASSERT_EQ(::read(fds[0], &c, 1), 1) << "child failed to open the database";
-    ::close(fds[0]);
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + 100 * round));
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with status " << status;
+    std::string reported;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;) reported.append(buf, static_cast<size_t>(n));
+    ::close(fds[0]);
 
     auto db = Database::Open(file);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     Status st = (*db)->CheckIntegrity();
     EXPECT_TRUE(st.ok()) << "round " << round << ": " << st.ToString();
+    // Every face the child saw committed is there.
+    for (size_t off = 0; off + sizeof(int64_t) <= reported.size(); off += sizeof(int64_t)) {
+      int64_t id;
+      std::memcpy(&id, reported.data() + off, sizeof(id));
+      EXPECT_TRUE((*db)->GetFace(id).ok()) << "committed face " << id << " lost";
+    }
   }
   auto db = Database::Open(file).value();
   EXPECT_TRUE(db->GetFace(1).ok()) << "the child never got a face written";
