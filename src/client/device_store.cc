@@ -205,7 +205,7 @@ Result<sync::SyncRequest> DeviceStore::MakeSyncRequest() const {
   Result<std::vector<LocalGroup>> groups = Groups();
   if (!groups.ok()) return groups.status();
   sync::SyncRequest req;
-  req.search_model = info->search_model;
+  req.search_model = info->search_model.empty() ? kUnknownSearchModel : info->search_model;
   req.client_version = FACEPASS_VERSION;
   for (const LocalGroup& g : *groups) req.groups.push_back({g.group_name, g.group_id, g.local_version});
   return req;

@@ -86,6 +86,8 @@ class DeviceStore {
   Status OverrideSearchModelForTesting(std::string_view search_model);
 
   // getSyncRequestData: the JSON request for POST /api/service/sync/v1.
+  // With no model known yet it sends kUnknownSearchModel: the server then
+  // answers clear-all + FULL, which is what an empty store needs.
   Result<sync::SyncRequest> MakeSyncRequest() const;
   // handleSyncResultData: decodes the server's answer and applies it
   // atomically. Nothing changes when it returns an error.
@@ -111,6 +113,8 @@ class DeviceStore {
   std::unique_ptr<SQLite::Database> db_;
   std::function<Status(size_t)> apply_hook_;
 };
+
+inline constexpr char kUnknownSearchModel[] = "unknown";
 
 bool IsValidGroupName(std::string_view name);
 

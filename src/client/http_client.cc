@@ -41,6 +41,10 @@ Easy NewEasy(const std::string& url, const HttpOptions& o, std::string* body) {
   curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, body);
+  if (!o.source_ip.empty()) {
+    std::string iface = "host!" + o.source_ip;
+    curl_easy_setopt(c.get(), CURLOPT_INTERFACE, iface.c_str());  // libcurl copies the string
+  }
   return c;
 }
 

@@ -27,6 +27,9 @@ struct MultipartPart {
 struct HttpOptions {
   long connect_timeout_ms = 3000;
   long timeout_ms = 120000;  // whole request (a FULL sync of a big group is tens of MB)
+  // Local source address, e.g. "127.0.0.2": the server keys sync status by
+  // client IP, so simulated devices on one host each take their own address.
+  std::string source_ip;
 };
 
 class HttpClient {

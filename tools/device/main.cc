@@ -42,7 +42,14 @@ struct Common {
   std::string models_dir;
   std::string server;
   std::vector<std::string> groups;
+  std::string source_ip;
 };
+
+HttpOptions Http(const Common& c) {
+  HttpOptions o;
+  o.source_ip = c.source_ip;
+  return o;
+}
 
 nlohmann::json ReportJson(const SyncOutcome& o) {
   nlohmann::json groups = nlohmann::json::array();
@@ -108,7 +115,7 @@ int RunSync(const Common& c) {
   if (!engine.ok()) return Fail(engine.status());
   auto device = OpenDevice(c, engine->get());
   if (!device.ok()) return Fail(device.status());
-  HttpClient http;
+  HttpClient http(Http(c));
   Result<SyncOutcome> r = (*device)->Sync(http, c.server);
   if (!r.ok()) return Fail(r.status());
   std::cout << ReportJson(*r).dump(2) << std::endl;
@@ -122,7 +129,7 @@ int RunWatch(const Common& c, int interval_s, int max_backoff_s, int rounds) {
   if (!device.ok()) return Fail(device.status());
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  HttpClient http;
+  HttpClient http(Http(c));
   int backoff_s = 0;
   int failures = 0;
   for (int round = 0; !g_stop && (rounds <= 0 || round < rounds); ++round) {
@@ -165,7 +172,7 @@ int RunRecognize(const Common& c, const std::string& image, bool online) {
   Result<std::vector<Capture>> captures = (*device)->Captures(bytes);
   if (!captures.ok()) return Fail(captures.status());
   if (captures->empty()) return Fail(Status::NotFound("FACE_NOT_FOUND: no face in " + image));
-  HttpClient http;
+  HttpClient http(Http(c));
   Result<RecognizeAnswer> a = online ? (*device)->RecognizeOnline(http, c.server, c.groups[0], *captures)
                                      : (*device)->RecognizeOffline(c.groups[0], *captures);
   if (!a.ok()) return Fail(a.status());
@@ -194,12 +201,17 @@ int main(int argc, char** argv) {
   auto add_store = [&](CLI::App* sub) {
     sub->add_option("--store", c.store, "the device's SQLite store (created when missing)")->required();
   };
+  auto add_source = [&](CLI::App* sub) {
+    sub->add_option("--source-ip", c.source_ip,
+                    "local address to send from (e.g. 127.0.0.2: the server tells devices apart by IP)");
+  };
 
   CLI::App* sync = app.add_subcommand("sync", "sync the configured groups once");
   add_store(sync);
   sync->add_option("--server", c.server, "server base URL, e.g. http://127.0.0.1:8080")->required();
   sync->add_option("--group", c.groups, "group to keep on the device (repeatable; added to the store's list)");
   sync->add_option("--models-dir", c.models_dir, "models for the device's engine (its search_model id)");
+  add_source(sync);
 
   CLI::App* watch = app.add_subcommand("watch", "sync every N seconds, backing off on errors");
   add_store(watch);
@@ -207,6 +219,7 @@ int main(int argc, char** argv) {
   watch->add_option("--server", c.server, "server base URL")->required();
   watch->add_option("--group", c.groups, "group to keep on the device (repeatable)");
   watch->add_option("--models-dir", c.models_dir, "models for the device's engine");
+  add_source(watch);
   watch->add_option("--interval", interval_s, "seconds between syncs")->check(CLI::PositiveNumber);
   watch->add_option("--max-backoff", max_backoff_s, "longest wait after repeated errors (s)")->check(CLI::PositiveNumber);
   watch->add_option("--rounds", rounds, "stop after this many rounds (0 = until SIGINT/SIGTERM)");
@@ -219,6 +232,7 @@ int main(int argc, char** argv) {
   recognize->add_option("--group", c.groups, "group to search")->required();
   recognize->add_option("--models-dir", c.models_dir, "models for the device's detector and embedder")->required();
   recognize->add_option("--server", c.server, "server base URL (for --online)");
+  add_source(recognize);
   CLI::Option* off = recognize->add_flag("--offline", offline, "search the synced copy on the device");
   CLI::Option* on = recognize->add_flag("--online", online, "send the captures to the server");
   off->excludes(on);
