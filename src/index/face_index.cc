@@ -1,6 +1,7 @@
 #include "index/face_index.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -12,6 +13,13 @@
 namespace facepass::index {
 
 namespace {
+// Branch-free so that it vectorises: NaN and +-inf fail |x| <= FLT_MAX.
+bool AllFinite(const float* p, size_t n) {
+  bool ok = true;
+  for (size_t i = 0; i < n; ++i) ok &= std::fabs(p[i]) <= std::numeric_limits<float>::max();
+  return ok;
+}
+
 int ResolveThreads(int t) {
   if (t > 0) return t;
   unsigned hw = std::thread::hardware_concurrency();
@@ -32,8 +40,8 @@ Status FaceIndex::CheckFeature(std::span<const float> f, const char* what) const
     return Status::InvalidArgument(std::string(what) + " has dimension " + std::to_string(f.size()) +
                                    ", index expects " + std::to_string(opts_.dim));
   }
-  for (float x : f) {
-    if (!std::isfinite(x)) return Status::InvalidArgument(std::string(what) + " has a non-finite value");
+  if (!AllFinite(f.data(), f.size())) {
+    return Status::InvalidArgument(std::string(what) + " has a non-finite value");
   }
   return Status::OK();
 }
@@ -91,8 +99,8 @@ Status FaceIndex::BulkLoad(int64_t group_id, std::span<const int64_t> face_ids, 
     return Status::InvalidArgument("bulk load: " + std::to_string(features.size()) + " floats for " +
                                    std::to_string(face_ids.size()) + " faces of dimension " + std::to_string(d));
   }
-  for (float x : features) {
-    if (!std::isfinite(x)) return Status::InvalidArgument("bulk load: non-finite feature value");
+  if (!AllFinite(features.data(), features.size())) {
+    return Status::InvalidArgument("bulk load: non-finite feature value");
   }
   if (face_ids.empty()) return Status::OK();
   for (;;) {
@@ -100,6 +108,11 @@ Status FaceIndex::BulkLoad(int64_t group_id, std::span<const int64_t> face_ids, 
     if (!r.ok()) return r.status();
     if (*r) return Status::OK();
   }
+}
+
+Status FaceIndex::Reserve(int64_t group_id, size_t faces) {
+  if (opts_.dim <= 0) return Status::FailedPrecondition("index dimension not set");
+  return FindOrCreate(group_id)->Reserve(faces);
 }
 
 bool FaceIndex::Remove(int64_t group_id, int64_t face_id) {

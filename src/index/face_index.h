@@ -54,6 +54,9 @@ class FaceIndex {
   // publication; features is row-major, face_ids.size() * dim floats.
   Status BulkLoad(int64_t group_id, std::span<const int64_t> face_ids, std::span<const float> features);
 
+  // Pre-sizes a group (creating it) for `faces` rows, so bulk loads do not regrow.
+  Status Reserve(int64_t group_id, size_t faces);
+
   // Bytes held by feature matrices, id arrays and slot maps of all groups.
   size_t MemoryBytes() const;
   // SIMD target picked at run time ("AVX3", "AVX2", ...).

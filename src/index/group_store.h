@@ -57,6 +57,8 @@ class GroupStore {
   bool Remove(int64_t face_id);
   // Upserts n rows (features row-major, n * dim floats) with one publication.
   Result<bool> BulkUpsert(std::span<const int64_t> face_ids, const float* features);
+  // Grows capacity to at least `slots` rows ahead of a bulk load.
+  Status Reserve(size_t slots);
   void MarkDropped();
   size_t MemoryBytes() const;
 

@@ -3,123 +3,155 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <exception>
-#include <mutex>
+#include <limits>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace facepass::index {
 
 namespace {
 
-struct GroupBatch {
-  int64_t group_id = 0;
+using Key = std::pair<int64_t, int64_t>;  // (group_id, face_id)
+
+constexpr size_t kBatchRows = 65536;
+constexpr const char* kJoin =
+    "SELECT b.group_id, b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "
+    "WHERE f.deleted = 0";
+
+struct RangeResult {
+  Status status;
+  size_t rows = 0;
+};
+
+// Loads bindings with key in [lo, hi) (unbounded where absent).
+RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key> lo, std::optional<Key> hi) {
+  RangeResult res;
+  const size_t dim = static_cast<size_t>(index.dim());
+  const int blob_bytes = static_cast<int>(dim * sizeof(float));
+  std::string sql = kJoin;
+  if (lo) sql += " AND (b.group_id, b.face_id) >= (?1, ?2)";
+  if (hi) sql += " AND (b.group_id, b.face_id) < (?3, ?4)";
+  sql += " ORDER BY b.group_id, b.face_id";
+  SQLite::Statement st(db, sql);
+  if (lo) st.bind(1, lo->first), st.bind(2, lo->second);
+  if (hi) st.bind(3, hi->first), st.bind(4, hi->second);
   std::vector<int64_t> ids;
-  std::vector<float> features;
-};
-
-// Single-producer single-consumer hand-off with a small bound (memory cap).
-class BatchQueue {
- public:
-  void Push(GroupBatch b) {
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_.wait(lk, [&] { return q_.size() < 2; });
-    q_.push_back(std::move(b));
-    cv_.notify_all();
+  std::vector<float> feats;
+  ids.reserve(kBatchRows);
+  feats.resize(kBatchRows * dim);
+  int64_t group = 0;
+  auto flush = [&]() -> Status {
+    if (ids.empty()) return Status::OK();
+    Status s = index.BulkLoad(group, ids, {feats.data(), ids.size() * dim});
+    res.rows += ids.size();
+    ids.clear();
+    return s;
+  };
+  while (st.executeStep()) {
+    const int64_t gid = st.getColumn(0).getInt64();
+    if (gid != group || ids.size() == kBatchRows) {
+      if (Status s = flush(); !s.ok()) {
+        res.status = s;
+        return res;
+      }
+      group = gid;
+    }
+    const int64_t fid = st.getColumn(1).getInt64();
+    SQLite::Column blob = st.getColumn(2);
+    if (blob.getBytes() != blob_bytes) {
+      res.status = Status::Corruption("face " + std::to_string(fid) + ": feature of " +
+                                      std::to_string(blob.getBytes()) + " bytes, expected " +
+                                      std::to_string(blob_bytes));
+      return res;
+    }
+    std::memcpy(feats.data() + ids.size() * dim, blob.getBlob(), static_cast<size_t>(blob_bytes));
+    ids.push_back(fid);
   }
-  bool Pop(GroupBatch* b) {
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_.wait(lk, [&] { return !q_.empty() || closed_; });
-    if (q_.empty()) return false;
-    *b = std::move(q_.front());
-    q_.pop_front();
-    cv_.notify_all();
-    return true;
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lk(mu_);
-    closed_ = true;
-    cv_.notify_all();
-  }
+  res.status = flush();
+  return res;
+}
 
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<GroupBatch> q_;
-  bool closed_ = false;
-};
-
-// Group batches larger than this are split so the queue never holds huge buffers.
-constexpr size_t kMaxBatchRows = 1 << 17;
+void PrepareConnection(SQLite::Database& db) {
+  // Memory-mapped reads skip a copy per page; harmless for other users of the connection.
+  db.exec("PRAGMA mmap_size = 1099511627776");
+}
 
 }  // namespace
 
-Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats) {
-  const size_t dim = static_cast<size_t>(index.dim());
-  const int blob_bytes = static_cast<int>(dim * sizeof(float));
-  BatchQueue queue;
-  Status load_status;  // written by the loader thread only
-  size_t groups = 0, bindings = 0;
-  std::thread loader([&] {
-    GroupBatch b;
-    while (queue.Pop(&b)) {
-      if (!load_status.ok()) continue;
-      load_status = index.BulkLoad(b.group_id, b.ids, b.features);
-    }
-  });
+Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
-  Status read_status;
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   try {
-    SQLite::Statement st(db,
-                         "SELECT b.group_id, b.face_id, f.feature FROM bindings b "
-                         "JOIN faces f ON f.id = b.face_id WHERE f.deleted = 0 "
-                         "ORDER BY b.group_id");
-    GroupBatch cur;
-    bool have = false;
-    while (st.executeStep()) {
-      const int64_t gid = st.getColumn(0).getInt64();
-      if (!have || gid != cur.group_id || cur.ids.size() >= kMaxBatchRows) {
-        if (have) queue.Push(std::move(cur));
-        if (!have || gid != cur.group_id) ++groups;
-        cur = GroupBatch{};
-        cur.group_id = gid;
-        cur.ids.reserve(4096);
-        cur.features.reserve(4096 * dim);
-        have = true;
+    PrepareConnection(db);
+    // Group sizes (bindings, deleted faces included: an upper bound) from the key index.
+    std::vector<std::pair<int64_t, int64_t>> groups;
+    int64_t total = 0;
+    {
+      SQLite::Statement st(db, "SELECT group_id, count(*) FROM bindings GROUP BY group_id ORDER BY group_id");
+      while (st.executeStep()) {
+        groups.emplace_back(st.getColumn(0).getInt64(), st.getColumn(1).getInt64());
+        total += groups.back().second;
       }
-      SQLite::Column blob = st.getColumn(2);
-      if (blob.getBytes() != blob_bytes) {
-        read_status = Status::Corruption("face " + std::to_string(st.getColumn(1).getInt64()) + ": feature of " +
-                                         std::to_string(blob.getBytes()) + " bytes, expected " +
-                                         std::to_string(blob_bytes));
-        break;
-      }
-      cur.ids.push_back(st.getColumn(1).getInt64());
-      const size_t off = cur.features.size();
-      cur.features.resize(off + dim);
-      std::memcpy(cur.features.data() + off, blob.getBlob(), static_cast<size_t>(blob_bytes));
-      ++bindings;
     }
-    if (have && read_status.ok()) queue.Push(std::move(cur));
+    for (const auto& [gid, n] : groups) FP_RETURN_IF_ERROR(index.Reserve(gid, static_cast<size_t>(n)));
+
+    const std::string file = db.getFilename();
+    const bool shareable = !file.empty() && file != ":memory:";
+    if (!shareable || total < 100000) threads = 1;
+    // Split points: the key at offsets total*i/threads.
+    std::vector<std::optional<Key>> cuts(static_cast<size_t>(threads) + 1);
+    for (int i = 1; i < threads; ++i) {
+      int64_t target = total * i / threads, seen = 0;
+      for (const auto& [gid, n] : groups) {
+        if (seen + n > target) {
+          SQLite::Statement st(db, "SELECT face_id FROM bindings WHERE group_id = ? ORDER BY face_id LIMIT 1 OFFSET ?");
+          st.bind(1, gid);
+          st.bind(2, target - seen);
+          if (st.executeStep()) cuts[i] = Key{gid, st.getColumn(0).getInt64()};
+          break;
+        }
+        seen += n;
+      }
+    }
+    std::vector<RangeResult> results(static_cast<size_t>(threads));
+    std::vector<std::thread> workers;
+    for (int i = 1; i < threads; ++i) {
+      workers.emplace_back([&, i] {
+        try {
+          SQLite::Database own(file, SQLite::OPEN_READONLY);
+          PrepareConnection(own);
+          results[i] = LoadRange(own, index, cuts[i], cuts[i + 1]);
+        } catch (const std::exception& e) {
+          results[i].status = Status::IoError(std::string("loading features: ") + e.what());
+        }
+      });
+    }
+    try {
+      results[0] = LoadRange(db, index, cuts[0], cuts[1]);
+    } catch (const std::exception& e) {
+      results[0].status = Status::IoError(std::string("loading features: ") + e.what());
+    }
+    for (auto& w : workers) w.join();
+    size_t rows = 0;
+    for (auto& r : results) {
+      FP_RETURN_IF_ERROR(r.status);
+      rows += r.rows;
+    }
+    if (stats != nullptr) {
+      stats->groups = groups.size();
+      stats->bindings = rows;
+      stats->threads = threads;
+      stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
   } catch (const std::exception& e) {
-    read_status = Status::IoError(std::string("loading features: ") + e.what());
+    return Status::IoError(std::string("loading features: ") + e.what());
   }
-  const auto t1 = std::chrono::steady_clock::now();
-  queue.Close();
-  loader.join();
-  const auto t2 = std::chrono::steady_clock::now();
-  if (stats != nullptr) {
-    stats->groups = groups;
-    stats->bindings = bindings;
-    stats->read_seconds = std::chrono::duration<double>(t1 - t0).count();
-    stats->index_seconds = std::chrono::duration<double>(t2 - t1).count();
-  }
-  FP_RETURN_IF_ERROR(read_status);
-  return load_status;
+  return Status::OK();
 }
 
 }  // namespace facepass::index

@@ -91,7 +91,9 @@ TEST_P(Exactness, RemovingBestMatchPromotesNext) {
   ExpectMatches(*after, Reference(faces, q, 3), faces, q);
   // Remove many (first, middle, last slots) and compare again.
   for (int64_t id = 0; id < 300; id += 3) {
-    if (faces.erase(id)) EXPECT_TRUE(idx.Remove(2, id));
+    if (faces.erase(id)) {
+      EXPECT_TRUE(idx.Remove(2, id));
+    }
   }
   EXPECT_EQ(idx.GroupSize(2), faces.size());
   for (int t = 0; t < 10; ++t) {
