@@ -38,6 +38,8 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   } else {
     return Status::InvalidArgument("unknown embedder kind: " + e->kind_);
   }
+  if (cfg.input_size > 0) e->input_ = cfg.input_size;
+  if (cfg.zoom > 0) e->zoom = cfg.zoom;
   auto pool = NetPool::Load(file, pool_size);
   if (!pool.ok()) return pool.status();
   e->pool_ = std::move(pool.value());
@@ -82,8 +84,8 @@ Result<std::vector<float>> Embedder::Embed(const cv::Mat& crop) const {
     if (kind_ == "faceres") {
       blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);  // RGB 0..255
     } else if (kind_ == "faceapi") {
-      // face-api: (rgb - mean) / 255
-      blob = cv::dnn::blobFromImage(in, 1.0 / 255, cv::Size(), cv::Scalar(122.782, 117.001, 104.298), true);
+      // face-api's (rgb - mean) / 255 is inside the converted graph: feed RGB 0..255.
+      blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);
     } else {
       blob = cv::dnn::blobFromImage(in, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
     }

@@ -129,11 +129,13 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   }
   FaceResult fr;
   fr.face = a.faces[best];
+  std::vector<float> depth;
   if (impl_->mesh) {
     float conf = 0;
-    auto mesh = impl_->mesh->Run(bgr, fr.face, &conf);
+    auto mesh = impl_->mesh->Run(bgr, fr.face, &conf, &depth);
     if (!mesh.ok()) return mesh.status();
     if (conf >= kMinMeshConfidence) fr.mesh = std::move(mesh.value());
+    else depth.clear();
   }
   cv::Mat grey;
   try {
@@ -141,7 +143,7 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   } catch (const cv::Exception& e) {
     return Status::Internal(e.what());
   }
-  fr.quality = MeasureQuality(bgr, grey, fr.face, fr.mesh);
+  fr.quality = MeasureQuality(bgr, grey, fr.face, fr.mesh, depth);
   if (opts.embed) {
     cv::Mat crop;
     try {

@@ -24,6 +24,8 @@ struct EmbedderConfig {
   // "arcface"  : 112x112 five-point similarity alignment, (x-127.5)/127.5 RGB (InsightFace)
   std::string kind;               // empty: "faceres"
   std::string output;             // output layer name; empty = the model's default/only output
+  int input_size = 0;             // 0: the kind's default (224 / 150 / 112)
+  float zoom = 0;                 // 0: the kind's default; template scale (< 1 shows more head)
 };
 
 // How to feed a swappable detector.

@@ -35,7 +35,7 @@ Result<std::unique_ptr<FaceMesh>> FaceMesh::Create(const std::filesystem::path& 
 }
 
 Result<std::vector<cv::Point2f>> FaceMesh::Run(const cv::Mat& bgr, const DetectedFace& face,
-                                               float* confidence) const {
+                                               float* confidence, std::vector<float>* depth) const {
   const Rect& r = face.rect;
   cv::Point2f centre((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f);
   float side = std::max(r.width(), r.height()) * kCropFactor;
@@ -66,6 +66,10 @@ Result<std::vector<cv::Point2f>> FaceMesh::Run(const cv::Mat& bgr, const Detecte
   cv::invertAffineTransform(m, inv);
   const float* p = coords->ptr<float>();
   std::vector<cv::Point2f> pts(kPoints);
+  if (depth) {
+    depth->resize(kPoints);
+    for (int i = 0; i < kPoints; ++i) (*depth)[i] = p[3 * i + 2] * side / kInput;
+  }
   for (int i = 0; i < kPoints; ++i) {
     double x = p[3 * i], y = p[3 * i + 1];
     pts[i].x = float(inv.at<double>(0, 0) * x + inv.at<double>(0, 1) * y + inv.at<double>(0, 2));

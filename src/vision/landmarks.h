@@ -22,9 +22,10 @@ class FaceMesh {
   static constexpr int kPoints = 468;
   static Result<std::unique_ptr<FaceMesh>> Create(const std::filesystem::path& file, int pool_size);
 
-  // 468 points in image pixels; confidence is the model's face-presence score in [0,1].
+  // 468 points in image pixels; confidence is the model's face-presence score in [0,1];
+  // depth (optional) receives each point's z in image-pixel units (larger = farther).
   Result<std::vector<cv::Point2f>> Run(const cv::Mat& bgr, const DetectedFace& face,
-                                       float* confidence) const;
+                                       float* confidence, std::vector<float>* depth = nullptr) const;
   const NetPool& pool() const { return *pool_; }
 
  private:

@@ -12,9 +12,14 @@
 namespace facepass::vision {
 namespace {
 
-constexpr int kBlurHeight = 128;     // face box is resized to this height before measuring
-constexpr float kBlurOffset = 0.0f;  // FaceBlur = clamp((crete - offset) * scale)
-constexpr float kBlurScale = 1.0f;
+constexpr int kBlurHeight = 128;  // face box is resized to this height before measuring
+// Crete values of faces at that height: sharp dev photos 0.26-0.45, the same photos
+// Gaussian-blurred with sigma 3 (faces of 150-500 px) 0.55-0.8. Piecewise linear map
+// crete 0.25 -> 0, kBlurKnee -> 0.2 (the enrol gate), 1 -> 1.
+constexpr float kBlurFloor = 0.25f, kBlurKnee = 0.5f;
+// The six-point mean face reads frontal portraits about 6 degrees "down" (median of the
+// frontal dev photos): corrected so that those read 0.
+constexpr float kPitchOffset = 6.0f;
 
 // Six points of a generic 3D head in camera-like axes (x right, y down, z away from
 // the camera), millimetre-ish units; the commonly published mean-face values.
@@ -66,7 +71,9 @@ float FaceBlur(const cv::Mat& grey, const Rect& r) {
   double s = double(kBlurHeight) / box.height;
   cv::resize(grey(box), crop, cv::Size(std::max(16, int(std::lround(box.width * s))), kBlurHeight),
              0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  float v = (CreteBlur(crop) - kBlurOffset) * kBlurScale;
+  float c = CreteBlur(crop);
+  float v = c < kBlurKnee ? 0.2f * (c - kBlurFloor) / (kBlurKnee - kBlurFloor)
+                          : 0.2f + 0.8f * (c - kBlurKnee) / (1.f - kBlurKnee);
   return std::clamp(v, 0.f, 1.f);
 }
 
@@ -76,15 +83,20 @@ Pose PoseFromMesh(const std::vector<cv::Point2f>& mesh, cv::Size image) {
   std::vector<cv::Point3f> obj(kModel, kModel + 6);
   std::vector<cv::Point2f> img;
   for (int i : kMeshIdx) img.push_back(mesh[i]);
+  // Principal point on the face: the pose is then relative to the line of sight to the
+  // face, not to the optical axis (an off-centre face would otherwise gain pitch/yaw).
   double f = std::max(image.width, image.height);
-  cv::Mat cam = (cv::Mat_<double>(3, 3) << f, 0, image.width / 2.0, 0, f, image.height / 2.0, 0, 0, 1);
+  cv::Point2f c(0, 0);
+  for (const auto& p : img) c += p;
+  c *= 1.f / img.size();
+  cv::Mat cam = (cv::Mat_<double>(3, 3) << f, 0, c.x, 0, f, c.y, 0, 0, 1);
   cv::Mat rvec, tvec, rot, mtxR, mtxQ;
   try {
     if (!cv::solvePnP(obj, img, cam, cv::noArray(), rvec, tvec, false, cv::SOLVEPNP_ITERATIVE))
       return PoseFromKeypoints({});
     cv::Rodrigues(rvec, rot);
     cv::Vec3d e = cv::RQDecomp3x3(rot, mtxR, mtxQ);  // degrees about x, y, z
-    pose.pitch = float(-e[0]);
+    pose.pitch = float(-e[0]) + kPitchOffset;
     pose.yaw = float(e[1]);
     pose.roll = float(e[2]);
   } catch (const cv::Exception&) {
@@ -93,6 +105,17 @@ Pose PoseFromMesh(const std::vector<cv::Point2f>& mesh, cv::Size image) {
   // Roll from the eye line is steadier than from the decomposition.
   cv::Point2f d = mesh[263] - mesh[33];
   pose.roll = float(std::atan2(d.y, d.x) * 180.0 / CV_PI);
+  return pose;
+}
+
+Pose PoseFromMesh3D(const std::vector<cv::Point2f>& m, const std::vector<float>& z) {
+  Pose pose;
+  if (m.size() < 468 || z.size() < 468) return pose;
+  auto deg = [](double r) { return float(r * 180.0 / CV_PI); };
+  // Image-left eye outer corner 33, image-right 263; forehead 10, chin 152.
+  pose.yaw = deg(std::atan2(z[263] - z[33], m[263].x - m[33].x));
+  pose.pitch = deg(std::atan2(z[10] - z[152], m[152].y - m[10].y));
+  pose.roll = deg(std::atan2(m[263].y - m[33].y, m[263].x - m[33].x));
   return pose;
 }
 
@@ -113,11 +136,19 @@ Pose PoseFromKeypoints(const std::vector<cv::Point2f>& k) {
 }
 
 Quality MeasureQuality(const cv::Mat& bgr, const cv::Mat& grey, const DetectedFace& face,
-                       const std::vector<cv::Point2f>& mesh) {
+                       const std::vector<cv::Point2f>& mesh, const std::vector<float>& depth) {
   Quality q;
   const Rect& r = face.rect;
   q.face_min = std::min(r.width(), r.height());
-  q.pose = mesh.size() >= 468 ? PoseFromMesh(mesh, bgr.size()) : PoseFromKeypoints(face.landmarks);
+  if (mesh.size() >= 468) {
+    // solvePnP against the six-point mean face overstates yaw by ~1.7x on the dev photos
+    // (its nose is too shallow for facemesh's points); the mesh's own depth reads turned
+    // faces plausibly. Pitch from PnP (no depth bias), roll from the eye line.
+    q.pose = PoseFromMesh(mesh, bgr.size());
+    if (depth.size() >= 468) q.pose.yaw = -PoseFromMesh3D(mesh, depth).yaw;
+  } else {
+    q.pose = PoseFromKeypoints(face.landmarks);
+  }
   cv::Rect box(r.left, r.top, r.width(), r.height());
   box &= cv::Rect(0, 0, grey.cols, grey.rows);
   if (box.area() > 0) {

@@ -24,11 +24,15 @@ float FaceBlur(const cv::Mat& grey, const Rect& rect);
 // Pose from the 468 face-mesh points: solvePnP of six points against a 3D mean face.
 Pose PoseFromMesh(const std::vector<cv::Point2f>& mesh, cv::Size image);
 
+// Pose from the mesh's own 3D points (x, y and the model's z): yaw from the eye corners,
+// pitch from forehead to chin, roll from the eye line.
+Pose PoseFromMesh3D(const std::vector<cv::Point2f>& mesh, const std::vector<float>& depth);
+
 // Rough pose from the detector's six keypoints (used when no mesh model is loaded).
 Pose PoseFromKeypoints(const std::vector<cv::Point2f>& kps);
 
 // Fills every field of Quality for `rect` of the upright BGR image.
 Quality MeasureQuality(const cv::Mat& bgr, const cv::Mat& grey, const DetectedFace& face,
-                       const std::vector<cv::Point2f>& mesh);
+                       const std::vector<cv::Point2f>& mesh, const std::vector<float>& depth = {});
 
 }  // namespace facepass::vision

@@ -1,0 +1,131 @@
+// Per-stage and end-to-end latency of the vision engine on one 720p video frame,
+// single thread:  bench_vision [--faces DIR] [--models DIR] [benchmark flags]
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "vision/detector.h"
+#include "vision/embedder.h"
+#include "vision/engine.h"
+#include "vision/landmarks.h"
+#include "vision/liveness.h"
+#include "vision/quality.h"
+
+using namespace facepass::vision;
+
+namespace {
+
+std::string g_faces = "../shared/faces", g_models = "models";
+
+struct Fixture {
+  std::string bytes;
+  cv::Mat img, grey;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Detector> detector;
+  std::unique_ptr<FaceMesh> mesh;
+  std::unique_ptr<Embedder> embedder;
+  std::unique_ptr<Liveness> liveness;
+  DetectedFace face;
+  std::vector<cv::Point2f> points;
+  std::vector<float> depth;
+  cv::Mat crop;
+};
+
+Fixture& F() {
+  static Fixture* f = [] {
+    auto* f = new Fixture();
+    std::ifstream in(g_faces + "/obama/video-720p.jpg", std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    f->bytes = ss.str();
+    if (f->bytes.empty()) { fprintf(stderr, "cannot read %s/obama/video-720p.jpg\n", g_faces.c_str()); std::exit(1); }
+    cv::setNumThreads(1);
+    EngineOptions o;
+    o.models_dir = g_models;
+    o.pool_size = 1;
+    auto e = Engine::Create(o);
+    if (!e.ok()) { fprintf(stderr, "%s\n", e.status().ToString().c_str()); std::exit(1); }
+    f->engine = std::move(e.value());
+    f->img = DecodeUpright(f->bytes).value();
+    cv::cvtColor(f->img, f->grey, cv::COLOR_BGR2GRAY);
+    f->detector = Detector::Create({}, g_models + "/blazeface.onnx", 1).value();
+    f->mesh = FaceMesh::Create(g_models + "/facemesh.onnx", 1).value();
+    f->embedder = Embedder::Create({}, g_models + "/faceres.onnx", 1).value();
+    f->liveness = Liveness::Create(g_models + "/antispoof.onnx", g_models + "/liveness.onnx", 1).value();
+    f->face = f->detector->Detect(f->img).value().at(0);
+    float conf;
+    f->points = f->mesh->Run(f->img, f->face, &conf, &f->depth).value();
+    f->crop = f->embedder->AlignedCrop(f->img, f->face, f->points);
+    return f;
+  }();
+  return *f;
+}
+
+void BM_Decode(benchmark::State& s) {
+  auto& f = F();
+  for (auto _ : s) benchmark::DoNotOptimize(DecodeUpright(f.bytes));
+}
+void BM_Detect(benchmark::State& s) {
+  auto& f = F();
+  for (auto _ : s) benchmark::DoNotOptimize(f.detector->Detect(f.img));
+}
+void BM_Landmarks(benchmark::State& s) {
+  auto& f = F();
+  float conf;
+  for (auto _ : s) benchmark::DoNotOptimize(f.mesh->Run(f.img, f.face, &conf));
+}
+void BM_Quality(benchmark::State& s) {
+  auto& f = F();
+  for (auto _ : s) {
+    cv::Mat grey;
+    cv::cvtColor(f.img, grey, cv::COLOR_BGR2GRAY);
+    benchmark::DoNotOptimize(MeasureQuality(f.img, grey, f.face, f.points, f.depth));
+  }
+}
+void BM_AlignEmbed(benchmark::State& s) {
+  auto& f = F();
+  for (auto _ : s) benchmark::DoNotOptimize(f.embedder->Embed(f.embedder->AlignedCrop(f.img, f.face, f.points)));
+}
+void BM_Liveness(benchmark::State& s) {
+  auto& f = F();
+  for (auto _ : s) benchmark::DoNotOptimize(f.liveness->Score(f.img, f.face));
+}
+void BM_EndToEnd(benchmark::State& s) {
+  auto& f = F();
+  AnalyzeOptions o;
+  o.embed = true;
+  o.liveness = s.range(0) != 0;
+  for (auto _ : s) benchmark::DoNotOptimize(f.engine->Analyze(f.bytes, Purpose::kRecognise, o));
+}
+
+}  // namespace
+
+#define STAGE(fn) BENCHMARK(fn)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(false)->ComputeStatistics("p50", [](const std::vector<double>& v) { std::vector<double> c = v; std::nth_element(c.begin(), c.begin() + c.size() / 2, c.end()); return c[c.size() / 2]; })
+STAGE(BM_Decode);
+STAGE(BM_Detect);
+STAGE(BM_Landmarks);
+STAGE(BM_Quality);
+STAGE(BM_AlignEmbed);
+STAGE(BM_Liveness);
+STAGE(BM_EndToEnd)->Arg(0)->Arg(1);
+
+int main(int argc, char** argv) {
+  // Our own flags first; the rest go to Google Benchmark.
+  std::vector<char*> rest{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--faces") && i + 1 < argc) g_faces = argv[++i];
+    else if (!std::strcmp(argv[i], "--models") && i + 1 < argc) g_models = argv[++i];
+    else rest.push_back(argv[i]);
+  }
+  int n = int(rest.size());
+  benchmark::Initialize(&n, rest.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
