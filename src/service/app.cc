@@ -66,23 +66,38 @@ App::~App() {
 }
 
 Status App::LoadIndex() {
-  Status add_status = Status::OK();
+  // Bindings arrive ordered by group: gather one group, publish it in one go.
+  Status status = Status::OK();
   size_t count = 0;
   const int dim = engine_->feature_dim();
+  int64_t current = -1;
+  std::vector<int64_t> ids;
+  std::vector<float> features;
+  auto flush = [&] {
+    if (status.ok() && !ids.empty()) status = index_->BulkLoad(current, ids, features);
+    ids.clear();
+    features.clear();
+  };
   Status s = db_->ForEachBinding([&](int64_t group_id, int64_t face_id, std::span<const float> feature) {
-    if (!add_status.ok()) return;
+    if (!status.ok()) return;
     if (static_cast<int>(feature.size()) != dim) {
       // Features made by another embedder cannot be searched with this one.
-      add_status = Status::FailedPrecondition(
+      status = Status::FailedPrecondition(
           "stored features have dimension " + std::to_string(feature.size()) + " but the embedder makes " +
           std::to_string(dim) + "; re-enrol or start with the embedder that made them");
       return;
     }
-    add_status = index_->Add(group_id, face_id, feature);
+    if (group_id != current) {
+      flush();
+      current = group_id;
+    }
+    ids.push_back(face_id);
+    features.insert(features.end(), feature.begin(), feature.end());
     ++count;
   });
+  flush();
   FP_RETURN_IF_ERROR(s);
-  FP_RETURN_IF_ERROR(add_status);
+  FP_RETURN_IF_ERROR(status);
   spdlog::info("index loaded: {} bindings", count);
   return Status::OK();
 }
@@ -136,7 +151,7 @@ std::vector<http::Route> App::Routes() {
       {"POST", "/api/service/recognize/v1", BodyKind::kForm, bind(recognition_.get(), &RecognitionService::Recognize)},
       {"POST", "/api/service/compare/v1", BodyKind::kForm, bind(recognition_.get(), &RecognitionService::Compare)},
       {"POST", "/api/service/sync/v1", BodyKind::kJson, bind(sync_.get(), &SyncService::Sync)},
-      {"GET", "/api/service/sync/v1/status", BodyKind::kNone, bind(sync_.get(), &SyncService::Status)},
+      {"GET", "/api/service/sync/v1/status", BodyKind::kNone, bind(sync_.get(), &SyncService::DeviceStatus)},
       {"POST", "/api/service/config/v1", BodyKind::kForm, bind(config_.get(), &ConfigService::Update)},
       {"GET", "/api/service/config/v1", BodyKind::kNone, bind(config_.get(), &ConfigService::Get)},
       {"GET", "/api/version/v1", BodyKind::kNone, bind(config_.get(), &ConfigService::Version)},

@@ -130,7 +130,7 @@ ApiReply SyncService::Sync(const http::Request& req) {
   return ApiReply::Bytes(std::move(*bytes), "application/octet-stream");
 }
 
-ApiReply SyncService::Status(const http::Request&) {
+ApiReply SyncService::DeviceStatus(const http::Request&) {
   auto devices = ctx_.db->ListDevices();
   if (!devices.ok()) return Internal("sync status", devices.status());
   json list = json::array();

@@ -13,7 +13,7 @@ class SyncService {
   explicit SyncService(ServiceContext ctx) : ctx_(ctx) {}
 
   ApiReply Sync(const http::Request& req);
-  ApiReply Status(const http::Request& req);
+  ApiReply DeviceStatus(const http::Request& req);
 
  private:
   ServiceContext ctx_;

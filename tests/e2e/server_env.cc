@@ -1,0 +1,34 @@
+#include "e2e/server_env.h"
+
+namespace facepass::e2e {
+
+namespace {
+
+std::unique_ptr<testing::ServerProcess> g_process;
+std::unique_ptr<Api> g_api;
+std::filesystem::path g_data_dir;
+
+class ServerEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    if (!HaveModels() || !HaveSharedFaces()) return;
+    g_data_dir = testing::MakeTempDir("facepass-e2e");
+    g_process = testing::ServerProcess::Start(g_data_dir);
+    if (g_process) g_api = std::make_unique<Api>(g_process->base_url());
+  }
+  void TearDown() override {
+    if (g_process) EXPECT_EQ(g_process->Stop(), 0) << "graceful stop failed; log: " << g_process->log_path();
+    g_api.reset();
+    g_process.reset();
+  }
+};
+
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
+
+}  // namespace
+
+const Api* Server() { return g_api.get(); }
+testing::ServerProcess* ServerProcessHandle() { return g_process.get(); }
+const std::filesystem::path& ServerDataDir() { return g_data_dir; }
+
+}  // namespace facepass::e2e

@@ -1,0 +1,19 @@
+// One server for the whole test binary (model loading is the slow part of a
+// start): a gtest Environment starts it, tests reach it through Server().
+#pragma once
+
+#include "e2e/api_fixture.h"
+
+namespace facepass::e2e {
+
+// nullptr when models or photos are absent (tests then skip).
+const Api* Server();
+testing::ServerProcess* ServerProcessHandle();
+const std::filesystem::path& ServerDataDir();
+
+#define FP_REQUIRE_SERVER()                                         \
+  FP_REQUIRE_SHARED_AND_MODELS();                                   \
+  ASSERT_NE(::facepass::e2e::Server(), nullptr) << "server did not start"; \
+  const ::facepass::e2e::Api& api = *::facepass::e2e::Server()
+
+}  // namespace facepass::e2e
