@@ -92,7 +92,9 @@ class Database {
   Result<std::vector<std::pair<int64_t, std::vector<float>>>> FeaturesOf(const std::vector<int64_t>& face_ids);
   // Everything a sync of one group needs, read in one snapshot: the group
   // record and either the net changes since from_version or (when the log
-  // does not reach back, or from_version <= 0) the full face list.
+  // does not reach back, or from_version <= 0) the full face list. Nothing
+  // to send when from_version is current. A group deleted meanwhile comes
+  // back with group.deleted set and nothing else (the caller keeps local).
   Result<GroupDelta> SyncDelta(int64_t group_id, int64_t from_version);
 
   // Start-up: every live binding with its feature, ordered by group_id.
