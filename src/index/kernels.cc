@@ -5,6 +5,7 @@
 #include <hwy/highway.h>
 
 #include <cmath>
+#include <vector>
 
 #include "index/kernels.h"
 
@@ -17,6 +18,7 @@ using DF = hn::CappedTag<float, kBlockRows>;
 constexpr size_t kLanes = hn::MaxLanes(DF());
 constexpr size_t kVecsPerBlock = kBlockRows / kLanes;  // row-vectors per block
 static_assert(kBlockRows % kLanes == 0);
+constexpr size_t kMaxPackedDim = 1024;  // larger dimensions pack on the heap
 
 // Loads dimension k of row-vector `p` (a pointer into a block) as floats.
 struct LoadF32 {
@@ -33,35 +35,46 @@ struct LoadI8 {
 };
 
 // R row-vectors x Q queries tile; acc[r][q] is one FMA chain per lane.
+// `queries` is packed dimension-major: element (q, k) at queries[k * Q + q], so
+// every broadcast is one base register plus a constant offset.
 template <size_t R, size_t Q, class T, class Loader>
 HWY_INLINE void Tile(const T* HWY_RESTRICT data, const float* HWY_RESTRICT scales, size_t rv0, size_t dim,
-                     const float* HWY_RESTRICT queries, size_t qstride, float* HWY_RESTRICT out,
-                     size_t out_stride) {
+                     const float* HWY_RESTRICT queries, float* HWY_RESTRICT out, size_t out_stride) {
   const DF df;
   const Loader load;
   const T* p[R];
   size_t row[R];
+#pragma GCC unroll 16
   for (size_t r = 0; r < R; ++r) {
     size_t rv = rv0 + r;
     size_t b = rv / kVecsPerBlock, c = rv % kVecsPerBlock;
     p[r] = data + b * kBlockRows * dim + c * kLanes;
     row[r] = b * kBlockRows + c * kLanes;
   }
+  // Fully unrolled so that the R*Q accumulators live in registers.
   hn::Vec<DF> acc[R][Q];
+#pragma GCC unroll 16
   for (size_t r = 0; r < R; ++r)
+#pragma GCC unroll 16
     for (size_t q = 0; q < Q; ++q) acc[r][q] = hn::Zero(df);
   for (size_t k = 0; k < dim; ++k) {
     hn::Vec<DF> x[R];
+#pragma GCC unroll 16
     for (size_t r = 0; r < R; ++r) x[r] = load(p[r], k);
+#pragma GCC unroll 16
     for (size_t q = 0; q < Q; ++q) {
-      const auto qb = hn::Set(df, queries[q * qstride + k]);
+      const auto qb = hn::Set(df, queries[k * Q + q]);
+#pragma GCC unroll 16
       for (size_t r = 0; r < R; ++r) acc[r][q] = hn::MulAdd(x[r], qb, acc[r][q]);
     }
   }
+#pragma GCC unroll 16
   for (size_t r = 0; r < R; ++r) {
+    const auto sc = scales != nullptr ? hn::LoadU(df, scales + row[r]) : hn::Set(df, 1.0f);
+#pragma GCC unroll 16
     for (size_t q = 0; q < Q; ++q) {
       auto v = acc[r][q];
-      if (scales != nullptr) v = hn::Mul(v, hn::LoadU(df, scales + row[r]));
+      if (scales != nullptr) v = hn::Mul(v, sc);
       hn::StoreU(v, df, out + q * out_stride + row[r]);
     }
   }
@@ -69,12 +82,22 @@ HWY_INLINE void Tile(const T* HWY_RESTRICT data, const float* HWY_RESTRICT scale
 
 // Runs R x Q tiles over all row-vectors, then single-vector tiles for the rest.
 template <size_t R, size_t Q, class T, class Loader>
-HWY_INLINE void Sweep(const T* data, const float* scales, size_t nblocks, size_t dim, const float* queries,
-                      size_t qstride, float* out, size_t out_stride) {
+HWY_NOINLINE void Sweep(const T* data, const float* scales, size_t nblocks, size_t dim, const float* queries,
+                        size_t qstride, float* out, size_t out_stride) {
+  // Pack the Q queries dimension-major (small: dim * Q floats).
+  HWY_ALIGN float packed[kMaxPackedDim * Q];
+  std::vector<float> heap;
+  float* qp = packed;
+  if (dim > kMaxPackedDim) {
+    heap.resize(dim * Q);
+    qp = heap.data();
+  }
+  for (size_t q = 0; q < Q; ++q)
+    for (size_t k = 0; k < dim; ++k) qp[k * Q + q] = queries[q * qstride + k];
   const size_t nrv = nblocks * kVecsPerBlock;
   size_t rv = 0;
-  for (; rv + R <= nrv; rv += R) Tile<R, Q, T, Loader>(data, scales, rv, dim, queries, qstride, out, out_stride);
-  for (; rv < nrv; ++rv) Tile<1, Q, T, Loader>(data, scales, rv, dim, queries, qstride, out, out_stride);
+  for (; rv + R <= nrv; rv += R) Tile<R, Q, T, Loader>(data, scales, rv, dim, qp, out, out_stride);
+  for (; rv < nrv; ++rv) Tile<1, Q, T, Loader>(data, scales, rv, dim, qp, out, out_stride);
 }
 
 template <class T, class Loader>
