@@ -219,14 +219,21 @@ Result<std::string> EncodeJpeg(const cv::Mat& bgr, int quality) {
   return std::string(buf.begin(), buf.end());
 }
 
+namespace {
+double R(double v, int decimals) {  // short JSON numbers
+  double s = std::pow(10.0, decimals);
+  return std::round(v * s) / s;
+}
+}  // namespace
+
 nlohmann::json AnalysisToJson(const Analysis& a) {
   auto rect = [](const Rect& r) {
     return nlohmann::json{{"left", r.left}, {"top", r.top}, {"right", r.right}, {"bottom", r.bottom}};
   };
   auto face = [&](const DetectedFace& f) {
     nlohmann::json pts = nlohmann::json::array();
-    for (const auto& p : f.landmarks) pts.push_back({std::round(p.x * 10) / 10, std::round(p.y * 10) / 10});
-    return nlohmann::json{{"rect", rect(f.rect)}, {"score", f.score}, {"landmarks", pts}};
+    for (const auto& p : f.landmarks) pts.push_back({R(p.x, 1), R(p.y, 1)});
+    return nlohmann::json{{"rect", rect(f.rect)}, {"score", R(f.score, 4)}, {"landmarks", pts}};
   };
   nlohmann::json j;
   j["verdict"] = VerdictName(a.verdict);
@@ -240,14 +247,14 @@ nlohmann::json AnalysisToJson(const Analysis& a) {
     const FaceResult& b = *a.best;
     const Quality& q = b.quality;
     nlohmann::json best = face(b.face);
-    best["quality"] = {{"yaw", q.pose.yaw}, {"pitch", q.pose.pitch}, {"roll", q.pose.roll},
-                       {"blur", q.blur}, {"brightness", q.brightness},
-                       {"std_deviation", q.std_deviation}, {"face_min", q.face_min}};
+    best["quality"] = {{"yaw", R(q.pose.yaw, 2)}, {"pitch", R(q.pose.pitch, 2)}, {"roll", R(q.pose.roll, 2)},
+                       {"blur", R(q.blur, 3)}, {"brightness", R(q.brightness, 2)},
+                       {"std_deviation", R(q.std_deviation, 2)}, {"face_min", q.face_min}};
     auto gate = FirstFailedGate(q);
     best["enrol_gate"] = gate ? nlohmann::json(*gate) : nlohmann::json(nullptr);
     best["mesh_points"] = b.mesh.size();
     if (!b.feature.empty()) best["feature"] = b.feature;
-    if (b.liveness) best["liveness"] = *b.liveness;
+    if (b.liveness) best["liveness"] = R(*b.liveness, 2);
     j["best"] = best;
   } else {
     j["best"] = nullptr;

@@ -35,7 +35,7 @@ struct DetectorConfig {
   // "scrfd"    : InsightFace SCRFD (any input size divisible by 32, 3 strides, 5 keypoints)
   std::string kind;               // empty: "blazeface"
   int input_size = 0;             // 0: the kind's default
-  float min_score = 0.5f;         // detections below are dropped
+  float min_score = 0.6f;         // detections below are dropped (0.5 lets background through)
 };
 
 struct EngineOptions {
