@@ -106,7 +106,16 @@ ApiReply SyncService::Sync(const http::Request& req) {
     } else {
       const bool same_group = !result.clear_all && g.group_id == live->id;
       auto delta = ctx_.db->SyncDelta(live->id, same_group ? g.local_version : 0);
-      if (!delta.ok()) return Internal("sync: delta", delta.status());
+      if (!delta.ok() && delta.status().code() != StatusCode::kNotFound) return Internal("sync: delta", delta.status());
+      if (!delta.ok() || delta->group.deleted) {  // deleted since the lookup above
+        p.action = sync::GroupAction::kKeepLocal;
+        st.group_id = g.group_id;
+        st.result_code = 1;
+        st.result_version = g.local_version;
+        device.groups.push_back(std::move(st));
+        result.groups.push_back(std::move(p));
+        continue;
+      }
       p.action = delta->full ? sync::GroupAction::kFull : sync::GroupAction::kIncremental;
       p.group_id = st.group_id = delta->group.id;
       p.cloud_version = st.cloud_version = st.result_version = delta->group.version;
