@@ -166,10 +166,14 @@ Result<std::vector<Match>> FaceIndex::Search(int64_t group_id, std::span<const f
 }
 
 size_t FaceIndex::MemoryBytes() const {
-  EpochDomain::ReadGuard guard(map_epoch_);
-  const GroupMap* m = groups_.load(std::memory_order_acquire);
+  std::vector<std::shared_ptr<GroupStore>> groups;
+  {
+    EpochDomain::ReadGuard guard(map_epoch_);
+    const GroupMap* m = groups_.load(std::memory_order_acquire);
+    for (const auto& [id, g] : *m) groups.push_back(g);
+  }
   size_t b = 0;
-  for (const auto& [id, g] : *m) b += g->MemoryBytes();
+  for (const auto& g : groups) b += g->MemoryBytes();  // takes each group's writer lock
   return b;
 }
 

@@ -214,6 +214,17 @@ int main(int argc, char** argv) {
   const int hw = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   omp_set_num_threads(hw);
 
+  auto loadavg = [] {
+    std::FILE* f = std::fopen("/proc/loadavg", "r");
+    char buf[64] = "?";
+    if (f != nullptr) {
+      if (std::fgets(buf, sizeof buf, f) == nullptr) buf[0] = 0;
+      std::fclose(f);
+    }
+    std::string s(buf);
+    return s.substr(0, s.find(' ', s.find(' ', s.find(' ') + 1) + 1));
+  };
+  std::printf("load average at start: %s\n", loadavg().c_str());
   const double bw1 = StreamingReadGBs(size_t{1} << 30, 1, 3), bw = StreamingReadGBs(size_t{1} << 30, hw, 3);
   std::printf("SIMD target: %s; threads: %d; streaming read: %.1f GB/s (1 thread), %.1f GB/s (%d threads)\n\n",
               facepass::index::FaceIndex::SimdTarget(), hw, bw1, bw, hw);
@@ -274,6 +285,7 @@ int main(int argc, char** argv) {
       }
     }
   }
+  std::printf("\nload average at end: %s\n", loadavg().c_str());
   std::printf("\nms/query (16) = time of one batch of 16 / 16. scan GB/s = bytes the scan must read "
               "(float: 4*D per face, int8: D+4) / time; %% of BW against the %d-thread streaming read.\n",
               hw);
