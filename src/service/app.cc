@@ -104,6 +104,7 @@ Status App::LoadIndex() {
 
 Result<int> App::PurgeExpiredCaptures(int64_t now_ms) {
   const int64_t cutoff = now_ms - static_cast<int64_t>(options_.capture_retention_days) * 86400000LL;
+  std::lock_guard<std::mutex> one_at_a_time(purge_run_mu_);
   int purged = 0;
   for (;;) {
     auto batch = db_->CapturesOlderThan(cutoff, 500);
@@ -111,7 +112,8 @@ Result<int> App::PurgeExpiredCaptures(int64_t now_ms) {
     if (batch->empty()) break;
     for (const auto& image : *batch) {
       // Row first: a crash after it leaves an unnamed file, never a dangling id.
-      FP_RETURN_IF_ERROR(db_->DeleteImage(image.id));
+      Status row = db_->DeleteImage(image.id);
+      if (!row.ok() && row.code() != StatusCode::kNotFound) return row;
       FP_RETURN_IF_ERROR(files_->Remove(image.path));
       ++purged;
     }

@@ -66,6 +66,7 @@ class App {
   std::unique_ptr<SyncService> sync_;
   std::unique_ptr<ConfigService> config_;
 
+  std::mutex purge_run_mu_;  // one purge at a time (the loop, or a caller)
   std::mutex purge_mu_;
   std::condition_variable purge_cv_;
   bool stopping_ = false;

@@ -1,0 +1,67 @@
+#include "service/params.h"
+
+#include <gtest/gtest.h>
+
+#include "service/face_service.h"
+
+namespace facepass::service {
+namespace {
+
+TEST(ServiceParams, GroupNames) {
+  EXPECT_TRUE(IsValidGroupName("abcd"));
+  EXPECT_TRUE(IsValidGroupName("A_b_9_0123456789"));
+  EXPECT_FALSE(IsValidGroupName("abc"));
+  EXPECT_FALSE(IsValidGroupName("abcdefghijklmnopq"));
+  EXPECT_FALSE(IsValidGroupName("ab-cd"));
+  EXPECT_FALSE(IsValidGroupName("ab cd"));
+  EXPECT_FALSE(IsValidGroupName(std::string("abc\0d", 5)));
+}
+
+TEST(ServiceParams, BoolsAndNumbers) {
+  EXPECT_EQ(ParseBool("TRUE"), true);
+  EXPECT_EQ(ParseBool("0"), false);
+  EXPECT_EQ(ParseBool("False"), false);
+  EXPECT_FALSE(ParseBool("yes").has_value());
+  EXPECT_FALSE(ParseBool("").has_value());
+  EXPECT_EQ(ParseNumber("-1"), -1.0);
+  EXPECT_EQ(ParseNumber("-1.0"), -1.0);
+  EXPECT_EQ(ParseNumber("78.5"), 78.5);
+  EXPECT_EQ(ParseNumber("+5"), 5.0);
+  EXPECT_FALSE(ParseNumber("78abc").has_value());
+  EXPECT_FALSE(ParseNumber("nan").has_value());
+  EXPECT_FALSE(ParseNumber("inf").has_value());
+  EXPECT_FALSE(ParseNumber(" 5").has_value());
+  EXPECT_FALSE(ParseNumber("").has_value());
+}
+
+TEST(ServiceParams, ErrorsListEveryNameMissingFirst) {
+  ParamCheck check;
+  nlohmann::json body = {{"face_token", 5}};
+  check.JsonGroupName(body, "group_name", "group_name");
+  check.JsonString(body, "face_token", "face_token");
+  ASSERT_TRUE(check.Error().has_value());
+  EXPECT_EQ(check.Error()->message, "MISSING_ARGUMENT: group_name");
+  ParamCheck illegal;
+  nlohmann::json bad = {{"group_name", "no"}, {"face_token", 5}};
+  illegal.JsonGroupName(bad, "group_name", "group_name");
+  illegal.JsonString(bad, "face_token", "face_token");
+  EXPECT_EQ(illegal.Error()->message, "ILLEGAL_ARGUMENT: group_name,face_token");
+  EXPECT_EQ(illegal.Error()->code, 104001);
+}
+
+TEST(ServiceCrop, SpecGeometryClippedToTheImage) {
+  // 100x100 face at (200,200): 2x width centred, 2x height with 60 above and 40 below.
+  store::Rect c = CropAround({200, 200, 300, 300}, 1000, 1000);
+  EXPECT_EQ(c.left, 150);
+  EXPECT_EQ(c.right, 350);
+  EXPECT_EQ(c.top, 140);
+  EXPECT_EQ(c.bottom, 340);
+  store::Rect clipped = CropAround({0, 10, 100, 110}, 120, 130);
+  EXPECT_EQ(clipped.left, 0);
+  EXPECT_EQ(clipped.top, 0);
+  EXPECT_EQ(clipped.right, 120);
+  EXPECT_EQ(clipped.bottom, 130);
+}
+
+}  // namespace
+}  // namespace facepass::service
