@@ -64,36 +64,27 @@ void GroupStore::WriteSlot(uint32_t slot, int64_t face_id, const float* f) {
   const size_t base = size_t{slot / kB} * kB * d, lane = slot % kB;
   buf_->ids[slot] = face_id;
   // Plain loops over d with independent lanes: the compiler vectorises them.
-  float sq[8] = {}, amax[8] = {};
-  for (size_t k = 0; k < d; ++k) {
-    sq[k % 8] += f[k] * f[k];
-    amax[k % 8] = std::max(amax[k % 8], std::fabs(f[k]));
-  }
-  float norm2 = 0, mx = 0;
-  for (int i = 0; i < 8; ++i) norm2 += sq[i], mx = std::max(mx, amax[i]);
+  float sq[8] = {};
+  for (size_t k = 0; k < d; ++k) sq[k % 8] += f[k] * f[k];
+  float norm2 = 0;
+  for (float x : sq) norm2 += x;
   max_norm_ = std::max(max_norm_, std::sqrt(norm2) * (1 + 1e-5f));
   if (storage_ == Storage::kFloat32) {
     float* blk = buf_->fblocks.data() + base;
     for (size_t k = 0; k < d; ++k) blk[k * kB + lane] = f[k];
     return;
   }
-  const float scale = mx > 0 ? mx / 127.0f : 0.0f;
-  const float inv = mx > 0 ? 127.0f / mx : 0.0f;
-  int8_t* blk = buf_->qblocks.data() + base;
-  float err[8] = {};
-  for (size_t k = 0; k < d; ++k) {
-    const float x = f[k] * inv;
-    float q = static_cast<float>(static_cast<int>(x + (x >= 0 ? 0.5f : -0.5f)));
-    q = std::min(127.0f, std::max(-127.0f, q));
-    blk[k * kB + lane] = static_cast<int8_t>(q);
-    const float e = f[k] - scale * q;
-    err[k % 8] += e * e;
+  int8_t q[kernels::kMaxQuantDim];
+  std::vector<int8_t> big;
+  int8_t* qv = q;
+  if (d > kernels::kMaxQuantDim) {
+    big.resize(d);
+    qv = big.data();
   }
-  float err2 = 0;
-  for (float e : err) err2 += e;
-  // The float evaluation of the error is itself rounded: pad the bound generously
-  // (relative 1e-4 plus an absolute 1e-6, far above the rounding involved).
-  quant_error_ = std::max(quant_error_, std::sqrt(err2) * (1 + 1e-4f) + 1e-6f);
+  float scale;
+  quant_error_ = std::max(quant_error_, kernels::Quantize(f, d, qv, &scale));
+  uint8_t* blk = buf_->qblocks.data() + base;
+  for (size_t k = 0; k < d; ++k) blk[k * kB + lane] = static_cast<uint8_t>(qv[k] + 128);
   buf_->scales[slot] = scale;
   std::memcpy(buf_->rows.data() + size_t{slot} * d, f, d * sizeof(float));
 }
@@ -108,7 +99,7 @@ void GroupStore::MoveSlot(uint32_t from, uint32_t to) {
     for (size_t k = 0; k < d; ++k) m[tb + k * kB + tl] = m[fb + k * kB + fl];
     return;
   }
-  int8_t* m = buf_->qblocks.data();
+  uint8_t* m = buf_->qblocks.data();
   for (size_t k = 0; k < d; ++k) m[tb + k * kB + tl] = m[fb + k * kB + fl];
   buf_->scales[to] = buf_->scales[from];
   std::memcpy(buf_->rows.data() + size_t{to} * d, buf_->rows.data() + size_t{from} * d, d * sizeof(float));

@@ -34,7 +34,7 @@ inline constexpr uint32_t kNoSkip = UINT32_MAX;
 // Immutable snapshot that readers scan. Slots [0, count) are valid except `skip`.
 struct GroupView {
   const float* fblocks = nullptr;   // kFloat32: blocked float matrix
-  const int8_t* qblocks = nullptr;  // kInt8Rerank: blocked int8 matrix
+  const uint8_t* qblocks = nullptr; // kInt8Rerank: blocked int8 matrix, stored as x + 128
   const float* scales = nullptr;    // kInt8Rerank: per-slot dequantisation scale
   const float* rows = nullptr;      // kInt8Rerank: row-major float copy for re-ranking
   const int64_t* ids = nullptr;     // slot -> face_id
@@ -71,7 +71,7 @@ class GroupStore {
  private:
   struct Buffers {
     AlignedArray<float> fblocks;
-    AlignedArray<int8_t> qblocks;
+    AlignedArray<uint8_t> qblocks;
     AlignedArray<float> scales;
     AlignedArray<float> rows;
     AlignedArray<int64_t> ids;

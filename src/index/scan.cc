@@ -124,14 +124,25 @@ class Slice {
 
 // Bound on |approx - exact| for one query, doubled: a row can be in the exact
 // top-k only if approx >= (k-th best approx) - margin.
-float Margin(const GroupView& v, size_t d, const float* q) {
+// approx = q' . x' with x' = dequantised row (||x - x'|| <= e) and, on the VNNI
+// path, q' = dequantised query (||q - q'|| <= eq; else q' = q), so
+// |q.x - q'.x'| <= ||q|| e + eq (||x|| + e). Float rounding: the exact score is a
+// d-term FMA chain (gamma_d ||q|| ||x||); the approximate one is either such a
+// chain or an exact integer sum, plus up to two multiplications (2u relative).
+float Margin(const GroupView& v, size_t d, const float* q, bool quantized_query) {
   double qn = 0;
   for (size_t k = 0; k < d; ++k) qn += double{q[k]} * q[k];
   qn = std::sqrt(qn);
+  double eq = 0;
+  if (quantized_query) {
+    std::vector<int8_t> tmp(d);
+    float scale;
+    eq = kernels::Quantize(q, d, tmp.data(), &scale);
+  }
   const double u = std::ldexp(1.0, -24);
-  const double gamma = d * u / (1 - d * u);  // float FMA-chain rounding of a d-term dot
+  const double gamma = d * u / (1 - d * u);
   const double xn = v.max_norm, e = v.quant_error;
-  const double one_side = qn * (e + gamma * (2 * xn + e) + 2 * u * (xn + e));
+  const double one_side = qn * e + eq * (xn + e) + gamma * qn * (2 * xn + e) + 4 * u * (qn + eq) * (xn + e);
   return static_cast<float>(2 * one_side * 1.01 + 1e-7);
 }
 
@@ -143,7 +154,8 @@ std::vector<std::vector<Match>> ScanView(const GroupView& v, const ScanParams& p
   const bool i8 = p.storage == Storage::kInt8Rerank;
   std::vector<float> margins(nq, 0.0f);
   if (i8) {
-    for (size_t j = 0; j < nq; ++j) margins[j] = Margin(v, d, queries + j * d);
+    const bool qq = kernels::Int8QuantizesQueries(d);
+    for (size_t j = 0; j < nq; ++j) margins[j] = Margin(v, d, queries + j * d, qq);
   }
   const size_t full_blocks = v.count / kB, tail = v.count % kB;
   const size_t skip_block = v.skip == kNoSkip ? SIZE_MAX : v.skip / kB;

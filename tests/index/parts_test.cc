@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -41,17 +42,35 @@ TEST(Kernels, BlockedScoresEqualRowDotBitForBit) {
   EXPECT_NE(std::string(kernels::TargetName()), "");
 }
 
-TEST(Kernels, Int8ScoresEqualScalar) {
-  constexpr size_t kB = kernels::kBlockRows, dim = 64, nblocks = 3;
-  std::mt19937 rng(5);
-  std::vector<int8_t> blocked(nblocks * kB * dim);
-  std::vector<float> scales(nblocks * kB), q(dim), out(nblocks * kB);
-  for (auto& x : blocked) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
-  for (auto& s : scales) s = static_cast<float>(rng() % 100) / 1000.0f;
-  for (auto& x : q) x = static_cast<float>(rng() % 200) / 100.0f - 1.0f;
-  kernels::ScoreI8(blocked.data(), scales.data(), nblocks, dim, q.data(), dim, 1, out.data(), nblocks * kB);
-  for (size_t r = 0; r < nblocks * kB; ++r) {
-    EXPECT_EQ(out[r], kernels::BlockRowI8(blocked.data() + (r / kB) * kB * dim, scales[r], dim, r % kB, q.data()));
+TEST(Kernels, Int8ScoresWithinQueryQuantisationBound) {
+  constexpr size_t kB = kernels::kBlockRows;
+  for (size_t dim : {64u, 130u}) {  // 130: not a multiple of 4 (no VNNI path)
+    const size_t nblocks = 3;
+    std::mt19937 rng(5);
+    std::vector<uint8_t> blocked(nblocks * kB * dim);
+    std::vector<float> scales(nblocks * kB), q(2 * dim), out(2 * nblocks * kB);
+    for (auto& x : blocked) x = static_cast<uint8_t>(1 + rng() % 255);  // x + 128, x in [-127, 127]
+    for (auto& s : scales) s = static_cast<float>(rng() % 100) / 1000.0f;
+    for (auto& x : q) x = static_cast<float>(rng() % 200) / 100.0f - 1.0f;
+    kernels::ScoreI8(blocked.data(), scales.data(), nblocks, dim, q.data(), dim, 2, out.data(), nblocks * kB);
+    for (size_t j = 0; j < 2; ++j) {
+      std::vector<int8_t> tmp(dim);
+      float qs;
+      const float eq = kernels::Quantize(q.data() + j * dim, dim, tmp.data(), &qs);
+      const bool quantised = kernels::Int8QuantizesQueries(dim);
+      EXPECT_EQ(quantised, dim % 4 == 0 && std::string(kernels::TargetName()) == "AVX3_DL");
+      for (size_t r = 0; r < nblocks * kB; ++r) {
+        const uint8_t* blk = blocked.data() + (r / kB) * kB * dim;
+        const float want = kernels::BlockRowI8(blk, scales[r], dim, r % kB, q.data() + j * dim);
+        double xn = 0;
+        for (size_t k = 0; k < dim; ++k) {
+          const double x = (int{blk[k * kB + r % kB]} - 128) * double{scales[r]};
+          xn += x * x;
+        }
+        const double tol = (quantised ? eq * std::sqrt(xn) : 0) + 1e-4 * (1 + std::fabs(want));
+        EXPECT_NEAR(out[j * nblocks * kB + r], want, tol) << "dim " << dim << " row " << r;
+      }
+    }
   }
 }
 
