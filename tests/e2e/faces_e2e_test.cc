@@ -2,6 +2,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "e2e/server_env.h"
+#include "vision/engine.h"
 
 namespace facepass::e2e {
 namespace {
@@ -186,6 +187,29 @@ TEST(FacesE2E, TokenParameterErrors) {
   ASSERT_EQ(add.status, 200) << add.body;
   Reply kind = api.Get("/api/image/v1/query?image_id=" + add.data()["face_token"].get<std::string>());
   EXPECT_EQ(kind.message(), "ILLEGAL_ARGUMENT: image_id");
+}
+
+TEST(FacesE2E, SeveralFacesTheLargestIsJudged) {
+  FP_REQUIRE_SERVER();
+  const std::string photo = SharedFace("group/obama-biden-side-by-side.jpg");
+  Reply add = api.AddFace(photo);
+  ASSERT_TRUE(add.code() == 0 || add.code() == 104201) << add.body;
+  // Every face the engine sees in the picture; the server's rect is the largest.
+  vision::EngineOptions options;
+  options.models_dir = FACEPASS_MODELS_DIR;
+  options.pool_size = 1;
+  auto engine = vision::Engine::Create(options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  auto analysis = (*engine)->Analyze(photo, vision::Purpose::kEnrol, {.embed = false, .liveness = false});
+  ASSERT_TRUE(analysis.ok());
+  ASSERT_GE(analysis->faces.size(), 2u);
+  int64_t largest_area = 0;
+  for (const auto& f : analysis->faces) {
+    largest_area = std::max<int64_t>(largest_area, int64_t{f.rect.width()} * f.rect.height());
+  }
+  const json& r = add.data()["rect"];
+  const int64_t area = int64_t{r["right"].get<int>() - r["left"].get<int>()} * (r["bottom"].get<int>() - r["top"].get<int>());
+  EXPECT_EQ(area, largest_area) << r;
 }
 
 TEST(FacesE2E, PngWithAlphaEnrols) {
