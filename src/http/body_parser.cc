@@ -6,8 +6,34 @@ namespace facepass::http {
 
 namespace {
 
+// Deepest nesting of arrays/objects, strings skipped. Deep documents are
+// refused before parsing so that no handler can overflow its stack walking
+// (or dumping) one.
+int JsonDepth(std::string_view s) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) max_depth = depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
 std::optional<ApiError> ParseJson(Request* req) {
   if (ParseMediaType(req->content_type).type != "application/json") return api_error::IllegalJsonBody();
+  if (JsonDepth(req->body) > kMaxJsonDepth) return api_error::IllegalJsonBody();
   // Non-throwing parse: a syntax error yields a "discarded" value.
   nlohmann::json j = nlohmann::json::parse(req->body, /*cb=*/nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return api_error::IllegalJsonBody();

@@ -10,10 +10,13 @@
 
 namespace facepass::http {
 
+// Deeper JSON documents are refused as ILLEGAL_JSON_BODY.
+inline constexpr int kMaxJsonDepth = 64;
+
 // kNone: nothing (the body is ignored).
 // kJson: Content-Type must be application/json (parameters allowed) and the
-//   body a JSON object -> Request::json; otherwise ILLEGAL_JSON_BODY (also for
-//   an empty body).
+//   body a JSON object nested at most kMaxJsonDepth deep -> Request::json;
+//   otherwise ILLEGAL_JSON_BODY (also for an empty body).
 // kForm: multipart/form-data -> form + files, broken multipart ->
 //   "ILLEGAL_ARGUMENT: multipart body"; x-www-form-urlencoded -> form; any
 //   other or no Content-Type -> nothing, the handler sees empty form/files.

@@ -112,6 +112,14 @@ TEST(BodyParserTest, JsonRules) {
     ASSERT_TRUE(err.has_value()) << bad;
     EXPECT_EQ(err->code, 104000);
   }
+  Request deep;
+  deep.content_type = "application/json";
+  deep.body = "{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}";
+  EXPECT_TRUE(ParseBody(BodyKind::kJson, &deep).has_value());
+  Request brackets_in_string;
+  brackets_in_string.content_type = "application/json";
+  brackets_in_string.body = "{\"a\":\"" + std::string(100, '[') + "\\\"\"}";
+  EXPECT_FALSE(ParseBody(BodyKind::kJson, &brackets_in_string).has_value());
   Request t;
   t.content_type = "text/plain";
   t.body = "{}";

@@ -8,6 +8,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "http/test_http_client.h"
@@ -291,27 +297,66 @@ TEST_F(ServerTest, BrokenMultipart) {
   EXPECT_EQ(c.Send("POST", "/echo/form", part + "--zz--\r\n", "multipart/form-data; boundary=zz").status, 200);
 }
 
+// Writes `request` on a fresh connection and reads until the server closes.
+std::string RawExchange(uint16_t port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
 TEST_F(ServerTest, OversizedBodyGets413) {
   ServerOptions o;
   o.max_body_bytes = 64 * 1024;
   StartServer(o);
   std::string big(1 << 20, 'a');
   {
-    TestHttpClient c(base_);
-    c.set_expect_continue(true);  // the answer comes before any body byte is sent
+    TestHttpClient c(base_);  // the body is read and dropped
     TestResponse r = c.Send("POST", "/echo/form", big, "application/octet-stream");
     EXPECT_EQ(r.status, 413) << r.error;
     json j = r.Json();
+    ASSERT_TRUE(j.is_object()) << r.body;
     EXPECT_EQ(j["code"], 104102);
     EXPECT_EQ(j["message"], "INVALID_IMAGE_FILE_SIZE");
+    EXPECT_EQ(c.Get("/echo").status, 200);
   }
   {
-    TestHttpClient c(base_);  // body sent at once: the 413 still arrives
-    TestResponse r = c.Send("POST", "/echo/form", big, "application/octet-stream");
+    TestHttpClient c(base_);  // chunked: the limit applies as the body arrives
+    TestResponse r = c.Send("POST", "/echo/form", big, "application/octet-stream",
+                            {{"Transfer-Encoding", "chunked"}});
     EXPECT_EQ(r.status, 413) << r.error;
+    EXPECT_EQ(r.Json()["code"], 104102);
   }
-  // Just under the limit is fine, and the server still serves.
+  {
+    TestHttpClient c(base_);
+    c.set_expect_continue(true);  // over 1 MiB curl sends it, then the body after 1 s
+    EXPECT_EQ(c.Send("POST", "/echo/form", big + big, "application/octet-stream").status, 413);
+  }
+  // Far beyond the limit the body is not read at all: 413, then close.
+  std::string answer = RawExchange(server_->port(),
+                                   "POST /echo/form HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Type: application/octet-stream\r\n"
+                                   "Content-Length: 1000000000000\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+  EXPECT_NE(answer.find("104102"), std::string::npos) << answer;
+  // A client cannot fake the internal marker.
   TestHttpClient c(base_);
+  EXPECT_EQ(c.Get("/echo", {{"X-FacePass-Internal-Body-Too-Large", "skipped"}}).status, 200);
+  // Exactly the limit is fine, and the server still serves.
   EXPECT_EQ(c.Send("POST", "/echo/form", std::string(64 * 1024, 'a'), "application/octet-stream").status, 200);
 }
 
@@ -383,7 +428,8 @@ TEST_F(ServerTest, QueueFullGives503) {
     std::unique_lock<std::mutex> l(mu);
     cv.wait_for(l, std::chrono::seconds(30), [&] { return done >= kRequests - 2; });
   }
-  EXPECT_EQ(gate_.entered(), 1);
+  EXPECT_TRUE(gate_.WaitEntered(1));
+  EXPECT_EQ(gate_.entered(), 1);  // the one worker holds the first; the second waits
   gate_.Open();
   for (auto& t : threads) t.join();
   int ok = 0, busy = 0;
