@@ -24,7 +24,8 @@
 //    handler sees empty form/files); broken multipart: 400/104001
 //    "ILLEGAL_ARGUMENT: multipart body". kNone: only the query string.
 //  * Body above max_body_bytes: 413 with code 104102 INVALID_IMAGE_FILE_SIZE
-//    (the body is not read). Handler exception: 500/105000 INTERNAL_ERROR.
+//    (never stored; see README.md). Handler exception: 500/105000
+//    INTERNAL_ERROR.
 #pragma once
 
 #include <chrono>
