@@ -31,7 +31,7 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
     if (e->output_.empty()) e->output_ = "global_pooling/Mean";
   } else if (e->kind_ == "faceapi") {
     e->input_ = 150;
-    e->zoom = 0.78f;
+    e->zoom = 1.0f;
   } else if (e->kind_ == "arcface") {
     e->input_ = 112;
     e->zoom = 1.0f;

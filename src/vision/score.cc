@@ -14,9 +14,10 @@ ScoreMap ScoreMap::ForEmbedder(const std::string& kind) {
   // faceres: good dev pairs have impostors <= 0.533 and genuines >= 0.583; 70 sits between.
   if (kind == "faceres")
     return ScoreMap({{-1.f, 0.01f}, {0.f, 10.f}, {0.40f, 50.f}, {0.56f, 70.f}, {0.65f, 78.f}, {0.85f, 95.f}, {1.f, 100.f}});
-  // faceapi (unit-normalised dlib descriptors crowd near 1): impostors up to ~0.958.
+  // faceapi (unit-normalised dlib descriptors crowd near 1): dev impostors reach 0.9585,
+  // two good genuine pairs fall below it (the classes overlap).
   if (kind == "faceapi")
-    return ScoreMap({{-1.f, 0.01f}, {0.f, 5.f}, {0.90f, 50.f}, {0.955f, 70.f}, {0.965f, 78.f}, {0.99f, 95.f}, {1.f, 100.f}});
+    return ScoreMap({{-1.f, 0.01f}, {0.f, 5.f}, {0.90f, 50.f}, {0.959f, 70.f}, {0.97f, 78.f}, {0.99f, 95.f}, {1.f, 100.f}});
   // ArcFace-family: InsightFace's usual same-person cosine is about 0.3-0.4.
   return ScoreMap({{-1.f, 0.01f}, {0.f, 20.f}, {0.20f, 50.f}, {0.35f, 70.f}, {0.45f, 78.f}, {0.70f, 95.f}, {1.f, 100.f}});
 }

@@ -1,5 +1,5 @@
 // Per-stage and end-to-end latency of the vision engine on one 720p video frame,
-// single thread:  bench_vision [--faces DIR] [--models DIR] [benchmark flags]
+// single thread:  bench_vision [--faces DIR] [--models DIR] [--embedder faceres|faceapi] [benchmark flags]
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -21,7 +21,7 @@ using namespace facepass::vision;
 
 namespace {
 
-std::string g_faces = "../shared/faces", g_models = "models";
+std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "faceres";
 
 struct Fixture {
   std::string bytes;
@@ -49,6 +49,7 @@ Fixture& F() {
     EngineOptions o;
     o.models_dir = g_models;
     o.pool_size = 1;
+    o.embedder.kind = g_embedder;
     auto e = Engine::Create(o);
     if (!e.ok()) { fprintf(stderr, "%s\n", e.status().ToString().c_str()); std::exit(1); }
     f->engine = std::move(e.value());
@@ -56,7 +57,9 @@ Fixture& F() {
     cv::cvtColor(f->img, f->grey, cv::COLOR_BGR2GRAY);
     f->detector = Detector::Create({}, g_models + "/blazeface.onnx", 1).value();
     f->mesh = FaceMesh::Create(g_models + "/facemesh.onnx", 1).value();
-    f->embedder = Embedder::Create({}, g_models + "/faceres.onnx", 1).value();
+    EmbedderConfig ec;
+    ec.kind = g_embedder;
+    f->embedder = Embedder::Create(ec, g_models + (g_embedder == "faceapi" ? "/faceapi_recognition.onnx" : "/faceres.onnx"), 1).value();
     f->liveness = Liveness::Create(g_models + "/antispoof.onnx", g_models + "/liveness.onnx", 1).value();
     f->face = f->detector->Detect(f->img).value().at(0);
     float conf;
@@ -121,6 +124,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--faces") && i + 1 < argc) g_faces = argv[++i];
     else if (!std::strcmp(argv[i], "--models") && i + 1 < argc) g_models = argv[++i];
+    else if (!std::strcmp(argv[i], "--embedder") && i + 1 < argc) g_embedder = argv[++i];
     else rest.push_back(argv[i]);
   }
   int n = int(rest.size());
