@@ -48,7 +48,8 @@ Easy NewEasy(const std::string& url, const HttpOptions& o, std::string* body) {
   return c;
 }
 
-Result<HttpResponse> Perform(CURL* c, HttpResponse resp) {
+// `resp->body` is where the easy handle writes (set up by NewEasy).
+Result<HttpResponse> Perform(CURL* c, HttpResponse* resp) {
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
     std::string msg = std::string("http: ") + curl_easy_strerror(rc);
@@ -64,12 +65,12 @@ Result<HttpResponse> Perform(CURL* c, HttpResponse resp) {
         return Status::IoError(msg);
     }
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
   char* ct = nullptr;
   curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-  if (ct) resp.content_type = ct;
-  curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &resp.seconds);
-  return resp;
+  if (ct) resp->content_type = ct;
+  curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &resp->seconds);
+  return std::move(*resp);
 }
 
 }  // namespace
@@ -92,7 +93,7 @@ Result<HttpResponse> HttpClient::PostJson(const std::string& url, const std::str
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, json.data());
   curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
-  return Perform(c.get(), std::move(resp));
+  return Perform(c.get(), &resp);
 }
 
 Result<HttpResponse> HttpClient::PostMultipart(const std::string& url, const std::vector<MultipartPart>& parts) const {
@@ -110,14 +111,14 @@ Result<HttpResponse> HttpClient::PostMultipart(const std::string& url, const std
   std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Expect:"));
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c.get(), CURLOPT_MIMEPOST, mime.get());
-  return Perform(c.get(), std::move(resp));
+  return Perform(c.get(), &resp);
 }
 
 Result<HttpResponse> HttpClient::Get(const std::string& url) const {
   HttpResponse resp;
   Easy c = NewEasy(url, opts_, &resp.body);
   if (!c) return Status::Internal("http: curl_easy_init failed");
-  return Perform(c.get(), std::move(resp));
+  return Perform(c.get(), &resp);
 }
 
 }  // namespace facepass::client

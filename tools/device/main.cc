@@ -99,7 +99,6 @@ Result<std::unique_ptr<facepass::vision::Engine>> MaybeEngine(const std::string&
   }
   facepass::vision::EngineOptions opts;
   opts.models_dir = models_dir;
-  opts.pool_size = 1;
   return facepass::vision::Engine::Create(opts);
 }
 
@@ -155,7 +154,7 @@ int RunWatch(const Common& c, int interval_s, int max_backoff_s, int rounds) {
   return failures == 0 ? 0 : 2;
 }
 
-int RunRecognize(const Common& c, const std::string& image, bool online) {
+int RunRecognize(const Common& c, const std::string& image, bool online, const std::string& save_dir) {
   std::ifstream in(image, std::ios::binary);
   if (!in) return Fail(Status::IoError("cannot read " + image));
   std::stringstream buf;
@@ -172,6 +171,13 @@ int RunRecognize(const Common& c, const std::string& image, bool online) {
   Result<std::vector<Capture>> captures = (*device)->Captures(bytes);
   if (!captures.ok()) return Fail(captures.status());
   if (captures->empty()) return Fail(Status::NotFound("FACE_NOT_FOUND: no face in " + image));
+  if (!save_dir.empty()) {
+    for (const Capture& cap : *captures) {
+      std::ofstream out(save_dir + "/image_" + std::to_string(cap.track_id) + ".jpg", std::ios::binary);
+      out.write(cap.jpeg.data(), static_cast<std::streamsize>(cap.jpeg.size()));
+      if (!out) return Fail(Status::IoError("cannot write captures to " + save_dir));
+    }
+  }
   HttpClient http(Http(c));
   Result<RecognizeAnswer> a = online ? (*device)->RecognizeOnline(http, c.server, c.groups[0], *captures)
                                      : (*device)->RecognizeOffline(c.groups[0], *captures);
@@ -225,7 +231,7 @@ int main(int argc, char** argv) {
   watch->add_option("--rounds", rounds, "stop after this many rounds (0 = until SIGINT/SIGTERM)");
 
   CLI::App* recognize = app.add_subcommand("recognize", "recognise the faces of an image");
-  std::string image;
+  std::string image, save_dir;
   bool offline = false, online = false;
   add_store(recognize);
   recognize->add_option("IMAGE", image, "a camera frame (JPEG/PNG/BMP)")->required()->check(CLI::ExistingFile);
@@ -233,6 +239,8 @@ int main(int argc, char** argv) {
   recognize->add_option("--models-dir", c.models_dir, "models for the device's detector and embedder")->required();
   recognize->add_option("--server", c.server, "server base URL (for --online)");
   add_source(recognize);
+  recognize->add_option("--save-captures", save_dir, "write the captures (image_<track_id>.jpg) to this directory")
+      ->check(CLI::ExistingDirectory);
   CLI::Option* off = recognize->add_flag("--offline", offline, "search the synced copy on the device");
   CLI::Option* on = recognize->add_flag("--online", online, "send the captures to the server");
   off->excludes(on);
@@ -250,7 +258,7 @@ int main(int argc, char** argv) {
       std::cerr << "facepass-device: recognize needs --offline or --online\n";
       return 1;
     }
-    return RunRecognize(c, image, online);
+    return RunRecognize(c, image, online, save_dir);
   }
   if (status->parsed()) return RunStatus(c);
   return 1;

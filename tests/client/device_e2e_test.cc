@@ -1,0 +1,303 @@
+// End to end: the real `facepass serve` binary, two simulated devices (two
+// stores, two loopback source addresses) using the device SDK.
+//
+// One scenario in order, sharing one server: enrol + bind, FULL sync, offline
+// recognise; unbind, INCREMENTAL sync (only the change travels); group deleted
+// on the server -> KEEP_LOCAL; the server's sync status; online recognise
+// through the SDK equals the offline answer; search_model changed -> clear-all
+// and reload.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "client/device.h"
+#include "http/test_http_client.h"
+#include "support/server_process.h"
+#include "vision/engine.h"
+
+namespace facepass::client {
+namespace {
+
+namespace fs = std::filesystem;
+using facepass::http::TestHttpClient;
+using facepass::http::TestPart;
+using sync::GroupAction;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path Faces() { return fs::path(FACEPASS_SHARED_DIR) / "faces"; }
+
+const ApplyReport::Group* Find(const ApplyReport& r, const std::string& name) {
+  for (const ApplyReport::Group& g : r.groups) {
+    if (g.group_name == name) return &g;
+  }
+  return nullptr;
+}
+
+LocalGroup Local(Device& d, const std::string& name) {
+  Result<std::vector<LocalGroup>> groups = d.store().Groups();
+  EXPECT_TRUE(groups.ok());
+  if (groups.ok()) {
+    for (const LocalGroup& g : *groups) {
+      if (g.group_name == name) return g;
+    }
+  }
+  ADD_FAILURE() << "group not configured: " << name;
+  return {};
+}
+
+class DeviceE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!fs::exists(Faces() / "obama" / "1.jpg")) {
+      skip_ = "dev photos not found under " + Faces().string();
+      return;
+    }
+    if (!fs::exists(fs::path(FACEPASS_MODELS_DIR) / "faceres.onnx")) {
+      skip_ = std::string("models not found in ") + FACEPASS_MODELS_DIR;
+      return;
+    }
+    if (!fs::exists(testing::ServerBinary())) {
+      skip_ = "server binary not built: " + testing::ServerBinary().string();
+      return;
+    }
+    dir_ = testing::MakeTempDir("fp-device-e2e");
+    server_ = testing::ServerProcess::Start(dir_ / "server").release();
+    vision::EngineOptions opts;
+    opts.models_dir = FACEPASS_MODELS_DIR;
+    opts.pool_size = 1;
+    auto engine = vision::Engine::Create(opts);
+    if (engine.ok()) engine_ = engine->release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+    delete engine_;
+    engine_ = nullptr;
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  void SetUp() override {
+    if (!skip_.empty()) GTEST_SKIP() << skip_;
+    ASSERT_NE(server_, nullptr) << "server did not start";
+    ASSERT_NE(engine_, nullptr) << "engine did not load";
+  }
+
+  std::string Enrol(const std::string& photo) {
+    TestHttpClient c(server_->base_url(), 60000);
+    auto r = c.PostMultipart("/api/face/v1/add", {TestPart::File("image", "f.jpg", ReadFile(Faces() / photo), "image/jpeg")});
+    nlohmann::json j = r.Json();
+    EXPECT_EQ(r.status, 200) << r.body;
+    return j.is_object() && j["data"].contains("face_token") ? j["data"]["face_token"].get<std::string>() : "";
+  }
+  nlohmann::json Admin(const std::string& path, const nlohmann::json& body) {
+    TestHttpClient c(server_->base_url(), 60000);
+    auto r = c.PostJson(path, body);
+    EXPECT_EQ(r.status, 200) << path << " " << body.dump() << " -> " << r.body;
+    return r.Json();
+  }
+  std::unique_ptr<Device> OpenDevice(const std::string& name, std::vector<std::string> groups) {
+    Result<std::unique_ptr<Device>> d = Device::Open(dir_ / (name + ".db"), engine_);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    if (!d.ok()) return nullptr;
+    for (const std::string& g : groups) EXPECT_TRUE((*d)->store().AddGroup(g).ok());
+    return std::move(*d);
+  }
+  static HttpClient From(const std::string& ip) {
+    HttpOptions o;
+    o.source_ip = ip;
+    return HttpClient(o);
+  }
+  std::vector<Capture> Frame(Device& d, const std::string& photo) {
+    Result<std::vector<Capture>> c = d.Captures(ReadFile(Faces() / photo));
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? *c : std::vector<Capture>{};
+  }
+
+  static inline std::string skip_;
+  static inline fs::path dir_;
+  static inline testing::ServerProcess* server_ = nullptr;
+  static inline vision::Engine* engine_ = nullptr;
+};
+
+TEST_F(DeviceE2E, SyncRecogniseAndStatusScenario) {
+  const std::string url = server_->base_url();
+  // --- Cloud: three faces, two groups.
+  const std::string obama = Enrol("obama/1.jpg");
+  const std::string biden = Enrol("biden/2.jpg");
+  const std::string alex = Enrol("alex_lacamoire/1.jpg");
+  ASSERT_FALSE(obama.empty() || biden.empty() || alex.empty());
+  Admin("/api/group/v1/create", {{"group_name", "gate_main"}});
+  Admin("/api/group/v1/create", {{"group_name", "gate_temp"}});
+  for (const std::string& t : {obama, biden, alex}) Admin("/api/group/v1/bind", {{"group_name", "gate_main"}, {"face_token", t}});
+  Admin("/api/group/v1/bind", {{"group_name", "gate_temp"}, {"face_token", biden}});
+
+  auto dev_a = OpenDevice("device_a", {"gate_main", "gate_temp"});
+  auto dev_b = OpenDevice("device_b", {"gate_main"});
+  ASSERT_TRUE(dev_a && dev_b);
+  HttpClient http_a = From("127.0.0.2"), http_b = From("127.0.0.3");
+
+  // --- First sync: FULL, features included.
+  Result<SyncOutcome> s1 = dev_a->Sync(http_a, url);
+  ASSERT_TRUE(s1.ok()) << s1.status().ToString();
+  const ApplyReport::Group* main1 = Find(s1->report, "gate_main");
+  ASSERT_NE(main1, nullptr);
+  EXPECT_EQ(main1->action, GroupAction::kFull);
+  EXPECT_EQ(main1->added, 3);
+  EXPECT_GT(main1->group_id, 0);
+  EXPECT_GT(main1->local_version, 0);
+  EXPECT_EQ(Find(s1->report, "gate_temp")->action, GroupAction::kFull);
+  EXPECT_EQ(Local(*dev_a, "gate_main").face_count, 3);
+  EXPECT_EQ(Local(*dev_a, "gate_temp").face_count, 1);
+  Result<StoreInfo> info = dev_a->store().Info();
+  EXPECT_EQ(info->search_model, engine_->search_model());
+  EXPECT_EQ(info->dim, static_cast<uint32_t>(engine_->feature_dim()));
+  EXPECT_GT(info->recognize_threshold, 0);
+  // 4 faces of 1024 floats: the stream is a few header bytes over 4 x 4 KiB.
+  EXPECT_GT(s1->response_bytes, 4u * 4 * engine_->feature_dim());
+  EXPECT_LT(s1->response_bytes, 4u * 4 * engine_->feature_dim() + 1024);
+
+  // A second sync right away changes nothing.
+  Result<SyncOutcome> s1b = dev_a->Sync(http_a, url);
+  ASSERT_TRUE(s1b.ok());
+  EXPECT_EQ(Find(s1b->report, "gate_main")->action, GroupAction::kNone);
+
+  // --- Offline recognise finds the right token; online gives the same answer.
+  std::vector<Capture> frame = Frame(*dev_a, "obama/1.jpg");
+  ASSERT_EQ(frame.size(), 1u);
+  Result<RecognizeAnswer> off = dev_a->RecognizeOffline("gate_main", frame);
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  ASSERT_EQ(off->results.size(), 1u);
+  EXPECT_EQ(off->results[0].face_token.value_or(""), obama);
+  EXPECT_TRUE(off->results[0].passed) << off->results[0].score;
+  EXPECT_FLOAT_EQ(off->recognize_threshold, info->recognize_threshold);
+
+  std::vector<Capture> other = Frame(*dev_a, "obama/2.jpg");
+  ASSERT_FALSE(other.empty());
+  Result<RecognizeAnswer> off2 = dev_a->RecognizeOffline("gate_main", other);
+  Result<RecognizeAnswer> on2 = dev_a->RecognizeOnline(http_a, url, "gate_main", other);
+  ASSERT_TRUE(off2.ok()) << off2.status().ToString();
+  ASSERT_TRUE(on2.ok()) << on2.status().ToString();
+  ASSERT_EQ(off2->results.size(), on2->results.size());
+  for (size_t i = 0; i < off2->results.size(); ++i) {
+    EXPECT_EQ(off2->results[i].face_token, on2->results[i].face_token);
+    EXPECT_NEAR(off2->results[i].score, on2->results[i].score, 0.01);
+    EXPECT_EQ(off2->results[i].passed, on2->results[i].passed);
+    EXPECT_FALSE(on2->results[i].image_id.empty());
+  }
+  EXPECT_EQ(off2->results[0].face_token.value_or(""), obama);
+  EXPECT_FLOAT_EQ(on2->recognize_threshold, off2->recognize_threshold);
+
+  // --- Unbind: INCREMENTAL, only the change travels.
+  const int64_t v_before = Local(*dev_a, "gate_main").local_version;
+  Admin("/api/group/v1/unbind", {{"group_name", "gate_main"}, {"face_token", obama}});
+  Result<SyncOutcome> s2 = dev_a->Sync(http_a, url);
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  const ApplyReport::Group* main2 = Find(s2->report, "gate_main");
+  EXPECT_EQ(main2->action, GroupAction::kIncremental);
+  EXPECT_EQ(main2->added, 0);
+  EXPECT_EQ(main2->deleted, 1);
+  EXPECT_EQ(main2->local_version, v_before + 1);
+  EXPECT_LT(s2->response_bytes, 300u) << "an unbind must not resend features";
+  EXPECT_EQ(Local(*dev_a, "gate_main").face_count, 2);
+  Result<RecognizeAnswer> off3 = dev_a->RecognizeOffline("gate_main", frame);
+  ASSERT_TRUE(off3.ok());
+  EXPECT_NE(off3->results[0].face_token.value_or(""), obama);
+  EXPECT_FALSE(off3->results[0].passed);
+
+  // Device B syncs for the first time: FULL with the current two faces.
+  Result<SyncOutcome> b1 = dev_b->Sync(http_b, url);
+  ASSERT_TRUE(b1.ok()) << b1.status().ToString();
+  EXPECT_EQ(Find(b1->report, "gate_main")->action, GroupAction::kFull);
+  EXPECT_EQ(Find(b1->report, "gate_main")->added, 2);
+
+  // --- The server deletes gate_temp: the device keeps its copy, no error.
+  const LocalGroup temp_before = Local(*dev_a, "gate_temp");
+  Admin("/api/group/v1/delete", {{"group_name", "gate_temp"}});
+  Result<SyncOutcome> s3 = dev_a->Sync(http_a, url);
+  ASSERT_TRUE(s3.ok()) << s3.status().ToString();
+  EXPECT_EQ(Find(s3->report, "gate_temp")->action, GroupAction::kKeepLocal);
+  EXPECT_EQ(Find(s3->report, "gate_main")->action, GroupAction::kNone);
+  const LocalGroup temp_after = Local(*dev_a, "gate_temp");
+  EXPECT_EQ(temp_after.face_count, 1);
+  EXPECT_EQ(temp_after.local_version, temp_before.local_version);
+  EXPECT_EQ(temp_after.group_id, temp_before.group_id);
+  Result<RecognizeAnswer> kept = dev_a->RecognizeOffline("gate_temp", Frame(*dev_a, "biden/2.jpg"));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->results.at(0).face_token.value_or(""), biden);
+
+  // --- Sync status lists both devices with what they were last sent.
+  TestHttpClient admin(url, 60000);
+  auto st = admin.Get("/api/service/sync/v1/status");
+  ASSERT_EQ(st.status, 200) << st.body;
+  std::map<std::string, nlohmann::json> devices;
+  const nlohmann::json status = st.Json();
+  for (const nlohmann::json& d : status["data"]["devices"]) devices[d["ip"].get<std::string>()] = d;
+  ASSERT_TRUE(devices.count("127.0.0.2")) << st.body;
+  ASSERT_TRUE(devices.count("127.0.0.3")) << st.body;
+  auto status_group = [&](const std::string& ip, const std::string& name) {
+    for (const nlohmann::json& g : devices[ip]["sync_status"]["groups"]) {
+      if (g["group_name"] == name) return g;
+    }
+    return nlohmann::json();
+  };
+  nlohmann::json a_main = status_group("127.0.0.2", "gate_main");
+  EXPECT_EQ(a_main["result_version"], Local(*dev_a, "gate_main").local_version);
+  EXPECT_EQ(a_main["cloud_version"], Local(*dev_a, "gate_main").local_version);
+  EXPECT_EQ(a_main["group_id"], Local(*dev_a, "gate_main").group_id);
+  EXPECT_EQ(a_main["result_code"], 0);
+  nlohmann::json a_temp = status_group("127.0.0.2", "gate_temp");
+  EXPECT_EQ(a_temp["cloud_version"], 0);
+  EXPECT_EQ(a_temp["result_code"], 1);
+  EXPECT_EQ(a_temp["result_version"], temp_after.local_version);
+  nlohmann::json b_main = status_group("127.0.0.3", "gate_main");
+  EXPECT_EQ(b_main["result_version"], Local(*dev_b, "gate_main").local_version);
+  EXPECT_EQ(b_main["local_version"], 0);
+  EXPECT_EQ(b_main["result"]["facetoken_added"], 2);
+  EXPECT_EQ(b_main["result"]["facetoken_deleted"], 0);
+  EXPECT_EQ(devices["127.0.0.3"]["version"], FACEPASS_VERSION);
+
+  // --- search_model changed (the device's copy is of another model):
+  // clear-all, then everything the cloud has comes FULL.
+  ASSERT_TRUE(dev_a->store().OverrideSearchModelForTesting("old_model_v0").ok());
+  Result<SyncOutcome> s4 = dev_a->Sync(http_a, url);
+  ASSERT_TRUE(s4.ok()) << s4.status().ToString();
+  EXPECT_TRUE(s4->report.clear_all);
+  EXPECT_EQ(Find(s4->report, "gate_main")->action, GroupAction::kFull);
+  EXPECT_EQ(Find(s4->report, "gate_main")->added, 2);
+  EXPECT_EQ(Find(s4->report, "gate_temp")->action, GroupAction::kKeepLocal);
+  EXPECT_EQ(Local(*dev_a, "gate_main").face_count, 2);
+  EXPECT_EQ(Local(*dev_a, "gate_temp").face_count, 0);  // old-model features are gone
+  EXPECT_EQ(dev_a->store().Info()->search_model, engine_->search_model());
+  Result<RecognizeAnswer> reloaded = dev_a->RecognizeOffline("gate_main", Frame(*dev_a, "biden/2.jpg"));
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  EXPECT_EQ(reloaded->results.at(0).face_token.value_or(""), biden);
+  EXPECT_TRUE(reloaded->results.at(0).passed);
+}
+
+TEST_F(DeviceE2E, UnreachableServerIsUnavailableAndStoreUntouched) {
+  auto dev = OpenDevice("device_offline", {"gate_none"});
+  ASSERT_TRUE(dev);
+  HttpOptions o;
+  o.connect_timeout_ms = 500;
+  HttpClient http(o);
+  Result<SyncOutcome> s = dev->Sync(http, "http://127.0.0.1:" + std::to_string(testing::PickFreePort()));
+  EXPECT_EQ(s.status().code(), StatusCode::kUnavailable) << s.status().ToString();
+  EXPECT_EQ(Local(*dev, "gate_none").local_version, 0);
+  // A group the cloud never had: KEEP_LOCAL, not an error.
+  Result<SyncOutcome> ok = dev->Sync(http, server_->base_url());
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(Find(ok->report, "gate_none")->action, GroupAction::kKeepLocal);
+}
+
+}  // namespace
+}  // namespace facepass::client
