@@ -23,7 +23,6 @@ using DF = hn::CappedTag<float, kBlockRows>;
 constexpr size_t kLanes = hn::MaxLanes(DF());
 constexpr size_t kVecsPerBlock = kBlockRows / kLanes;  // row-vectors per block
 static_assert(kBlockRows % kLanes == 0);
-constexpr size_t kMaxPackedDim = 1024;  // larger dimensions pack on the heap
 
 // Loads dimension k of row-vector `p` (a pointer into a block) as floats.
 struct LoadF32 {
@@ -90,13 +89,9 @@ template <size_t R, size_t Q, class T, class Loader>
 HWY_NOINLINE void Sweep(const T* data, const float* scales, size_t nblocks, size_t dim, const float* queries,
                         size_t qstride, float* out, size_t out_stride) {
   // Pack the Q queries dimension-major (small: dim * Q floats).
-  HWY_ALIGN float packed[kMaxPackedDim * Q];
-  std::vector<float> heap;
-  float* qp = packed;
-  if (dim > kMaxPackedDim) {
-    heap.resize(dim * Q);
-    qp = heap.data();
-  }
+  thread_local std::vector<float> packed;
+  packed.resize(dim * Q);
+  float* qp = packed.data();
   for (size_t q = 0; q < Q; ++q)
     for (size_t k = 0; k < dim; ++k) qp[k * Q + q] = queries[q * qstride + k];
   const size_t nrv = nblocks * kVecsPerBlock;
@@ -197,8 +192,10 @@ FP_VNNI_ATTR inline __attribute__((always_inline)) void TileVnni(const uint8_t* 
 template <size_t R, size_t Q>
 FP_VNNI_ATTR __attribute__((noinline)) void SweepVnni(const uint8_t* data, const float* scales, size_t nblocks, size_t dim,
                             const float* queries, size_t qstride, float* out, size_t out_stride) {
-  std::vector<int8_t> q8(dim);
-  std::vector<int32_t> qp(dim / 4 * Q);
+  thread_local std::vector<int8_t> q8;
+  thread_local std::vector<int32_t> qp;
+  q8.resize(dim);
+  qp.resize(dim / 4 * Q);
   VnniQuery qv[Q];
   for (size_t q = 0; q < Q; ++q) {
     float scale;
@@ -251,6 +248,27 @@ bool QuantizesQueriesImpl(size_t dim) { return HWY_TARGET == HWY_AVX3_DL && dim 
 
 const char* TargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
 
+// Scalar paths: std::fma is one correctly rounded operation everywhere (an inline
+// instruction on FMA targets), so they match the vector FMA chains bit for bit.
+float BlockRowF32Impl(const float* block, size_t dim, size_t lane, const float* q) {
+  float acc = 0.0f;
+  for (size_t k = 0; k < dim; ++k) acc = std::fma(block[k * kBlockRows + lane], q[k], acc);
+  return acc;
+}
+
+float BlockRowI8Impl(const uint8_t* block, float scale, size_t dim, size_t lane, const float* q) {
+  float acc = 0.0f;
+  for (size_t k = 0; k < dim; ++k)
+    acc = std::fma(static_cast<float>(int{block[k * kBlockRows + lane]} - 128), q[k], acc);
+  return acc * scale;
+}
+
+float DotF32Impl(const float* a, const float* b, size_t dim) {
+  float acc = 0.0f;
+  for (size_t k = 0; k < dim; ++k) acc = std::fma(a[k], b[k], acc);
+  return acc;
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace facepass::index::kernels
 HWY_AFTER_NAMESPACE();
@@ -262,6 +280,9 @@ HWY_EXPORT(ScoreF32Impl);
 HWY_EXPORT(ScoreI8Impl);
 HWY_EXPORT(QuantizesQueriesImpl);
 HWY_EXPORT(TargetNameImpl);
+HWY_EXPORT(BlockRowF32Impl);
+HWY_EXPORT(BlockRowI8Impl);
+HWY_EXPORT(DotF32Impl);
 
 void ScoreF32(const float* blocks, size_t nblocks, size_t dim, const float* queries, size_t qstride,
               size_t nq, float* out, size_t out_stride) {
@@ -277,25 +298,15 @@ bool Int8QuantizesQueries(size_t dim) { return HWY_DYNAMIC_DISPATCH(QuantizesQue
 
 const char* TargetName() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }
 
-// The scalar paths use std::fma so they match the vector FMA chains bit for bit.
 float BlockRowF32(const float* block, size_t dim, size_t lane, const float* q) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k) acc = std::fma(block[k * kBlockRows + lane], q[k], acc);
-  return acc;
+  return HWY_DYNAMIC_DISPATCH(BlockRowF32Impl)(block, dim, lane, q);
 }
 
 float BlockRowI8(const uint8_t* block, float scale, size_t dim, size_t lane, const float* q) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k)
-    acc = std::fma(static_cast<float>(int{block[k * kBlockRows + lane]} - 128), q[k], acc);
-  return acc * scale;
+  return HWY_DYNAMIC_DISPATCH(BlockRowI8Impl)(block, scale, dim, lane, q);
 }
 
-float DotF32(const float* a, const float* b, size_t dim) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k) acc = std::fma(a[k], b[k], acc);
-  return acc;
-}
+float DotF32(const float* a, const float* b, size_t dim) { return HWY_DYNAMIC_DISPATCH(DotF32Impl)(a, b, dim); }
 
 }  // namespace facepass::index::kernels
 #endif  // HWY_ONCE

@@ -19,7 +19,10 @@ namespace facepass::index {
 namespace {
 
 constexpr size_t kB = kernels::kBlockRows;
-constexpr size_t kChunkBytes = 128 * 1024;
+// Bytes of matrix scored per kernel call: small enough to stay in L2 while every
+// query of a batch passes over it; single queries stream, so larger chunks only
+// save per-call overhead.
+size_t ChunkBytes(size_t nq) { return nq <= 2 ? 1024 * 1024 : 128 * 1024; }
 
 struct QueryState {
   explicit QueryState(int k) : top(k) {}
@@ -42,7 +45,7 @@ class Slice {
   void Blocks(size_t b0, size_t b1) {
     const bool i8 = p_.storage == Storage::kInt8Rerank;
     const size_t block_bytes = kB * d_ * (i8 ? 1 : 4);
-    const size_t chunk = std::max<size_t>(1, kChunkBytes / block_bytes);
+    const size_t chunk = std::max<size_t>(1, ChunkBytes(nq_) / block_bytes);
     const size_t stride = chunk * kB;
     scores_.resize(nq_ * stride);
     for (size_t c0 = b0; c0 < b1; c0 += chunk) {
