@@ -65,7 +65,10 @@ void GroupStore::WriteSlot(uint32_t slot, int64_t face_id, const float* f) {
   buf_->ids[slot] = face_id;
   // Plain loops over d with independent lanes: the compiler vectorises them.
   float sq[8] = {};
-  for (size_t k = 0; k < d; ++k) sq[k % 8] += f[k] * f[k];
+  size_t k0 = 0;
+  for (; k0 + 8 <= d; k0 += 8)
+    for (size_t j = 0; j < 8; ++j) sq[j] += f[k0 + j] * f[k0 + j];
+  for (; k0 < d; ++k0) sq[0] += f[k0] * f[k0];
   float norm2 = 0;
   for (float x : sq) norm2 += x;
   max_norm_ = std::max(max_norm_, std::sqrt(norm2) * (1 + 1e-5f));

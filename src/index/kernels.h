@@ -45,17 +45,24 @@ float DotF32(const float* a, const float* b, size_t dim);
 // out[k] = round(v[k] / scale) with scale = max|v| / 127, halves away from zero.
 // Returns an upper bound of ||v - scale * out||_2.
 inline float Quantize(const float* v, size_t dim, int8_t* out, float* scale) {
+  // Blocks of 8 independent lanes so the compiler can vectorise every loop.
   float amax[8] = {}, sq[8] = {};
-  for (size_t k = 0; k < dim; ++k) amax[k % 8] = std::max(amax[k % 8], std::fabs(v[k]));
+  size_t k = 0;
+  for (; k + 8 <= dim; k += 8)
+    for (size_t j = 0; j < 8; ++j) amax[j] = std::max(amax[j], std::fabs(v[k + j]));
+  for (; k < dim; ++k) amax[0] = std::max(amax[0], std::fabs(v[k]));
   const float mx = *std::max_element(amax, amax + 8);
   const float s = mx > 0 ? mx / 127.0f : 0.0f, inv = mx > 0 ? 127.0f / mx : 0.0f;
-  for (size_t k = 0; k < dim; ++k) {
-    const float x = v[k] * inv;
-    const float q = std::clamp(static_cast<float>(static_cast<int>(x + (x >= 0 ? 0.5f : -0.5f))), -127.0f, 127.0f);
-    out[k] = static_cast<int8_t>(q);
-    const float e = v[k] - s * q;
-    sq[k % 8] += e * e;
-  }
+  auto one = [&](size_t i) {
+    const float x = v[i] * inv;
+    const float q = std::clamp(static_cast<float>(static_cast<int>(x + std::copysign(0.5f, x))), -127.0f, 127.0f);
+    out[i] = static_cast<int8_t>(q);
+    const float e = v[i] - s * q;
+    return e * e;
+  };
+  for (k = 0; k + 8 <= dim; k += 8)
+    for (size_t j = 0; j < 8; ++j) sq[j] += one(k + j);
+  for (; k < dim; ++k) sq[0] += one(k);
   float e2 = 0;
   for (float e : sq) e2 += e;
   *scale = s;
