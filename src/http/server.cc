@@ -141,6 +141,15 @@ struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogge
 
 using RestinioServer = restinio::http_server_t<Traits>;
 
+// An io_context whose services can be shut down (pending operations, and the
+// connections they keep alive, destroyed) while the RESTinio server object
+// still exists: RESTinio's acceptor owns the connection counter that each
+// connection decrements when destroyed, so connections must go first.
+class IoContext : public asio::io_context {
+ public:
+  void ShutdownServices() { shutdown(); }
+};
+
 // Counts requests between arrival and the end of writing their response, so
 // that Stop() can wait for them.
 class InFlight {
@@ -225,6 +234,7 @@ class Server::Impl {
   Router router_;
   WorkerPool pool_;
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
+  std::unique_ptr<IoContext> io_;           // outlives server_
   std::unique_ptr<RestinioServer> server_;
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
@@ -260,7 +270,8 @@ Status Server::Impl::Start() {
                                       .max_body_size(opts_.max_body_bytes))
         .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& a) { port_ = a.local_endpoint().port(); })
         .request_handler([this](restinio::request_handle_t req) { return OnRequest(std::move(req)); });
-    server_ = std::make_unique<RestinioServer>(restinio::own_io_context(), std::move(s));
+    io_ = std::make_unique<IoContext>();
+    server_ = std::make_unique<RestinioServer>(restinio::external_io_context(*io_), std::move(s));
     server_->open_sync();  // binds and listens, or throws
   } catch (const std::exception& e) {
     server_.reset();
@@ -275,7 +286,7 @@ Status Server::Impl::Start() {
       io_threads_.emplace_back([this] {
         while (true) {
           try {
-            server_->io_context().run();
+            io_->run();
             return;
           } catch (const std::exception& e) {
             spdlog::error("http I/O thread: {}", e.what());
@@ -297,6 +308,7 @@ void Server::Impl::Stop() {
   stopped_ = true;
   if (!started_) {
     server_.reset();
+    io_.reset();
     return;
   }
   stopping_ = true;
@@ -316,13 +328,15 @@ void Server::Impl::Stop() {
 
   // 3. Stop I/O (idle keep-alive connections are dropped), then the workers
   //    (queued leftovers are dropped, a running handler is waited for).
-  server_->io_context().stop();
+  io_->stop();
   for (std::thread& t : io_threads_) t.join();
   io_threads_.clear();
   pool_.Shutdown(milliseconds(0));
 
-  // 4. Destroying the server destroys its io_context and the connections.
+  // 4. Destroy what is left: connections first (see IoContext), then RESTinio.
+  io_->ShutdownServices();
   server_.reset();
+  io_.reset();
   spdlog::info("http server stopped");
 }
 

@@ -472,6 +472,16 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequest) {
   EXPECT_FALSE(after.ok());
 }
 
+TEST_F(ServerTest, StopWithIdleKeepAliveConnections) {
+  StartServer();
+  TestHttpClient a(base_), b(base_);
+  ASSERT_EQ(a.Get("/echo").status, 200);
+  ASSERT_EQ(b.PostJson("/echo/json", {{"x", 1}}).status, 200);
+  server_->Stop();  // both connections are still open on the client side
+  server_->Stop();  // idempotent
+  EXPECT_FALSE(a.Get("/echo").ok());
+}
+
 TEST_F(ServerTest, BindFailureIsAnError) {
   StartServer();
   ServerOptions o;
