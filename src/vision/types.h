@@ -26,8 +26,8 @@ struct Rect {
   int height() const { return bottom - top; }
 };
 
-// Degrees. yaw > 0: face turned to its left (image right); pitch > 0: looking up;
-// roll > 0: head tilted clockwise in the image.
+// Degrees. yaw > 0: face turned towards the image's left (the subject's right);
+// pitch > 0: looking up; roll > 0: head tilted clockwise in the image.
 struct Pose {
   float yaw = 0, pitch = 0, roll = 0;
 };
