@@ -6,7 +6,10 @@
 // on the server -> KEEP_LOCAL; the server's sync status; online recognise
 // through the SDK equals the offline answer; search_model changed -> clear-all
 // and reload.
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <fstream>
@@ -297,6 +300,65 @@ TEST_F(DeviceE2E, UnreachableServerIsUnavailableAndStoreUntouched) {
   Result<SyncOutcome> ok = dev->Sync(http, server_->base_url());
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(Find(ok->report, "gate_none")->action, GroupAction::kKeepLocal);
+}
+
+// The CLI is a thin shell over the SDK: one pass through every command.
+std::string RunCli(const std::string& cmd, int* rc) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int st = ::pclose(p);
+  *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+TEST_F(DeviceE2E, CliSimulatesADevice) {
+  const fs::path cli = fs::path(FACEPASS_BINARY_DIR) / "tools" / "device" / "facepass-device";
+  if (!fs::exists(cli)) GTEST_SKIP() << "facepass-device not built";
+  const std::string token = Enrol("alex_lacamoire/2.jpg");
+  ASSERT_FALSE(token.empty());
+  Admin("/api/group/v1/create", {{"group_name", "gate_cli"}});
+  Admin("/api/group/v1/bind", {{"group_name", "gate_cli"}, {"face_token", token}});
+  const std::string store = (dir_ / "cli.db").string();
+  const std::string base = cli.string() + " ";
+  int rc = -1;
+
+  nlohmann::json sync = nlohmann::json::parse(
+      RunCli(base + "sync --server " + server_->base_url() + " --group gate_cli --store " + store +
+              " --source-ip 127.0.0.4",
+          &rc),
+      nullptr, false);
+  ASSERT_EQ(rc, 0);
+  ASSERT_TRUE(sync.is_object());
+  EXPECT_EQ(sync["groups"][0]["action"], "FULL");
+  EXPECT_EQ(sync["groups"][0]["facetoken_added"], 1);
+
+  nlohmann::json status = nlohmann::json::parse(RunCli(base + "status --store " + store, &rc), nullptr, false);
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(status["groups"][0]["group_name"], "gate_cli");
+  EXPECT_EQ(status["groups"][0]["face_count"], 1);
+  EXPECT_GT(status["groups"][0]["local_version"].get<int64_t>(), 0);
+
+  const std::string photo = (Faces() / "alex_lacamoire" / "1.jpg").string();
+  for (const char* mode : {"--offline", "--online"}) {
+    nlohmann::json r = nlohmann::json::parse(
+        RunCli(base + "recognize " + photo + " " + mode + " --group gate_cli --store " + store + " --models-dir " +
+                FACEPASS_MODELS_DIR + " --server " + server_->base_url(),
+            &rc),
+        nullptr, false);
+    ASSERT_EQ(rc, 0) << mode;
+    ASSERT_TRUE(r.is_object()) << mode;
+    EXPECT_EQ(r["results"][0]["face_token"], token) << mode;
+  }
+
+  // watch: two rounds against a dead port fail with backoff and exit 2.
+  RunCli(base + "watch --rounds 2 --interval 1 --server http://127.0.0.1:" + std::to_string(testing::PickFreePort()) +
+          " --store " + store + " 2>/dev/null",
+      &rc);
+  EXPECT_EQ(rc, 2);
 }
 
 }  // namespace
