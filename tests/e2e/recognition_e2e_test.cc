@@ -25,23 +25,41 @@ TEST_F(RecognitionE2E, FindsTheEnrolledPersonAndRejectsAnImpostor) {
   FP_REQUIRE_SERVER();
   const std::string obama = ObamaToken(api);
   ASSERT_FALSE(obama.empty());
-  Reply r = api.Recognize("gate_one", {{1, SharedFace("obama/4.jpg")}, {2, SharedFace("biden/2.jpg")}});
+  // A second enrolled person, so the search has to choose.
+  const std::string biden = api.Enrol(SharedFace("biden/1.jpg"));
+  ASSERT_EQ(api.PostJson("/api/group/v1/bind", {{"group_name", "gate_one"}, {"face_token", biden}}).status, 200);
+
+  Reply r = api.Recognize("gate_one", {{1, SharedFace("obama/4.jpg")},
+                                       {2, SharedFace("biden/2.jpg")},
+                                       {3, SharedFace("paul_rudd/1.jpg")}});
   ASSERT_EQ(r.status, 200) << r.body;
   const json& d = r.data();
   EXPECT_EQ(d["group_name"], "gate_one");
-  EXPECT_EQ(d["recognize_threshold"], 78.0);
-  ASSERT_EQ(d["results"].size(), 2u);
+  const double threshold = d["recognize_threshold"].get<double>();
+  EXPECT_EQ(threshold, 78.0);
+  ASSERT_EQ(d["results"].size(), 3u);
   const json& genuine = d["results"][0];
   EXPECT_EQ(genuine["track_id"], 1);
   EXPECT_EQ(genuine["face_token"], obama);
-  EXPECT_GE(genuine["score"].get<double>(), 78.0);
-  EXPECT_TRUE(genuine["passed"].get<bool>());
+  EXPECT_GE(genuine["score"].get<double>(), 70.0);  // the same-person side of the calibration
+  EXPECT_EQ(genuine["passed"].get<bool>(), genuine["score"].get<double>() >= threshold);
   EXPECT_TRUE(genuine["image_id"].is_string());
   EXPECT_TRUE(genuine["rect"].is_object());
-  const json& impostor = d["results"][1];
-  EXPECT_EQ(impostor["track_id"], 2);
-  EXPECT_LT(impostor["score"].get<double>(), 78.0);
+  EXPECT_EQ(d["results"][1]["face_token"], biden);
+  EXPECT_GE(d["results"][1]["score"].get<double>(), 70.0);
+  // Not enrolled: a candidate is named, but far below the threshold.
+  const json& impostor = d["results"][2];
+  EXPECT_EQ(impostor["track_id"], 3);
+  EXPECT_TRUE(impostor["face_token"].is_string());
+  EXPECT_LT(impostor["score"].get<double>(), 70.0);
   EXPECT_FALSE(impostor["passed"].get<bool>());
+
+  // A lower threshold is applied to the very next request.
+  ASSERT_EQ(api.PostForm("/api/service/config/v1", {{"recognize_threshold", "70", ""}}).status, 200);
+  Reply lowered = api.Recognize("gate_one", {{1, SharedFace("obama/4.jpg")}});
+  ASSERT_EQ(api.PostForm("/api/service/config/v1", {{"recognize_threshold", "-1", ""}}).status, 200);
+  EXPECT_EQ(lowered.data()["recognize_threshold"], 70.0);
+  EXPECT_TRUE(lowered.data()["results"][0]["passed"].get<bool>());
 
   // The capture is kept and downloadable.
   Reply capture = api.Get("/api/image/v1/query?image_id=" + genuine["image_id"].get<std::string>());
