@@ -154,6 +154,7 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
     auto f = impl_->embedder->Embed(crop);
     if (!f.ok()) return f.status();
     fr.feature = std::move(f.value());
+    fr.aligned = crop;
   }
   if (opts.liveness && impl_->liveness) {
     auto l = impl_->liveness->Score(bgr, fr.face);

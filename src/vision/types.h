@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/core/mat.hpp>
 #include <opencv2/core/types.hpp>
 
 namespace facepass::vision {
@@ -50,6 +51,7 @@ struct FaceResult {
   DetectedFace face;
   Quality quality;
   std::vector<float> feature;       // unit length; empty when not asked
+  cv::Mat aligned;                  // the BGR crop the embedder saw (with the feature)
   std::optional<float> liveness;    // [0,100] when asked
   std::vector<cv::Point2f> mesh;    // dense landmarks used for pose/alignment (may be empty)
 };

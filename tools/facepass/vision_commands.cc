@@ -24,7 +24,7 @@ struct VisionArgs {
 };
 
 struct AnalyzeArgs {
-  std::string image, purpose = "enrol";
+  std::string image, purpose = "enrol", crop_out;
   bool liveness = false, no_feature = false;
 };
 
@@ -77,6 +77,14 @@ int RunAnalyze(const VisionArgs& v, const AnalyzeArgs& a) {
   opts.liveness = a.liveness;
   auto r = engine.value()->Analyze(bytes, purpose, opts);
   if (!r.ok()) { std::cerr << r.status().ToString() << "\n"; return 1; }
+  if (!a.crop_out.empty() && r.value().best && !r.value().best->aligned.empty()) {
+    auto jpeg = vision::EncodeJpeg(r.value().best->aligned, 95);
+    std::ofstream out(a.crop_out, std::ios::binary);
+    if (!jpeg.ok() || !out.write(jpeg.value().data(), std::streamsize(jpeg.value().size()))) {
+      std::cerr << "cannot write " << a.crop_out << "\n";
+      return 1;
+    }
+  }
   nlohmann::json j = vision::AnalysisToJson(r.value());
   j["purpose"] = a.purpose;
   if (a.no_feature && j["best"].is_object()) j["best"].erase("feature");
@@ -125,6 +133,7 @@ void AddVisionCommands(CLI::App& app, int& exit_code) {
   analyze->add_option("--purpose", aa->purpose, "enrol (default), compare or recognise: selects the format and size limits");
   analyze->add_flag("--liveness", aa->liveness, "Also score liveness");
   analyze->add_flag("--no-feature", aa->no_feature, "Leave the feature vector out of the JSON");
+  analyze->add_option("--crop-out", aa->crop_out, "Write the aligned face crop (JPEG) to this file");
   AddModelOptions(analyze, v.get());
   analyze->callback([v, aa, &exit_code] { exit_code = RunAnalyze(*v, *aa); });
 
