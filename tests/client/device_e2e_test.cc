@@ -272,6 +272,8 @@ TEST_F(DeviceE2E, SyncRecogniseAndStatusScenario) {
   // --- search_model changed (the device's copy is of another model):
   // clear-all, then everything the cloud has comes FULL.
   ASSERT_TRUE(dev_a->store().OverrideSearchModelForTesting("old_model_v0").ok());
+  // Features of another model are never searched with this engine's features.
+  EXPECT_EQ(dev_a->RecognizeOffline("gate_main", frame).status().code(), StatusCode::kFailedPrecondition);
   Result<SyncOutcome> s4 = dev_a->Sync(http_a, url);
   ASSERT_TRUE(s4.ok()) << s4.status().ToString();
   EXPECT_TRUE(s4->report.clear_all);
