@@ -4,11 +4,14 @@
 // the body, run the handler and send the response back through RESTinio.
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <climits>
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -197,6 +200,21 @@ struct Exchange {
   steady_clock::time_point start;
 };
 
+// RESTinio 0.6 stops accepting for good after a failed accept() (EMFILE...),
+// so the connection cap must stay below the open-file limit, leaving room for
+// the rest of the process (database, models, logs).
+size_t ConnectionCap(size_t wanted) {
+  constexpr rlim_t kReserve = 128;
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return wanted;
+  const size_t room = rl.rlim_cur > 2 * kReserve ? static_cast<size_t>(rl.rlim_cur - kReserve)
+                                                 : static_cast<size_t>(rl.rlim_cur / 2);
+  if (wanted <= room) return wanted;
+  spdlog::warn("http: max_connections {} lowered to {} (open-file limit {}; raise it with ulimit -n)", wanted,
+               room, static_cast<uint64_t>(rl.rlim_cur));
+  return room < 1 ? 1 : room;
+}
+
 std::string RemoteIp(const restinio::request_handle_t& req) {
   try {
     asio::ip::address a = req->remote_endpoint().address();
@@ -235,6 +253,9 @@ class Server::Impl {
   WorkerPool pool_;
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
   std::unique_ptr<IoContext> io_;           // outlives server_
+  // Keeps io_->run() from returning when, for a moment, nothing is pending
+  // (no connection, and the acceptor waiting for a free connection slot).
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> io_work_;
   std::unique_ptr<RestinioServer> server_;
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
@@ -261,7 +282,7 @@ Status Server::Impl::Start() {
         .write_http_response_timelimit(opts_.write_timeout)
         .handle_request_timeout(opts_.handle_timeout)
         .max_pipelined_requests(opts_.max_pipelined_requests)
-        .max_parallel_connections(opts_.max_connections)
+        .max_parallel_connections(ConnectionCap(opts_.max_connections))
         .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
                                       .max_url_size(opts_.max_url_bytes)
                                       .max_field_name_size(opts_.max_header_bytes)
@@ -281,6 +302,7 @@ Status Server::Impl::Start() {
 
   {
     ScopedTerminationSignalBlock block;  // our threads never take SIGINT/SIGTERM
+    io_work_.emplace(io_->get_executor());
     pool_.Start();
     for (int i = 0; i < opts_.io_threads; ++i) {
       io_threads_.emplace_back([this] {
@@ -328,6 +350,7 @@ void Server::Impl::Stop() {
 
   // 3. Stop I/O (idle keep-alive connections are dropped), then the workers
   //    (queued leftovers are dropped, a running handler is waited for).
+  io_work_.reset();
   io_->stop();
   for (std::thread& t : io_threads_) t.join();
   io_threads_.clear();

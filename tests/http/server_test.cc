@@ -9,12 +9,15 @@
 #include <thread>
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include "http/test_http_client.h"
 
@@ -104,6 +107,7 @@ class ServerTest : public ::testing::Test {
   }
 
   void StartServer(ServerOptions o = {}) {
+    if (getenv("FP_HTTP_TRACE")) spdlog::set_level(spdlog::level::trace);
     o.port = 0;
     server_ = std::make_unique<Server>(o, Routes());
     Status s = server_->Start();
@@ -480,6 +484,66 @@ TEST_F(ServerTest, StopWithIdleKeepAliveConnections) {
   server_->Stop();  // both connections are still open on the client side
   server_->Stop();  // idempotent
   EXPECT_FALSE(a.Get("/echo").ok());
+}
+
+// Connects and returns the socket (or -1); `wait_s` bounds every recv.
+int RawConnect(uint16_t port, int wait_s) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  timeval tv{wait_s, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST_F(ServerTest, IdleAndSlowConnectionsAreClosedByTheServer) {
+  ServerOptions o;
+  o.read_timeout = std::chrono::seconds(1);
+  StartServer(o);
+  int idle = RawConnect(server_->port(), 20);
+  int slow = RawConnect(server_->port(), 20);
+  ASSERT_GE(idle, 0);
+  ASSERT_GE(slow, 0);
+  const char partial[] = "GET /echo HTTP/1.1\r\nHost: x\r\n";  // never finished
+  ASSERT_GT(send(slow, partial, sizeof(partial) - 1, MSG_NOSIGNAL), 0);
+  char buf[256];
+  EXPECT_EQ(recv(idle, buf, sizeof(buf), 0), 0);  // orderly close by the server, no answer
+  EXPECT_LE(recv(slow, buf, sizeof(buf), 0), 0);
+  close(idle);
+  close(slow);
+  EXPECT_EQ(Client().Get("/echo").status, 200);
+}
+
+TEST_F(ServerTest, ConnectionCapMakesNewConnectionsWait) {
+  ServerOptions o;
+  o.max_connections = 1;
+  StartServer(o);
+  int holder = RawConnect(server_->port(), 20);
+  ASSERT_GE(holder, 0);
+  const char req[] = "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_GT(send(holder, req, sizeof(req) - 1, MSG_NOSIGNAL), 0);
+  char buf[4096];
+  ASSERT_GT(recv(holder, buf, sizeof(buf), 0), 0);  // served: the connection is accepted and kept
+  TestResponse waiting = TestHttpClient(base_, 700).Get("/echo");
+  EXPECT_FALSE(waiting.ok());  // not accepted while the cap is reached
+  close(holder);
+  EXPECT_EQ(Client().Get("/echo").status, 200);
+}
+
+TEST(SignalTest, WaitForTerminationSignalReturnsOnSigterm) {
+  BlockTerminationSignals();
+  pthread_t self = pthread_self();
+  std::thread t([self] { pthread_kill(self, SIGTERM); });
+  WaitForTerminationSignal();  // returns: the signal was pending or arrives
+  t.join();
+  SUCCEED();
 }
 
 TEST_F(ServerTest, BindFailureIsAnError) {
