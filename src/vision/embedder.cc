@@ -16,7 +16,7 @@ const cv::Point2f kArcFace112[5] = {
     {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {41.5493f, 92.3655f}, {70.7299f, 92.2041f}};
 
 // Alignment revision: bump when crop geometry changes so search_model changes too.
-constexpr int kAlignVersion = 1;
+constexpr int kAlignVersion = 2;
 
 }  // namespace
 
@@ -27,7 +27,8 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   e->output_ = cfg.output;
   if (e->kind_ == "faceres") {
     e->input_ = 224;
-    e->zoom = 0.78f;
+    e->alignment = "mesh_box";
+    e->zoom = 1.1f;
     if (e->output_.empty()) e->output_ = "global_pooling/Mean";
   } else if (e->kind_ == "faceapi") {
     e->input_ = 150;
@@ -39,6 +40,11 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
     return Status::InvalidArgument("unknown embedder kind: " + e->kind_);
   }
   if (cfg.input_size > 0) e->input_ = cfg.input_size;
+  if (!cfg.alignment.empty()) {
+    if (cfg.alignment != "template" && cfg.alignment != "mesh_box")
+      return Status::InvalidArgument("unknown alignment: " + cfg.alignment);
+    e->alignment = cfg.alignment;
+  }
   if (cfg.zoom > 0) e->zoom = cfg.zoom;
   auto pool = NetPool::Load(file, pool_size);
   if (!pool.ok()) return pool.status();
@@ -61,16 +67,37 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
 
 cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
                               const std::vector<cv::Point2f>& mesh) const {
+  if (alignment == "mesh_box" && mesh.size() >= size_t(FaceMesh::kPoints)) {
+    // Level the outer eye corners, take the square around every mesh point in that frame.
+    float angle = std::atan2(mesh[263].y - mesh[33].y, mesh[263].x - mesh[33].x);
+    float c = std::cos(angle), s = std::sin(angle);
+    cv::Point2f mean(0, 0);
+    for (const auto& p : mesh) mean += p;
+    mean *= 1.f / mesh.size();
+    float x0 = 1e30f, x1 = -1e30f, y0 = 1e30f, y1 = -1e30f;
+    for (const auto& p : mesh) {
+      cv::Point2f d = p - mean;
+      float x = c * d.x + s * d.y, y = -s * d.x + c * d.y;  // rotated by -angle
+      x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+    }
+    float bx = (x0 + x1) / 2, by = (y0 + y1) / 2;
+    cv::Point2f centre(mean.x + c * bx - s * by, mean.y + s * bx + c * by);
+    cv::Mat m = CropTransform(centre, std::max(x1 - x0, y1 - y0) * zoom, angle, input_), crop;
+    cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    return crop;
+  }
+  // Without a mesh, "mesh_box" falls back to the template at the zoom that suits faceres.
+  const float z = alignment == "mesh_box" ? 0.78f : zoom;
   std::vector<cv::Point2f> src = FivePoints(face, mesh), dst;
   const float s = input_ / 112.f, c = input_ / 2.f;
-  for (const auto& p : kArcFace112) dst.emplace_back(c + (p.x * s - c) * zoom, c + (p.y * s - c) * zoom);
+  for (const auto& p : kArcFace112) dst.emplace_back(c + (p.x * s - c) * z, c + (p.y * s - c) * z);
   cv::Mat m, crop;
   if (src.size() == 5) m = cv::estimateAffinePartial2D(src, dst, cv::noArray(), cv::LMEDS);
   if (m.empty()) {
     // No usable points: the detector box, squared.
     const Rect& r = face.rect;
     m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
-                      float(std::max(r.width(), r.height())) / zoom, 0.f, input_);
+                      float(std::max(r.width(), r.height())) / z, 0.f, input_);
   }
   cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   return crop;
@@ -113,7 +140,7 @@ std::string Embedder::id() const {
   char zoom_s[16];
   snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom);
   return kind_ + "-" + std::to_string(dim_) + "-" + pool_->sha256_prefix() + "-a" +
-         std::to_string(kAlignVersion) + "z" + zoom_s;
+         std::to_string(kAlignVersion) + (alignment == "mesh_box" ? "b" : "t") + zoom_s;
 }
 
 }  // namespace facepass::vision

@@ -33,8 +33,11 @@ class Embedder {
   std::string id() const;
   const NetPool& pool() const { return *pool_; }
 
-  // Alignment: five points mapped onto ArcFace's 112 template scaled to the input, with
-  // the template shrunk around its centre by `zoom` (< 1 shows more of the head).
+  // Alignment. "template": five points mapped onto ArcFace's 112 template scaled to the
+  // input, shrunk around its centre by `zoom` (< 1 shows more of the head).
+  // "mesh_box": the square around all 468 mesh points in the eye-levelled frame,
+  // enlarged by `zoom` (> 1 shows more); falls back to "template" without a mesh.
+  std::string alignment = "template";
   float zoom = 1.0f;
 
  private:

@@ -25,7 +25,8 @@ struct EmbedderConfig {
   std::string kind;               // empty: "faceres"
   std::string output;             // output layer name; empty = the model's default/only output
   int input_size = 0;             // 0: the kind's default (224 / 150 / 112)
-  float zoom = 0;                 // 0: the kind's default; template scale (< 1 shows more head)
+  std::string alignment;          // "template" (five points) | "mesh_box"; empty: the kind's default
+  float zoom = 0;                 // 0: the kind's default; template: < 1 shows more head, mesh_box: > 1
 };
 
 // How to feed a swappable detector.

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
     else if (k == "--embedder") opts.embedder.kind = v;
     else if (k == "--zoom") opts.embedder.zoom = std::stof(v);
     else if (k == "--input-size") opts.embedder.input_size = std::stoi(v);
+    else if (k == "--alignment") opts.embedder.alignment = v;
     else if (k == "--min-score") opts.detector.min_score = std::stof(v);
     else if (k == "--csv") csv = v;
     else if (k == "--features") features = v;
