@@ -18,7 +18,7 @@ class AlignedArray {
 
  public:
   AlignedArray() = default;
-  explicit AlignedArray(size_t n) { Allocate(n); }
+  explicit AlignedArray(size_t n, bool huge_pages = false) { Allocate(n, huge_pages); }
   ~AlignedArray() { std::free(data_); }
   AlignedArray(const AlignedArray&) = delete;
   AlignedArray& operator=(const AlignedArray&) = delete;
@@ -32,8 +32,10 @@ class AlignedArray {
     return *this;
   }
 
-  // Returns false when out of memory. Contents are zeroed.
-  bool Allocate(size_t n) {
+  // Returns false when out of memory. Contents are zeroed. huge_pages asks for
+  // transparent huge pages on large arrays (fewer TLB misses when streaming; the
+  // first touch may wait for the kernel to compact memory).
+  bool Allocate(size_t n, bool huge_pages = false) {
     std::free(data_);
     data_ = nullptr;
     size_ = 0;
@@ -44,8 +46,7 @@ class AlignedArray {
     bytes = (bytes + align - 1) / align * align;
     void* p = std::aligned_alloc(align, bytes);
     if (p == nullptr) return false;
-    // Large matrices are streamed on every search: transparent huge pages cut TLB misses.
-    if (align == kHuge) madvise(p, bytes, MADV_HUGEPAGE);
+    if (align == kHuge && huge_pages) madvise(p, bytes, MADV_HUGEPAGE);
     std::memset(p, 0, bytes);
     data_ = static_cast<T*>(p);
     size_ = n;

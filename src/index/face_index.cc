@@ -58,7 +58,7 @@ std::shared_ptr<GroupStore> FaceIndex::FindOrCreate(int64_t group_id) {
   const GroupMap* cur = groups_.load(std::memory_order_relaxed);
   if (auto it = cur->find(group_id); it != cur->end()) return it->second;
   auto* next = new GroupMap(*cur);
-  auto g = std::make_shared<GroupStore>(opts_.dim, opts_.storage);
+  auto g = std::make_shared<GroupStore>(opts_.dim, opts_.storage, opts_.huge_pages);
   (*next)[group_id] = g;
   groups_.store(next, std::memory_order_release);
   map_epoch_.Synchronize();

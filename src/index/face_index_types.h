@@ -28,6 +28,7 @@ struct IndexOptions {
   int threads = 0;                       // search threads per query; 0 = hardware
   Storage storage = Storage::kInt8Rerank;
   size_t parallel_min_rows = 32768;      // groups smaller than this are scanned by one thread
+  bool huge_pages = true;                // madvise(MADV_HUGEPAGE) on large matrices
 };
 
 }  // namespace facepass::index

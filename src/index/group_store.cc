@@ -13,7 +13,8 @@ constexpr uint32_t kB = static_cast<uint32_t>(kernels::kBlockRows);
 constexpr size_t kMaxRetiredViews = 256;
 }  // namespace
 
-GroupStore::GroupStore(int dim, Storage storage) : dim_(dim), storage_(storage) {
+GroupStore::GroupStore(int dim, Storage storage, bool huge_pages)
+    : dim_(dim), storage_(storage), huge_pages_(huge_pages) {
   buf_ = std::make_unique<Buffers>();
   Publish(0, kNoSkip);
 }
@@ -31,11 +32,13 @@ bool GroupStore::EnsureCapacity(uint32_t slots) {
   if (cap > UINT32_MAX - kB) return false;
   auto nb = std::make_unique<Buffers>();
   const size_t d = static_cast<size_t>(dim_);
+  // Only the matrices that every search streams ask for huge pages.
   bool ok = nb->ids.Allocate(cap);
   if (storage_ == Storage::kFloat32) {
-    ok = ok && nb->fblocks.Allocate(cap * d);
+    ok = ok && nb->fblocks.Allocate(cap * d, huge_pages_);
   } else {
-    ok = ok && nb->qblocks.Allocate(cap * d) && nb->scales.Allocate(cap) && nb->rows.Allocate(cap * d);
+    ok = ok && nb->qblocks.Allocate(cap * d, huge_pages_) && nb->scales.Allocate(cap) &&
+         nb->rows.Allocate(cap * d);
   }
   if (!ok) return false;
   nb->capacity = static_cast<uint32_t>(cap);

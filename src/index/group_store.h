@@ -46,7 +46,7 @@ struct GroupView {
 
 class GroupStore {
  public:
-  GroupStore(int dim, Storage storage);
+  GroupStore(int dim, Storage storage, bool huge_pages = true);
   ~GroupStore();
   GroupStore(const GroupStore&) = delete;
   GroupStore& operator=(const GroupStore&) = delete;
@@ -88,6 +88,7 @@ class GroupStore {
 
   const int dim_;
   const Storage storage_;
+  const bool huge_pages_;
   mutable std::mutex mu_;
   EpochDomain epoch_;
   std::atomic<const GroupView*> view_{nullptr};
