@@ -236,8 +236,14 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
     faces = SuppressOverlaps(std::move(faces), 0.3f);
   }
 
-  // A tight face crop (device captures) has no context around the face: pad it.
-  if (faces.empty()) {
+  // A tight face crop (device captures) has no context around the face: the network
+  // then misses it or splits it into parts. Look again with the image centred on a
+  // grey canvas twice its size, and prefer that answer when it finds something.
+  double largest = 0;
+  for (const auto& f : faces) largest = std::max(largest, double(f.rect.width()) * f.rect.height());
+  const bool tight = largest > 0.25 * double(bgr.cols) * bgr.rows;
+  if (faces.empty() || tight) {
+    std::vector<DetectedFace> padded_faces;
     int pad = longer / 2;
     cv::Mat padded;
     cv::copyMakeBorder(bgr, padded, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(127, 127, 127));
@@ -248,8 +254,9 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
                         float(f.rect.bottom - pad), bgr.size());
       if (f.rect.width() < 2 || f.rect.height() < 2) continue;
       for (auto& p : f.landmarks) p -= cv::Point2f(float(pad), float(pad));
-      faces.push_back(std::move(f));
+      padded_faces.push_back(std::move(f));
     }
+    if (!padded_faces.empty()) faces = SuppressOverlaps(std::move(padded_faces), 0.3f);  // clipping can make boxes coincide
   }
   return faces;
 }

@@ -135,6 +135,24 @@ TEST_F(EngineTest, TightFaceCropIsFound) {
   EXPECT_GT(engine_->Score(a.best->feature, full.best->feature), 70);
 }
 
+TEST_F(EngineTest, TinyRecogniseCapturesWork) {
+  // Device captures down to the recognise minimum of 32 px: one face, same person.
+  auto img = DecodeUpright(Photo("obama/1.jpg"));
+  ASSERT_TRUE(img.ok());
+  Analysis full = RunPixels(img.value());
+  ASSERT_TRUE(full.best);
+  const Rect& r = full.best->face.rect;
+  for (int side : {32, 48, 64}) {
+    cv::Mat small;
+    cv::resize(img.value()(cv::Rect(r.left, r.top, r.width(), r.height())), small, cv::Size(side, side), 0, 0,
+               cv::INTER_AREA);
+    Analysis a = Run(testing::Encode(small, ".png"), Purpose::kRecognise);
+    EXPECT_EQ(a.verdict, ImageVerdict::kOk);
+    ASSERT_EQ(a.faces.size(), 1u) << side;
+    EXPECT_GT(engine_->Score(a.best->feature, full.best->feature), 70) << side;
+  }
+}
+
 TEST_F(EngineTest, SmallFaceInLargePhotoIsFoundByTiling) {
   // A 60 px face pasted into a 3000x3000 grey canvas is 5 px at the detector's input.
   auto img = DecodeUpright(Photo("obama/video-240p.jpg"));
