@@ -1,11 +1,13 @@
 #include "index/sqlite_loader.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -37,9 +39,16 @@ RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key>
   if (lo) sql += " AND (b.group_id, b.face_id) >= (?1, ?2)";
   if (hi) sql += " AND (b.group_id, b.face_id) < (?3, ?4)";
   sql += " ORDER BY b.group_id, b.face_id";
-  SQLite::Statement st(db, sql);
-  if (lo) st.bind(1, lo->first), st.bind(2, lo->second);
-  if (hi) st.bind(3, hi->first), st.bind(4, hi->second);
+  // The hot loop uses the C API directly: SQLiteCpp's Column objects cost two
+  // atomic reference-count updates each, per row.
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db.getHandle(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    res.status = Status::IoError(std::string("loading features: ") + sqlite3_errmsg(db.getHandle()));
+    return res;
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+  if (lo) sqlite3_bind_int64(raw, 1, lo->first), sqlite3_bind_int64(raw, 2, lo->second);
+  if (hi) sqlite3_bind_int64(raw, 3, hi->first), sqlite3_bind_int64(raw, 4, hi->second);
   std::vector<int64_t> ids;
   std::vector<float> feats;
   ids.reserve(kBatchRows);
@@ -52,8 +61,9 @@ RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key>
     ids.clear();
     return s;
   };
-  while (st.executeStep()) {
-    const int64_t gid = st.getColumn(0).getInt64();
+  int rc;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    const int64_t gid = sqlite3_column_int64(raw, 0);
     if (gid != group || ids.size() == kBatchRows) {
       if (Status s = flush(); !s.ok()) {
         res.status = s;
@@ -61,16 +71,20 @@ RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key>
       }
       group = gid;
     }
-    const int64_t fid = st.getColumn(1).getInt64();
-    SQLite::Column blob = st.getColumn(2);
-    if (blob.getBytes() != blob_bytes) {
-      res.status = Status::Corruption("face " + std::to_string(fid) + ": feature of " +
-                                      std::to_string(blob.getBytes()) + " bytes, expected " +
-                                      std::to_string(blob_bytes));
+    const int64_t fid = sqlite3_column_int64(raw, 1);
+    const void* blob = sqlite3_column_blob(raw, 2);
+    const int bytes = sqlite3_column_bytes(raw, 2);
+    if (bytes != blob_bytes || blob == nullptr) {
+      res.status = Status::Corruption("face " + std::to_string(fid) + ": feature of " + std::to_string(bytes) +
+                                      " bytes, expected " + std::to_string(blob_bytes));
       return res;
     }
-    std::memcpy(feats.data() + ids.size() * dim, blob.getBlob(), static_cast<size_t>(blob_bytes));
+    std::memcpy(feats.data() + ids.size() * dim, blob, static_cast<size_t>(blob_bytes));
     ids.push_back(fid);
+  }
+  if (rc != SQLITE_DONE) {
+    res.status = Status::IoError(std::string("loading features: ") + sqlite3_errmsg(db.getHandle()));
+    return res;
   }
   res.status = flush();
   return res;
