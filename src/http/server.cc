@@ -246,7 +246,7 @@ class Server::Impl {
   void Reply(Exchange& ex, ApiReply reply, bool close = false);
   void ReplyError(Exchange& ex, const ApiError& e, bool close = false,
                   std::vector<std::pair<std::string, std::string>> headers = {});
-  void Send(Exchange& ex, HttpResponse resp, int code, bool close);
+  void Send(Exchange& ex, HttpResponse resp, bool close);
 
   const ServerOptions opts_;
   Router router_;
@@ -460,10 +460,10 @@ void Server::Impl::Reply(Exchange& ex, ApiReply reply, bool close) {
   if (opts_.access_log) {
     spdlog::info("{} {} {} {} {}ms {}", ex.method, ex.path, resp.status, code, timecost, RemoteIp(ex.req));
   }
-  Send(ex, std::move(resp), code, close);
+  Send(ex, std::move(resp), close);
 }
 
-void Server::Impl::Send(Exchange& ex, HttpResponse resp, int /*code*/, bool close) {
+void Server::Impl::Send(Exchange& ex, HttpResponse resp, bool close) {
   try {
     auto rb = ex.req->create_response(restinio::http_status_line_t{
         restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)}, ReasonPhrase(resp.status)});
