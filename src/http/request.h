@@ -15,10 +15,11 @@ namespace facepass::http {
 // One multipart part that carries a file.
 //
 // A multipart part is a *file part* when its Content-Disposition has a
-// `filename` parameter (even an empty one), or when it has a Content-Type
-// that is not text/* (e.g. image/jpeg, application/octet-stream). Every other
-// part (no filename and no Content-Type, or a text/* Content-Type) is a *text
-// field* and goes into Request::form.
+// `filename` (or `filename*`) parameter, even an empty one, or when it has a
+// Content-Type other than text/* and application/json (e.g. image/jpeg,
+// application/octet-stream). Every other part (no filename, and no
+// Content-Type or a text/* or application/json one) is a *text field* and
+// goes into Request::form.
 struct FilePart {
   std::string field_name;    // the part's `name`
   std::string filename;      // "" when the part had no filename parameter
