@@ -99,7 +99,8 @@ void PrepareConnection(SQLite::Database& db) {
 
 Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const bool auto_threads = threads <= 0;
+  if (auto_threads) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   try {
     PrepareConnection(db);
     // Group sizes (bindings, deleted faces included: an upper bound) from the key index.
@@ -116,7 +117,8 @@ Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, 
 
     const std::string file = db.getFilename();
     const bool shareable = !file.empty() && file != ":memory:";
-    if (!shareable || total < 100000) threads = 1;
+    if (!shareable || total < 1 || (auto_threads && total < 100000)) threads = 1;
+    threads = static_cast<int>(std::min<int64_t>(threads, total));
     // Split points: the key at offsets total*i/threads.
     std::vector<std::optional<Key>> cuts(static_cast<size_t>(threads) + 1);
     for (int i = 1; i < threads; ++i) {

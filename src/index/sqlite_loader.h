@@ -32,6 +32,7 @@ struct LoadStats {
   double seconds = 0;
 };
 
+// threads = 0: hardware threads, or one for small stores (< 100k bindings).
 // Corruption if a feature blob has the wrong size; IoError on SQLite errors. On
 // error the index may hold part of the data: discard it.
 Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats = nullptr, int threads = 0);

@@ -57,7 +57,7 @@ TEST_F(SqliteLoader, LoadsLiveBindingsPerGroup) {
     Bind(1 + id % 3, id);
     if (id % 7 == 0) Bind(9, id);  // also bound to group 9
   }
-  for (int threads : {1, 2}) {
+  for (int threads : {1, 2, 3}) {
     FaceIndex idx({.dim = kDim});
     LoadStats st;
     ASSERT_TRUE(LoadFromSqlite(*db_, idx, &st, threads).ok());
@@ -70,6 +70,7 @@ TEST_F(SqliteLoader, LoadsLiveBindingsPerGroup) {
     EXPECT_EQ(idx.GroupSize(1) + idx.GroupSize(2) + idx.GroupSize(3), want_all);
     EXPECT_EQ(idx.GroupSize(9), want9);
     EXPECT_EQ(st.bindings, want_all + want9);
+    EXPECT_EQ(st.threads, threads);
     auto r = idx.Search(9, feats[49], 1);
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->size(), 1u);
