@@ -451,6 +451,31 @@ TEST_F(ServerTest, QueueFullGives503) {
   EXPECT_EQ(busy, kRequests - 2);
 }
 
+TEST_F(ServerTest, ConcurrentClientsAllServed) {
+  StartServer();  // 2 workers, queue 64: 8 clients never fill it
+  constexpr int kThreads = 8, kEach = 40;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      TestHttpClient c(base_);
+      for (int i = 0; i < kEach; ++i) {
+        TestResponse r = (i % 2) ? c.PostJson("/echo/json", {{"t", t}, {"i", i}})
+                                 : c.PostMultipart("/echo/form", {TestPart::Field("i", std::to_string(i)),
+                                                                  TestPart::File("f", "f.bin", "xyz")});
+        json j = r.Json();
+        if (r.status != 200 || !j.is_object() || !j["data"].is_object()) continue;
+        const json& d = j["data"];
+        bool good = (i % 2) ? d.value("json", json::object()).value("i", -1) == i
+                            : d.value("form", json::array()).dump() == json::array({{"i", std::to_string(i)}}).dump();
+        if (good) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), kThreads * kEach);
+}
+
 TEST_F(ServerTest, GracefulStopFinishesInFlightRequest) {
   StartServer();
   TestResponse slow;
