@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -38,6 +39,7 @@ const char* PurposeName(Purpose p) {
 }
 
 struct Engine::Impl {
+  nlohmann::json manifest;               // models/models.json of fetch-models.sh, if present
   std::unique_ptr<Detector> detector;
   std::unique_ptr<FaceMesh> mesh;        // optional
   std::unique_ptr<Embedder> embedder;
@@ -51,6 +53,25 @@ namespace {
 std::filesystem::path Pick(const std::filesystem::path& override_file, const std::filesystem::path& dir,
                            const char* name) {
   return override_file.empty() ? dir / name : override_file;
+}
+
+// Provenance of a model file from fetch-models.sh's manifest: package@version, sha256.
+nlohmann::json Provenance(const nlohmann::json& manifest, const std::filesystem::path& file) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!manifest.is_array()) return out;
+  for (const auto& m : manifest) {
+    if (!m.is_object() || m.value("onnx", "") != file.filename().string()) continue;
+    out["sha256"] = m.value("sha256", "");
+    // The source path holds the unpacked npm package: .../vladmandic-human-3.3.6/package/...
+    std::string src = m.value("source", "");
+    size_t at = src.find("vladmandic-");
+    if (at != std::string::npos) {
+      std::string dir = src.substr(at, src.find('/', at) - at);  // vladmandic-human-3.3.6
+      size_t dash = dir.rfind('-');
+      out["source"] = "@vladmandic/" + dir.substr(11, dash - 11) + "@" + dir.substr(dash + 1);
+    }
+  }
+  return out;
 }
 
 // Mesh points whose face-presence score is below this are ignored (pose falls back to
@@ -67,6 +88,12 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   auto impl = std::make_unique<Impl>();
   const int pool = std::max(1, opts.pool_size);
   const auto& dir = opts.models_dir;
+  try {
+    std::ifstream in(dir / "models.json");
+    if (in) impl->manifest = nlohmann::json::parse(in);
+  } catch (const std::exception&) {
+    impl->manifest = nullptr;  // provenance is informative only
+  }
 
   std::string det_default = opts.detector.kind == "scrfd" ? "scrfd.onnx" : "blazeface.onnx";
   auto det = Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), pool);
@@ -182,18 +209,18 @@ int Engine::feature_dim() const { return impl_->embedder->dim(); }
 std::string Engine::search_model() const { return impl_->embedder->id(); }
 
 nlohmann::json Engine::ModelDetail() const {
+  auto entry = [&](const std::string& kind, const NetPool& pool) {
+    nlohmann::json j = {{"kind", kind}, {"file", pool.file().filename().string()}, {"id", pool.sha256_prefix()}};
+    j.update(Provenance(impl_->manifest, pool.file()));
+    return j;
+  };
   nlohmann::json j;
-  j["detector"] = {{"kind", impl_->detector->kind()},
-                   {"file", impl_->detector->pool().file().filename().string()},
-                   {"id", impl_->detector->pool().sha256_prefix()}};
-  if (impl_->mesh)
-    j["landmarks"] = {{"kind", "facemesh"},
-                      {"file", impl_->mesh->pool().file().filename().string()},
-                      {"id", impl_->mesh->pool().sha256_prefix()}};
-  j["embedder"] = {{"kind", impl_->embedder->kind()},
-                   {"file", impl_->embedder->pool().file().filename().string()},
-                   {"dim", impl_->embedder->dim()},
-                   {"id", impl_->embedder->id()}};
+  j["detector"] = entry(impl_->detector->kind(), impl_->detector->pool());
+  if (impl_->mesh) j["landmarks"] = entry("facemesh", impl_->mesh->pool());
+  j["embedder"] = entry(impl_->embedder->kind(), impl_->embedder->pool());
+  j["embedder"]["dim"] = impl_->embedder->dim();
+  j["embedder"]["alignment"] = impl_->embedder->alignment;
+  j["embedder"]["search_model"] = impl_->embedder->id();
   if (impl_->liveness) j["liveness"] = {{"id", impl_->liveness->id()}};
   j["score"] = impl_->score.ToJson();
   j["search_model"] = search_model();

@@ -46,7 +46,8 @@ float ScoreMap::Inverse(float s) const {
 
 nlohmann::json ScoreMap::ToJson() const {
   nlohmann::json k = nlohmann::json::array();
-  for (const auto& [c, s] : knots_) k.push_back({c, s});
+  auto r = [](float v) { return std::round(double(v) * 1e4) / 1e4; };  // short JSON numbers
+  for (const auto& [c, s] : knots_) k.push_back({r(c), r(s)});
   return {{"mapping", "piecewise linear in cosine"}, {"knots", k}};
 }
 
