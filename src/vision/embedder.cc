@@ -139,7 +139,7 @@ Result<std::vector<float>> Embedder::Embed(const cv::Mat& crop) const {
 std::string Embedder::id() const {
   char zoom_s[16];
   snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom);
-  return kind_ + "-" + std::to_string(dim_) + "-" + pool_->sha256_prefix() + "-a" +
+  return kind_ + "-" + std::to_string(dim_) + "-" + pool_->content_id() + "-a" +
          std::to_string(kAlignVersion) + (alignment == "mesh_box" ? "b" : "t") + zoom_s;
 }
 

@@ -210,7 +210,7 @@ std::string Engine::search_model() const { return impl_->embedder->id(); }
 
 nlohmann::json Engine::ModelDetail() const {
   auto entry = [&](const std::string& kind, const NetPool& pool) {
-    nlohmann::json j = {{"kind", kind}, {"file", pool.file().filename().string()}, {"id", pool.sha256_prefix()}};
+    nlohmann::json j = {{"kind", kind}, {"file", pool.file().filename().string()}, {"id", pool.content_id()}};
     j.update(Provenance(impl_->manifest, pool.file()));
     return j;
   };

@@ -76,8 +76,8 @@ Result<float> Liveness::Score(const cv::Mat& bgr, const DetectedFace& face) cons
 }
 
 std::string Liveness::id() const {
-  return std::string(antispoof_ ? "antispoof-" + antispoof_->sha256_prefix() : "") +
-         (antispoof_ && liveness_ ? "+" : "") + (liveness_ ? "liveness-" + liveness_->sha256_prefix() : "");
+  return std::string(antispoof_ ? "antispoof-" + antispoof_->content_id() : "") +
+         (antispoof_ && liveness_ ? "+" : "") + (liveness_ ? "liveness-" + liveness_->content_id() : "");
 }
 
 }  // namespace facepass::vision

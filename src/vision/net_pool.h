@@ -37,7 +37,7 @@ class NetPool {
   Lease Acquire();
 
   const std::filesystem::path& file() const { return file_; }
-  const std::string& sha256_prefix() const { return digest_; }  // content id of the file
+  const std::string& content_id() const { return digest_; }  // FNV-1a of the file, 8 hex digits
   std::vector<std::string> output_names() const { return outputs_; }
 
  private:
