@@ -1,6 +1,8 @@
 #include "index/face_index.h"
 
+#include <algorithm>
 #include <cmath>
+#include <new>
 #include <limits>
 #include <string>
 #include <thread>
@@ -85,10 +87,14 @@ void FaceIndex::DropGroup(int64_t group_id) {
 
 Status FaceIndex::Add(int64_t group_id, int64_t face_id, std::span<const float> feature) {
   FP_RETURN_IF_ERROR(CheckFeature(feature, "feature"));
-  for (;;) {
-    Result<bool> r = FindOrCreate(group_id)->Upsert(face_id, feature.data());
-    if (!r.ok()) return r.status();
-    if (*r) return Status::OK();
+  try {
+    for (;;) {
+      Result<bool> r = FindOrCreate(group_id)->Upsert(face_id, feature.data());
+      if (!r.ok()) return r.status();
+      if (*r) return Status::OK();
+    }
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory adding a face");
   }
 }
 
@@ -103,16 +109,24 @@ Status FaceIndex::BulkLoad(int64_t group_id, std::span<const int64_t> face_ids, 
     return Status::InvalidArgument("bulk load: non-finite feature value");
   }
   if (face_ids.empty()) return Status::OK();
-  for (;;) {
-    Result<bool> r = FindOrCreate(group_id)->BulkUpsert(face_ids, features.data());
-    if (!r.ok()) return r.status();
-    if (*r) return Status::OK();
+  try {
+    for (;;) {
+      Result<bool> r = FindOrCreate(group_id)->BulkUpsert(face_ids, features.data());
+      if (!r.ok()) return r.status();
+      if (*r) return Status::OK();
+    }
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory in bulk load");
   }
 }
 
 Status FaceIndex::Reserve(int64_t group_id, size_t faces) {
   if (opts_.dim <= 0) return Status::FailedPrecondition("index dimension not set");
-  return FindOrCreate(group_id)->Reserve(faces);
+  try {
+    return FindOrCreate(group_id)->Reserve(faces);
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory reserving a group");
+  }
 }
 
 bool FaceIndex::Remove(int64_t group_id, int64_t face_id) {
@@ -152,10 +166,14 @@ Result<std::vector<std::vector<Match>>> FaceIndex::SearchBatch(int64_t group_id,
   ScanParams p;
   p.dim = opts_.dim;
   p.storage = opts_.storage;
-  p.k = k;
+  p.k = static_cast<int>(std::min<size_t>(static_cast<size_t>(k), v->count));  // bounds top-k buffers
   p.pool = pool_->workers() > 0 ? pool_.get() : nullptr;
   p.parallel_min_rows = opts_.parallel_min_rows;
-  return ScanView(*v, p, queries, static_cast<size_t>(n));
+  try {
+    return ScanView(*v, p, queries, static_cast<size_t>(n));
+  } catch (const std::bad_alloc&) {
+    return Status::Unavailable("out of memory during search");
+  }
 }
 
 Result<std::vector<Match>> FaceIndex::Search(int64_t group_id, std::span<const float> query, int k) const {

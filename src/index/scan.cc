@@ -8,6 +8,8 @@
 #include "index/scan.h"
 
 #include <algorithm>
+#include <atomic>
+#include <new>
 #include <cmath>
 #include <utility>
 
@@ -171,7 +173,7 @@ std::vector<std::vector<Match>> ScanView(const GroupView& v, const ScanParams& p
   slices.reserve(nslices);
   for (size_t i = 0; i < nslices; ++i) slices.emplace_back(v, p, queries, nq, margins);
 
-  auto run = [&](size_t i) {
+  auto scan_slice = [&](size_t i) {
     Slice& s = slices[i];
     size_t b0 = full_blocks * i / nslices, b1 = full_blocks * (i + 1) / nslices;
     if (skip_block >= b0 && skip_block < b1) {
@@ -183,10 +185,19 @@ std::vector<std::vector<Match>> ScanView(const GroupView& v, const ScanParams& p
     }
     if (i == nslices - 1 && tail > 0) s.Lanes(full_blocks, 0, tail, v.skip);
   };
+  std::atomic<bool> failed{false};
+  auto run = [&](size_t i) {
+    try {
+      scan_slice(i);
+    } catch (const std::bad_alloc&) {
+      failed.store(true);  // pool threads must not throw; rethrown on the caller below
+    }
+  };
   if (nslices == 1) {
-    run(0);
+    scan_slice(0);
   } else {
     p.pool->ParallelFor(nslices, run);
+    if (failed.load()) throw std::bad_alloc();
   }
 
   std::vector<std::vector<Match>> out(nq);

@@ -1,6 +1,7 @@
 // Exactness of FaceIndex against a naive double-precision reference.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <random>
 #include <tuple>
@@ -140,6 +141,9 @@ TEST_P(Exactness, EmptyUnknownAndSmallGroups) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].face_id, 2);
+  r = idx.Search(77, q, std::numeric_limits<int>::max());  // k is bounded by the group
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 1u);
   r = idx.Search(77, q, 0);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->empty());
