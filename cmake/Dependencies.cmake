@@ -12,6 +12,7 @@ find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 find_package(CURL REQUIRED)
 find_package(hwy QUIET)
+find_package(OpenMP QUIET)    # faiss's CMake target needs OpenMP::OpenMP_CXX
 find_package(faiss QUIET)
 
 # Debian's per-module OpenCV -dev packages ship no CMake config (only libopencv-dev,

@@ -53,6 +53,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& fi
     // Our own mutex serialises use, so SQLite's per-connection mutex is redundant.
     auto db = std::make_unique<SQLite::Database>(
         file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, options.busy_timeout_ms);
+    // Before WAL and the first table: 16 KiB pages hold a 1024-D float feature
+    // row without overflow pages (no effect on an existing file).
+    db->exec("PRAGMA page_size = 16384");
     std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") return Status::IoError("cannot switch " + file.string() + " to WAL (got " + mode + ")");
     // FULL: a committed transaction survives power loss, not just a crash.
