@@ -118,7 +118,8 @@ Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, 
     const std::string file = db.getFilename();
     const bool shareable = !file.empty() && file != ":memory:";
     if (!shareable || total < 1 || (auto_threads && total < 100000)) threads = 1;
-    threads = static_cast<int>(std::min<int64_t>(threads, total));
+    // At least one range even for an empty store (results[0] and cuts[1] are used).
+    threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, total)));
     // Split points: the key at offsets total*i/threads.
     std::vector<std::optional<Key>> cuts(static_cast<size_t>(threads) + 1);
     for (int i = 1; i < threads; ++i) {

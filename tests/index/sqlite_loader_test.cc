@@ -92,3 +92,31 @@ TEST_F(SqliteLoader, WrongBlobSizeIsCorruption) {
 
 }  // namespace
 }  // namespace facepass::index
+
+namespace facepass::index {
+namespace {
+
+// A fresh installation: no bindings at all, with any thread count.
+TEST(SqliteLoaderEmpty, EmptyStoreLoadsNothing) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("fp_index_loader_empty_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE faces(id INTEGER PRIMARY KEY, feature BLOB NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)");
+    db.exec("CREATE TABLE bindings(group_id INTEGER NOT NULL, face_id INTEGER NOT NULL, "
+            "PRIMARY KEY(group_id, face_id)) WITHOUT ROWID");
+    for (int threads : {0, 1, 2}) {
+      FaceIndex idx(IndexOptions{.dim = 64});
+      LoadStats st;
+      ASSERT_TRUE(LoadFromSqlite(db, idx, &st, threads).ok()) << threads;
+      EXPECT_EQ(st.bindings, 0u);
+      EXPECT_EQ(st.groups, 0u);
+      EXPECT_TRUE(idx.GroupIds().empty());
+    }
+  }
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace facepass::index
