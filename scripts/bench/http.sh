@@ -44,6 +44,6 @@ echo "| request | connections | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|---|"
 run group_query 16
 run bind 16
-run bind_unbind 4
+run bind_unbind 1
 for c in 1 2 4; do run face_add $c; done
 for c in 1 2 4; do run recognize $c; done
