@@ -20,4 +20,9 @@ ApiReply Internal(const char* where, const Status& s) {
   return ApiReply::Error(api_error::InternalError());
 }
 
+ApiReply LookupFailed(const Status& s, const ApiError& not_found, const char* where) {
+  if (s.code() == StatusCode::kNotFound) return ApiReply::Error(not_found);
+  return Internal(where, s);
+}
+
 }  // namespace facepass::service

@@ -60,4 +60,7 @@ nlohmann::json QualityJson(const vision::Quality& q);
 // Logs an unexpected Status and returns the INTERNAL_ERROR reply.
 ApiReply Internal(const char* where, const Status& s);
 
+// A failed lookup: `not_found` when the thing is absent, INTERNAL_ERROR otherwise.
+ApiReply LookupFailed(const Status& s, const ApiError& not_found, const char* where);
+
 }  // namespace facepass::service

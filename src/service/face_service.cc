@@ -86,10 +86,7 @@ ApiReply FaceService::Delete(const http::Request& req) {
 
   std::lock_guard<std::mutex> lock(*ctx_.catalog_mu);
   auto groups = ctx_.db->DeleteFace(*face_id, NowMs());
-  if (!groups.ok()) {
-    if (groups.status().code() == StatusCode::kNotFound) return ApiReply::Error(api_error::FaceTokenNotExist());
-    return Internal("face delete", groups.status());
-  }
+  if (!groups.ok()) return LookupFailed(groups.status(), api_error::FaceTokenNotExist(), "face delete");
   for (int64_t g : *groups) ctx_.index->Remove(g, *face_id);
   return ApiReply::Ok();
 }
@@ -100,10 +97,7 @@ ApiReply FaceService::Query(const http::Request& req) {
   if (auto e = check.Error()) return ApiReply::Error(*e);
 
   auto face = ctx_.db->GetFace(*face_id);
-  if (!face.ok()) {
-    if (face.status().code() == StatusCode::kNotFound) return ApiReply::Error(api_error::FaceTokenNotExist());
-    return Internal("face query", face.status());
-  }
+  if (!face.ok()) return LookupFailed(face.status(), api_error::FaceTokenNotExist(), "face query");
   if (face->deleted) return ApiReply::Error(api_error::FaceTokenNotExist());
   return ApiReply::Ok({{"image_id", ctx_.tokens->Encode(store::TokenKind::kImage, face->image_id)},
                        {"rect", RectJson(face->rect)},
@@ -128,10 +122,7 @@ ApiReply FaceService::ImageQuery(const http::Request& req) {
 
 ApiReply FaceService::Original(int64_t image_id) {
   auto image = ctx_.db->GetImage(image_id);
-  if (!image.ok()) {
-    if (image.status().code() == StatusCode::kNotFound) return ApiReply::Error(api_error::ImageIdNotExist());
-    return Internal("image query", image.status());
-  }
+  if (!image.ok()) return LookupFailed(image.status(), api_error::ImageIdNotExist(), "image query");
   auto bytes = ctx_.files->Read(image->path);
   if (!bytes.ok()) {
     // A capture purged between the two reads is simply gone.
@@ -143,15 +134,9 @@ ApiReply FaceService::Original(int64_t image_id) {
 
 ApiReply FaceService::FaceCrop(int64_t face_id) {
   auto face = ctx_.db->GetFace(face_id);  // deleted faces too: history
-  if (!face.ok()) {
-    if (face.status().code() == StatusCode::kNotFound) return ApiReply::Error(api_error::FaceTokenNotExist());
-    return Internal("image query: face", face.status());
-  }
+  if (!face.ok()) return LookupFailed(face.status(), api_error::FaceTokenNotExist(), "image query: face");
   auto image = ctx_.db->GetImage(face->image_id);
-  if (!image.ok()) {
-    if (image.status().code() == StatusCode::kNotFound) return ApiReply::Error(api_error::ImageIdNotExist());
-    return Internal("image query: image", image.status());
-  }
+  if (!image.ok()) return LookupFailed(image.status(), api_error::ImageIdNotExist(), "image query: image");
   auto bytes = ctx_.files->Read(image->path);
   if (!bytes.ok()) return Internal("image query: read", bytes.status());
   auto pixels = vision::DecodeUpright(*bytes);

@@ -55,10 +55,7 @@ ApiReply GroupService::Delete(const http::Request& req) {
   if (auto e = check.Error()) return ApiReply::Error(*e);
   std::lock_guard<std::mutex> lock(*ctx_.catalog_mu);
   auto group = ctx_.db->DeleteGroup(*name, NowMs());
-  if (!group.ok()) {
-    if (IsNotFound(group.status())) return ApiReply::Error(api_error::GroupNameNotExist());
-    return Internal("group delete", group.status());
-  }
+  if (!group.ok()) return LookupFailed(group.status(), api_error::GroupNameNotExist(), "group delete");
   ctx_.index->DropGroup(group->id);
   return ApiReply::Ok();
 }
@@ -68,10 +65,7 @@ ApiReply GroupService::Query(const http::Request& req) {
   auto name = check.JsonGroupName(req.json, "group_name", "group_name");
   if (auto e = check.Error()) return ApiReply::Error(*e);
   auto group = ctx_.db->GetGroupByName(*name);
-  if (!group.ok()) {
-    if (IsNotFound(group.status())) return ApiReply::Error(api_error::GroupNameNotExist());
-    return Internal("group query", group.status());
-  }
+  if (!group.ok()) return LookupFailed(group.status(), api_error::GroupNameNotExist(), "group query");
   auto ids = ctx_.db->GroupFaceIds(group->id);
   if (!ids.ok()) return Internal("group query: faces", ids.status());
   json faces = json::array();
@@ -91,19 +85,13 @@ ApiReply GroupService::Bind(const http::Request& req) {
 
   std::lock_guard<std::mutex> lock(*ctx_.catalog_mu);
   auto group = ctx_.db->GetGroupByName(p.group_name);
-  if (!group.ok()) {
-    if (IsNotFound(group.status())) return ApiReply::Error(api_error::GroupNameNotExist());
-    return Internal("group bind: group", group.status());
-  }
+  if (!group.ok()) return LookupFailed(group.status(), api_error::GroupNameNotExist(), "group bind: group");
   auto face = ctx_.db->GetFace(p.face_id);
   if (!face.ok() && !IsNotFound(face.status())) return Internal("group bind: face", face.status());
   if (!face.ok() || face->deleted) return ApiReply::Error(api_error::FaceTokenNotExist());
 
   auto added = ctx_.db->Bind(group->id, p.face_id, NowMs());
-  if (!added.ok()) {
-    if (IsNotFound(added.status())) return ApiReply::Error(api_error::FaceTokenNotExist());
-    return Internal("group bind", added.status());
-  }
+  if (!added.ok()) return LookupFailed(added.status(), api_error::FaceTokenNotExist(), "group bind");
   if (*added) {
     Status s = ctx_.index->Add(group->id, p.face_id, face->feature);
     if (!s.ok()) return Internal("group bind: index", s);
@@ -117,15 +105,9 @@ ApiReply GroupService::Unbind(const http::Request& req) {
 
   std::lock_guard<std::mutex> lock(*ctx_.catalog_mu);
   auto group = ctx_.db->GetGroupByName(p.group_name);
-  if (!group.ok()) {
-    if (IsNotFound(group.status())) return ApiReply::Error(api_error::GroupNameNotExist());
-    return Internal("group unbind: group", group.status());
-  }
+  if (!group.ok()) return LookupFailed(group.status(), api_error::GroupNameNotExist(), "group unbind: group");
   auto version = ctx_.db->Unbind(group->id, p.face_id, NowMs());
-  if (!version.ok()) {
-    if (IsNotFound(version.status())) return ApiReply::Error(api_error::GroupBindingNotExist());
-    return Internal("group unbind", version.status());
-  }
+  if (!version.ok()) return LookupFailed(version.status(), api_error::GroupBindingNotExist(), "group unbind");
   ctx_.index->Remove(group->id, p.face_id);
   return ApiReply::Ok();
 }

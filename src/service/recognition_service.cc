@@ -87,10 +87,7 @@ ApiReply RecognitionService::Recognize(const http::Request& req) {
   if (auto e = check.Error()) return ApiReply::Error(*e);
 
   auto group = ctx_.db->GetGroupByName(*group_name);
-  if (!group.ok()) {
-    if (group.status().code() == StatusCode::kNotFound) return ApiReply::Error(api_error::GroupNameNotExist());
-    return Internal("recognize: group", group.status());
-  }
+  if (!group.ok()) return LookupFailed(group.status(), api_error::GroupNameNotExist(), "recognize: group");
   const ThresholdValues th = ctx_.thresholds->Get();
   const int64_t now = NowMs();
 
