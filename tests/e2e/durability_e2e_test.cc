@@ -14,6 +14,17 @@ namespace {
 
 using nlohmann::json;
 
+// The data directory and the server logs beside it, kept when the test failed.
+void RemoveUnlessFailed(const std::filesystem::path& dir) {
+  if (::testing::Test::HasFailure()) return;
+  std::error_code ec;
+  const std::string prefix = dir.filename().string() + ".server-";
+  for (const auto& e : std::filesystem::directory_iterator(dir.parent_path(), ec)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove(e.path(), ec);
+  }
+  std::filesystem::remove_all(dir, ec);
+}
+
 TEST(DurabilityE2E, RestartKeepsFacesGroupsIndexConfigAndTokens) {
   FP_REQUIRE_SHARED_AND_MODELS();
   const auto dir = testing::MakeTempDir("facepass-restart");
@@ -39,6 +50,8 @@ TEST(DurabilityE2E, RestartKeepsFacesGroupsIndexConfigAndTokens) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.data()["results"][0]["face_token"], token);  // the index was rebuilt from SQLite
   EXPECT_EQ(r.data()["recognize_threshold"], 81.0);
+  server.reset();
+  RemoveUnlessFailed(dir);
 }
 
 // One client thread's acknowledged history: groups it created and, per
@@ -123,6 +136,8 @@ TEST(DurabilityE2E, KillNineDuringBurstLosesNothingAcknowledged) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   Status integrity = (*db)->CheckIntegrity();
   EXPECT_TRUE(integrity.ok()) << integrity.ToString();
+  db->reset();
+  RemoveUnlessFailed(dir);
 }
 
 }  // namespace

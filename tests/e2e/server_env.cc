@@ -17,9 +17,19 @@ class ServerEnvironment : public ::testing::Environment {
     if (g_process) g_api = std::make_unique<Api>(g_process->base_url());
   }
   void TearDown() override {
-    if (g_process) EXPECT_EQ(g_process->Stop(), 0) << "graceful stop failed; log: " << g_process->log_path();
+    std::filesystem::path log;
+    if (g_process) {
+      EXPECT_EQ(g_process->Stop(), 0) << "graceful stop failed; log: " << g_process->log_path();
+      log = g_process->log_path();
+    }
     g_api.reset();
     g_process.reset();
+    // Keep the evidence of a failed run; otherwise leave /tmp as it was.
+    if (!g_data_dir.empty() && !::testing::UnitTest::GetInstance()->Failed()) {
+      std::error_code ec;
+      std::filesystem::remove_all(g_data_dir, ec);
+      if (!log.empty()) std::filesystem::remove(log, ec);
+    }
   }
 };
 
