@@ -1,6 +1,7 @@
 // What the server acknowledged survives: a clean restart, and kill -9 in the
 // middle of a burst of writes.
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <set>
@@ -82,11 +83,24 @@ void Burst(const Api& api, const std::string& prefix, const std::vector<std::str
   }
 }
 
+// Face adds in a loop: every acknowledged face and its original must survive.
+void AddBurst(const Api& api, const std::string& photo, std::atomic<bool>& stop, std::atomic<int>& acked,
+              std::vector<std::pair<std::string, std::string>>& added) {
+  while (!stop) {
+    Reply r = api.AddFace(photo);
+    if (r.status != 200 || !r.json.is_object()) return;
+    added.emplace_back(r.data()["face_token"].get<std::string>(), r.data()["image_id"].get<std::string>());
+    ++acked;
+  }
+}
+
 TEST(DurabilityE2E, KillNineDuringBurstLosesNothingAcknowledged) {
   FP_REQUIRE_SHARED_AND_MODELS();
   const auto dir = testing::MakeTempDir("facepass-crash");
   std::vector<std::string> faces;
   Ledger ledgers[2];
+  std::vector<std::pair<std::string, std::string>> added;  // face_token, image_id
+  const std::string photo = SharedFace("rose_leslie/2.jpg");
   {
     auto server = testing::ServerProcess::Start(dir);
     ASSERT_NE(server, nullptr);
@@ -99,19 +113,30 @@ TEST(DurabilityE2E, KillNineDuringBurstLosesNothingAcknowledged) {
     std::atomic<int> acked{0};
     std::thread a([&] { Burst(api, "burst_a", faces, stop, acked, ledgers[0]); });
     std::thread b([&] { Burst(api, "burst_b", faces, stop, acked, ledgers[1]); });
+    std::atomic<int> adds{0};
+    std::thread c([&] { AddBurst(api, photo, stop, adds, added); });
     // Kill while both threads are mid-burst.
-    for (int i = 0; i < 600 && acked < 80; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 600 && (acked < 80 || adds < 2); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     server->Kill(SIGKILL);
     stop = true;
     a.join();
     b.join();
+    c.join();
     ASSERT_GE(acked.load(), 10) << "the burst barely ran";
+    ASSERT_GE(adds.load(), 1) << "no face add was acknowledged before the kill";
+    std::printf("killed after %d acknowledged binds/creates and %d face adds\n", acked.load(), adds.load());
   }
 
   auto server = testing::ServerProcess::Start(dir);
   ASSERT_NE(server, nullptr);
   Api api(server->base_url());
   for (const auto& token : faces) EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", token}}).status, 200);
+  for (const auto& [token, image_id] : added) {
+    EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", token}}).status, 200) << "acknowledged face lost";
+    Reply original = api.Get("/api/image/v1/query?image_id=" + image_id);
+    EXPECT_EQ(original.status, 200);
+    EXPECT_TRUE(original.body == photo) << "original bytes differ after the crash";
+  }
   for (const Ledger& ledger : ledgers) {
     for (const std::string& g : ledger.groups) {
       Reply q = api.PostJson("/api/group/v1/query", {{"group_name", g}});
