@@ -10,7 +10,7 @@ bash scripts/install-deps.sh
 bash scripts/fetch-models.sh
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)" --target facepass
-exec build/tools/facepass serve \
+exec build/tools/facepass/facepass serve \
   --listen "${FACEPASS_LISTEN:-127.0.0.1:8080}" \
   --data-dir "${FACEPASS_DATA_DIR:-./data}" \
   --models-dir "${FACEPASS_MODELS_DIR:-./models}" "$@"
