@@ -1,5 +1,7 @@
 #include "service/app.h"
 
+#include <fstream>
+
 #include <SQLiteCpp/Database.h>
 #include <spdlog/spdlog.h>
 
@@ -44,6 +46,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   index_options.dim = app->engine_->feature_dim();
   index_options.threads = options.index_threads;
   app->index_ = std::make_unique<index::FaceIndex>(index_options);
+  FP_RETURN_IF_ERROR(app->CheckSearchModel());
   FP_RETURN_IF_ERROR(app->LoadIndex());
 
   app->ctx_ = ServiceContext{app->db_.get(),     app->files_.get(),      app->tokens_.get(),
@@ -65,6 +68,26 @@ App::~App() {
   }
   purge_cv_.notify_all();
   if (purge_thread_.joinable()) purge_thread_.join();
+}
+
+Status App::CheckSearchModel() {
+  // Features of one embedder are meaningless to another, even at the same
+  // dimension: remember which one made them and refuse to mix.
+  const auto file = options_.data_dir / "search_model";
+  const std::string current = engine_->search_model();
+  std::ifstream in(file);
+  std::string stored;
+  if (in && std::getline(in, stored) && !stored.empty()) {
+    if (stored == current) return Status::OK();
+    return Status::FailedPrecondition("the faces in " + options_.data_dir.string() + " were enrolled with model '" +
+                                      stored + "' but the engine is now '" + current +
+                                      "': start with the models that made them, or use a new data directory");
+  }
+  std::ofstream out(file, std::ios::trunc);
+  out << current << "\n";
+  out.flush();
+  if (!out) return Status::IoError("cannot write " + file.string());
+  return Status::OK();
 }
 
 Status App::LoadIndex() {

@@ -47,6 +47,7 @@ class App {
 
  private:
   App() = default;
+  Status CheckSearchModel();
   Status LoadIndex();
   void PurgeLoop();
 
