@@ -1,0 +1,74 @@
+// Many idle devices must not starve anyone; malformed input never crashes.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "e2e/server_env.h"
+
+namespace facepass::e2e {
+namespace {
+
+int ConnectIdle(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST(LimitsE2E, HundredsOfIdleConnectionsDoNotStarveRequests) {
+  FP_REQUIRE_SERVER();
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i) {
+    int fd = ConnectIdle(ServerProcessHandle()->port());
+    if (fd >= 0) idle.push_back(fd);
+  }
+  EXPECT_EQ(idle.size(), 300u);
+  // Half of them even started a request and stalled mid-header.
+  for (size_t i = 0; i < idle.size(); i += 2) {
+    const char partial[] = "POST /api/group/v1/query HTTP/1.1\r\nHost: x\r\n";
+    (void)send(idle[i], partial, sizeof(partial) - 1, MSG_NOSIGNAL);
+  }
+  for (int i = 0; i < 20; ++i) {
+    Reply r = api.PostJson("/api/group/v1/create", {{"group_name", "idle_" + std::to_string(i)}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  Reply recognise_ready = api.Get("/api/group/v1/list");
+  EXPECT_EQ(recognise_ready.status, 200);
+  for (int fd : idle) close(fd);
+}
+
+TEST(LimitsE2E, GarbageNeverCrashesTheServer) {
+  FP_REQUIRE_SERVER();
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {"application/json", "[]"},
+      {"application/json", "null"},
+      {"application/json", std::string(100, '[')},
+      {"application/json", "{\"group_name\": {\"nested\": [1,2,3]}}"},
+      {"multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nabc"},
+      {"multipart/form-data", "no boundary"},
+      {"application/x-www-form-urlencoded", "%%%=%ZZ&&=="},
+      {"text/plain", std::string("\0\1\2\3", 4)},
+  };
+  for (const char* path : {"/api/face/v1/add", "/api/group/v1/bind", "/api/service/recognize/v1",
+                           "/api/service/compare/v1", "/api/service/sync/v1", "/api/service/config/v1"}) {
+    for (const auto& [type, body] : bodies) {
+      Reply r = api.PostRaw(path, body, type);
+      // A clear client error (config may simply find nothing to change): never a 5xx, never silence.
+      EXPECT_GE(r.status, std::string(path) == "/api/service/config/v1" ? 200 : 400) << path << " " << type;
+      EXPECT_LT(r.status, 500) << path << " " << type << " " << r.body;
+      EXPECT_TRUE(r.json.is_object()) << path << " " << type;
+    }
+  }
+  EXPECT_EQ(api.Get("/api/version/v1").status, 200);  // still alive
+}
+
+}  // namespace
+}  // namespace facepass::e2e
