@@ -1,7 +1,5 @@
 #include "e2e/api_fixture.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -11,54 +9,30 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "http/test_http_client.h"
+
 namespace facepass::e2e {
 
 using nlohmann::json;
 
 namespace {
 
-size_t CollectBody(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
+// Requests go through the HTTP tests' libcurl client; one per call, since the
+// e2e tests share an Api between threads and that client is one-per-thread.
+constexpr long kTimeoutMs = 120000;  // enrolments under sanitizers are slow
 
-size_t CollectHeader(char* data, size_t size, size_t n, void* out) {
-  std::string line(data, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    static_cast<std::vector<std::pair<std::string, std::string>>*>(out)->emplace_back(name, value);
-  }
-  return size * n;
-}
-
-// One request; `setup` adds the method-specific options.
-template <typename Setup>
-Reply Perform(const std::string& url, Setup setup) {
+Reply ToReply(const http::TestResponse& t) {
   Reply r;
-  CURL* curl = curl_easy_init();
-  if (!curl) return r;
-  curl_slist* headers = nullptr;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, CollectBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
-  curl_mime* mime = setup(curl, &headers);
-  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-    r.content_type = r.Header("content-type");
-    if (r.content_type.rfind("application/json", 0) == 0) r.json = json::parse(r.body, nullptr, false);
+  if (!t.ok()) return r;  // status 0: the exchange failed
+  r.status = t.status;
+  r.body = t.body;
+  for (const auto& [name, value] : t.headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    r.headers.emplace_back(lower, value);
   }
-  if (mime) curl_mime_free(mime);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  r.content_type = r.Header("content-type");
+  if (r.content_type.rfind("application/json", 0) == 0) r.json = json::parse(r.body, nullptr, false);
   return r;
 }
 
@@ -77,35 +51,24 @@ std::string Reply::Header(const std::string& lower_name) const {
 }
 
 Reply Api::Get(const std::string& path_and_query) const {
-  return Perform(base_ + path_and_query, [](CURL*, curl_slist**) -> curl_mime* { return nullptr; });
+  return ToReply(http::TestHttpClient(base_, kTimeoutMs).Get(path_and_query));
 }
 
 Reply Api::PostRaw(const std::string& path, const std::string& body, const std::string& content_type) const {
-  return Perform(base_ + path, [&](CURL* c, curl_slist** h) -> curl_mime* {
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    *h = curl_slist_append(*h, ("Content-Type: " + content_type).c_str());
-    return nullptr;
-  });
+  return ToReply(http::TestHttpClient(base_, kTimeoutMs).Send("POST", path, body, content_type));
 }
 
 Reply Api::PostJson(const std::string& path, const json& body) const {
-  return PostRaw(path, body.dump(), "application/json");
+  return ToReply(http::TestHttpClient(base_, kTimeoutMs).PostJson(path, body));
 }
 
 Reply Api::PostForm(const std::string& path, const std::vector<Part>& parts) const {
-  return Perform(base_ + path, [&](CURL* c, curl_slist**) -> curl_mime* {
-    curl_mime* mime = curl_mime_init(c);
-    for (const Part& p : parts) {
-      curl_mimepart* part = curl_mime_addpart(mime);
-      curl_mime_name(part, p.name.c_str());
-      curl_mime_data(part, p.data.data(), p.data.size());
-      if (!p.filename.empty()) curl_mime_filename(part, p.filename.c_str());
-    }
-    curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-    return mime;
-  });
+  std::vector<http::TestPart> test_parts;
+  for (const Part& p : parts) {
+    test_parts.push_back(p.filename.empty() ? http::TestPart::Field(p.name, p.data)
+                                            : http::TestPart::File(p.name, p.filename, p.data));
+  }
+  return ToReply(http::TestHttpClient(base_, kTimeoutMs).PostMultipart(path, test_parts));
 }
 
 Reply Api::AddFace(const std::string& image_bytes) const {
