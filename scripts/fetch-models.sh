@@ -5,8 +5,9 @@
 #   scripts/fetch-models.sh            # no-op (about a second) when up to date
 #   scripts/fetch-models.sh --force    # redo conversion and reference outputs
 #
-# Inputs (pinned):  @vladmandic/human@3.3.6, @vladmandic/face-api@1.7.15 (npm pack,
-#                   sha512-verified), @tensorflow/tfjs@4.22.0 (reference runner only)
+# Inputs (pinned):  @vladmandic/human@3.3.6, @vladmandic/face-api@1.7.15,
+#                   faceplugin-face-recognition-js@0.0.1 (plain ONNX, copied as is)
+#                   (npm pack, sha512-verified), @tensorflow/tfjs@4.22.0 (reference runner only)
 # Outputs:          models/*.onnx, models/models.json, models/reference/*
 #                   .cache/npm/face-api-demo/sample*.jpg (photos for tests)
 # Needs:            npm + node, /usr/bin/python3 with python3-onnx and python3-numpy
@@ -27,6 +28,11 @@ HUMAN_SHA512='sha512-Nr5mPfq1gQ+uKeXY5uM3Fj8UxvF5CEh2s6txM5wRThqaW0mF9huooOuZSrT
 FACEAPI_PKG=@vladmandic/face-api
 FACEAPI_VER=1.7.15
 FACEAPI_SHA512='sha512-WDMmK3CfNLo8jylWqMoQgf4nIst3M0fzx1dnac96wv/dvMTN4DxC/Pq1DGtduDk1lktCamQ3MIDXFnvrdHTXDw=='
+FACEPLUGIN_PKG=faceplugin-face-recognition-js
+FACEPLUGIN_VER=0.0.1
+FACEPLUGIN_SHA512='sha512-shriXjd4zJHEwhK1jHK+bWo8Vv6Vu9B/w6RRsd4AFtNM/jaI2vhuOamOSMl9qQmLd8WlQ7dgqN+3C2iOi5pXWw=='
+# ONNX files taken from it as they are: <file in the package>:<name in models/>
+FACEPLUGIN_FILES=(model/fr_feature.onnx:arcface.onnx model/fr_liveness.onnx:fp_liveness.onnx)
 TFJS_VER=4.22.0   # for messages; the pin is tools/tfjs_reference/package-lock.json
 
 MODEL_NAMES=(blazeface facemesh faceres antispoof liveness faceapi_recognition)
@@ -58,6 +64,7 @@ stamp_key() {
   {
     echo "$HUMAN_PKG@$HUMAN_VER $HUMAN_SHA512"
     echo "$FACEAPI_PKG@$FACEAPI_VER $FACEAPI_SHA512"
+    echo "$FACEPLUGIN_PKG@$FACEPLUGIN_VER $FACEPLUGIN_SHA512 ${FACEPLUGIN_FILES[*]}"
     echo "tfjs@$TFJS_VER"
     cat "$ROOT"/tools/convert/*.py "$ROOT"/tools/tfjs_reference/*.js "$ROOT"/tools/tfjs_reference/package-lock.json \
       "${BASH_SOURCE[0]}"
@@ -72,7 +79,19 @@ outputs_present() {
   for m in "${MODEL_NAMES[@]}"; do
     [[ -s "$MODELS/$m.onnx" && -s "$MODELS/reference/$m.json" && -s "$MODELS/reference/$m.output.bin" ]] || return 1
   done
+  for m in "${FACEPLUGIN_FILES[@]}"; do [[ -s "$MODELS/${m#*:}" ]] || return 1; done
 }
+
+# Score calibrations ship in the repository (calibration/, written by facepass-eval) and
+# sit beside their model as models/<model>.score.json; copied on every run (cheap).
+install_calibrations() {
+  local f
+  for f in "$ROOT"/calibration/*.score.json; do
+    [[ -f $f ]] || continue
+    cmp -s "$f" "$MODELS/$(basename "$f")" || cp "$f" "$MODELS/$(basename "$f")"
+  done
+}
+install_calibrations
 
 if [[ $FORCE == 0 && -f "$STAMP" && "$(cat "$STAMP")" == "$KEY" ]] && outputs_present; then
   log "models up to date in $MODELS"
@@ -118,6 +137,7 @@ fetch_pkg() {
 
 HUMAN_DIR="$(fetch_pkg "$HUMAN_PKG" "$HUMAN_VER" "$HUMAN_SHA512")"
 FACEAPI_DIR="$(fetch_pkg "$FACEAPI_PKG" "$FACEAPI_VER" "$FACEAPI_SHA512")"
+FACEPLUGIN_DIR="$(fetch_pkg "$FACEPLUGIN_PKG" "$FACEPLUGIN_VER" "$FACEPLUGIN_SHA512")"
 
 # face-api's demo photos (multi-person, 1920 px): self-contained test images.
 mkdir -p "$DEMO_DIR"
@@ -152,6 +172,17 @@ $PY "$ROOT/tools/convert/convert_all.py" --human "$HUMAN_DIR" --faceapi "$FACEAP
 log "running the TF.js originals for reference outputs"
 NODE_PATH="$NODE_DIR/node_modules" node "$ROOT/tools/tfjs_reference/run.js" "$MODELS" 2> >(grep -v -e '^=*$' -e 'Hi, looks like you are running TensorFlow.js in Node.js' -e 'tfjs-node' >&2)
 
+# faceplugin's models are ONNX already (OpenCV 4.6 loads them as they are): copy them
+# and list them in models.json with their package and sha256.
+log "copying $FACEPLUGIN_PKG@$FACEPLUGIN_VER ONNX models"
+copied=()
+for m in "${FACEPLUGIN_FILES[@]}"; do
+  cp "$FACEPLUGIN_DIR/${m%%:*}" "$MODELS/${m#*:}.tmp"
+  mv "$MODELS/${m#*:}.tmp" "$MODELS/${m#*:}"
+  copied+=("$FACEPLUGIN_DIR/${m%%:*}=${m#*:}")
+done
+$PY "$ROOT/tools/convert/list_onnx.py" --models "$MODELS" --package "$FACEPLUGIN_PKG@$FACEPLUGIN_VER" "${copied[@]}"
+
 outputs_present || die "some outputs are missing in $MODELS"
 echo "$KEY" >"$STAMP"
-log "done: ${MODEL_NAMES[*]} in $MODELS"
+log "done: ${MODEL_NAMES[*]} ${FACEPLUGIN_FILES[*]#*:} in $MODELS"

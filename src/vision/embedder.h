@@ -25,6 +25,8 @@ class Embedder {
                       const std::vector<cv::Point2f>& mesh) const;
   // Feature of an aligned crop, L2-normalised.
   Result<std::vector<float>> Embed(const cv::Mat& crop) const;
+  // One forward pass, not normalised.
+  Result<std::vector<float>> Forward1(const cv::Mat& crop) const;
 
   const std::string& kind() const { return kind_; }
   int input_size() const { return input_; }
@@ -39,6 +41,7 @@ class Embedder {
   // enlarged by `zoom` (> 1 shows more); falls back to "template" without a mesh.
   std::string alignment = "template";
   float zoom = 1.0f;
+  bool flip = false;  // feature = f(crop) + f(mirrored crop), then normalised
 
  private:
   Embedder() = default;

@@ -105,12 +105,22 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   if (mesh.ok()) impl->mesh = std::move(mesh.value());
   else if (!opts.landmark_file.empty()) return mesh.status();  // asked for explicitly
 
-  const char* emb_default = opts.embedder.kind == "faceapi" ? "faceapi_recognition.onnx"
-                            : opts.embedder.kind == "arcface" ? "arcface.onnx" : "faceres.onnx";
-  auto emb = Embedder::Create(opts.embedder, Pick(opts.embedder.file, dir, emb_default), pool);
+  const char* emb_default = opts.embedder.kind == "faceapi"   ? "faceapi_recognition.onnx"
+                            : opts.embedder.kind == "faceres" ? "faceres.onnx"
+                                                              : "arcface.onnx";
+  const auto emb_file = Pick(opts.embedder.file, dir, emb_default);
+  auto emb = Embedder::Create(opts.embedder, emb_file, pool);
   if (!emb.ok()) return emb.status();
   impl->embedder = std::move(emb.value());
-  impl->score = ScoreMap::ForEmbedder(impl->embedder->kind());
+  // The calibration ships beside the model: models/<stem>.score.json. Without one the
+  // score is the uncalibrated default (a swapped-in model nobody has measured yet).
+  auto cal_file = emb_file;
+  cal_file.replace_extension(".score.json");
+  if (std::filesystem::exists(cal_file)) {
+    auto cal = ScoreMap::FromFile(cal_file, impl->embedder->pool().content_id());
+    if (!cal.ok()) return cal.status();
+    impl->score = std::move(cal.value());
+  }
 
   auto live = Liveness::Create(Pick(opts.antispoof_file, dir, "antispoof.onnx"),
                                Pick(opts.liveness_file, dir, "liveness.onnx"), pool);
@@ -206,7 +216,7 @@ float Engine::Score(std::span<const float> a, std::span<const float> b) const {
 
 float Engine::ScoreFromSimilarity(float cosine) const { return impl_->score.Map(cosine); }
 int Engine::feature_dim() const { return impl_->embedder->dim(); }
-std::string Engine::search_model() const { return impl_->embedder->id(); }
+std::string Engine::search_model() const { return impl_->embedder->id() + "-s" + impl_->score.digest(); }
 
 nlohmann::json Engine::ModelDetail() const {
   auto entry = [&](const std::string& kind, const NetPool& pool) {

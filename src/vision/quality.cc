@@ -12,7 +12,10 @@
 namespace facepass::vision {
 namespace {
 
-constexpr int kBlurHeight = 128;  // face box is resized to this height before measuring
+// Face boxes taller than this are shrunk to it before measuring; smaller ones (100-128 px
+// pass the face_min gate) are measured as they are: upscaling them would itself read
+// as blur and refuse sharp small faces (half of LFW's 250x250 photos did).
+constexpr int kBlurHeight = 128;
 // Crete values of faces at that height: sharp dev photos 0.26-0.45, the same photos
 // Gaussian-blurred with sigma 3 (faces of 150-500 px) 0.55-0.8. Piecewise linear map
 // crete 0.25 -> 0, kBlurKnee -> 0.2 (the enrol gate), 1 -> 1.
@@ -68,7 +71,7 @@ float FaceBlur(const cv::Mat& grey, const Rect& r) {
   box &= cv::Rect(0, 0, grey.cols, grey.rows);
   if (box.width < 8 || box.height < 8) return 1.f;
   cv::Mat crop;
-  double s = double(kBlurHeight) / box.height;
+  double s = std::min(1.0, double(kBlurHeight) / box.height);
   cv::resize(grey(box), crop, cv::Size(std::max(16, int(std::lround(box.width * s))), kBlurHeight),
              0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
   float c = CreteBlur(crop);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 
 namespace facepass::vision {
 
@@ -9,18 +12,42 @@ ScoreMap::ScoreMap() : knots_{{-1.f, 0.01f}, {1.f, 100.f}} {}
 
 ScoreMap::ScoreMap(std::vector<std::pair<float, float>> knots) : knots_(std::move(knots)) {}
 
-ScoreMap ScoreMap::ForEmbedder(const std::string& kind) {
-  // Knots measured on ../shared/faces (docs/models.md, "Score calibration").
-  // faceres (mesh_box 1.1): good dev pairs have impostors <= 0.554 and genuines >= 0.585;
-  // 70 sits between; impostor median 0.39 maps near 50.
-  if (kind == "faceres")
-    return ScoreMap({{-1.f, 0.01f}, {0.f, 10.f}, {0.40f, 50.f}, {0.57f, 70.f}, {0.66f, 78.f}, {0.85f, 95.f}, {1.f, 100.f}});
-  // faceapi (unit-normalised dlib descriptors crowd near 1): dev impostors reach 0.9585,
-  // two good genuine pairs fall below it (the classes overlap).
-  if (kind == "faceapi")
-    return ScoreMap({{-1.f, 0.01f}, {0.f, 5.f}, {0.90f, 50.f}, {0.959f, 70.f}, {0.97f, 78.f}, {0.99f, 95.f}, {1.f, 100.f}});
-  // ArcFace-family: InsightFace's usual same-person cosine is about 0.3-0.4.
-  return ScoreMap({{-1.f, 0.01f}, {0.f, 20.f}, {0.20f, 50.f}, {0.35f, 70.f}, {0.45f, 78.f}, {0.70f, 95.f}, {1.f, 100.f}});
+Result<ScoreMap> ScoreMap::FromJson(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("knots") || !j["knots"].is_array())
+    return Status::InvalidArgument("calibration: no \"knots\" array");
+  std::vector<std::pair<float, float>> knots;
+  for (const auto& k : j["knots"]) {
+    if (!k.is_array() || k.size() != 2 || !k[0].is_number() || !k[1].is_number())
+      return Status::InvalidArgument("calibration: each knot is [cosine, score]");
+    float c = k[0].get<float>(), s = k[1].get<float>();
+    if (!(c >= -1.f && c <= 1.f) || !(s > 0.f && s <= 100.f))
+      return Status::InvalidArgument("calibration: knot outside [-1,1] x (0,100]");
+    if (!knots.empty() && !(c > knots.back().first && s > knots.back().second))
+      return Status::InvalidArgument("calibration: knots must increase strictly");
+    knots.emplace_back(c, s);
+  }
+  if (knots.size() < 2) return Status::InvalidArgument("calibration: needs two knots or more");
+  ScoreMap m(std::move(knots));
+  m.source_ = j.value("fitted_on", std::string("calibration file"));
+  return m;
+}
+
+Result<ScoreMap> ScoreMap::FromFile(const std::filesystem::path& file, const std::string& model_content_id) {
+  nlohmann::json j;
+  try {
+    std::ifstream in(file);
+    if (!in) return Status::NotFound("calibration file not found: " + file.string());
+    j = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument("calibration " + file.string() + ": " + e.what());
+  }
+  if (!model_content_id.empty() && j.is_object() && j.contains("model_content_id") &&
+      j["model_content_id"] != model_content_id)
+    return Status::InvalidArgument("calibration " + file.string() + " was fitted for another model file (content id " +
+                                   j.value("model_content_id", "") + ", this one is " + model_content_id + ")");
+  auto m = FromJson(j);
+  if (!m.ok()) return Status::InvalidArgument(file.string() + ": " + m.status().message());
+  return m;
 }
 
 float ScoreMap::Map(float c) const {
@@ -48,7 +75,23 @@ nlohmann::json ScoreMap::ToJson() const {
   nlohmann::json k = nlohmann::json::array();
   auto r = [](float v) { return std::round(double(v) * 1e4) / 1e4; };  // short JSON numbers
   for (const auto& [c, s] : knots_) k.push_back({r(c), r(s)});
-  return {{"mapping", "piecewise linear in cosine"}, {"knots", k}};
+  nlohmann::json j = {{"mapping", "piecewise linear in cosine"}, {"knots", k}, {"digest", digest()}};
+  j["calibration"] = calibrated() ? nlohmann::json(source_) : nlohmann::json("none (uncalibrated default)");
+  return j;
+}
+
+std::string ScoreMap::digest() const {
+  uint32_t h = 2166136261u;  // FNV-1a over the knots' bytes
+  for (const auto& [c, s] : knots_) {
+    for (float v : {c, s}) {
+      unsigned char b[sizeof v];
+      std::memcpy(b, &v, sizeof v);
+      for (unsigned char x : b) h = (h ^ x) * 16777619u;
+    }
+  }
+  char out[9];
+  std::snprintf(out, sizeof out, "%08x", h);
+  return out;
 }
 
 }  // namespace facepass::vision

@@ -46,7 +46,7 @@ TEST_F(EngineTest, FeatureIsUnitLength) {
   ASSERT_TRUE(a.best);
   ASSERT_EQ(int(a.best->feature.size()), engine_->feature_dim());
   EXPECT_NEAR(Cos(a.best->feature, a.best->feature), 1.0, 1e-4);
-  EXPECT_EQ(a.best->aligned.cols, 224);  // the crop the embedder saw
+  EXPECT_EQ(a.best->aligned.cols, 112);  // the crop the embedder saw (arcface: 112x112)
   EXPECT_EQ(a.best->aligned.type(), CV_8UC3);
   EXPECT_FALSE(a.best->liveness.has_value());  // not asked
   EXPECT_FALSE(engine_->search_model().empty());

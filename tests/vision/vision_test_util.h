@@ -22,7 +22,7 @@ inline std::filesystem::path ModelsDir() { return FACEPASS_MODELS_DIR; }
 
 inline bool HaveFaces() { return std::filesystem::exists(FacesDir() / "faces.csv"); }
 inline bool HaveModels() {
-  for (const char* f : {"blazeface.onnx", "facemesh.onnx", "faceres.onnx"})
+  for (const char* f : {"blazeface.onnx", "facemesh.onnx", "arcface.onnx"})
     if (!std::filesystem::exists(ModelsDir() / f)) return false;
   return true;
 }

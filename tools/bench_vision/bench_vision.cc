@@ -1,5 +1,7 @@
 // Per-stage and end-to-end latency of the vision engine on one 720p video frame,
-// single thread:  bench_vision [--faces DIR] [--models DIR] [--embedder faceres|faceapi] [benchmark flags]
+// single thread:  bench_vision [--faces DIR] [--models DIR] [--embedder arcface|faceres|faceapi] [benchmark flags]
+// BM_FaceAdd is what POST /api/face/v1/add runs: bytes -> validated, decoded, detected,
+// landmarks, quality, aligned, embedded (Purpose::kEnrol, no liveness).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -21,7 +23,7 @@ using namespace facepass::vision;
 
 namespace {
 
-std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "faceres";
+std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "arcface";
 
 struct Fixture {
   std::string bytes;
@@ -59,7 +61,8 @@ Fixture& F() {
     f->mesh = FaceMesh::Create(g_models + "/facemesh.onnx", 1).value();
     EmbedderConfig ec;
     ec.kind = g_embedder;
-    f->embedder = Embedder::Create(ec, g_models + (g_embedder == "faceapi" ? "/faceapi_recognition.onnx" : "/faceres.onnx"), 1).value();
+    f->embedder = Embedder::Create(ec, g_models + (g_embedder == "faceapi" ? "/faceapi_recognition.onnx"
+                                                     : g_embedder == "faceres" ? "/faceres.onnx" : "/arcface.onnx"), 1).value();
     f->liveness = Liveness::Create(g_models + "/antispoof.onnx", g_models + "/liveness.onnx", 1).value();
     f->face = f->detector->Detect(f->img).value().at(0);
     float conf;
@@ -99,6 +102,10 @@ void BM_Liveness(benchmark::State& s) {
   auto& f = F();
   for (auto _ : s) benchmark::DoNotOptimize(f.liveness->Score(f.img, f.face));
 }
+void BM_FaceAdd(benchmark::State& s) {
+  auto& f = F();
+  for (auto _ : s) benchmark::DoNotOptimize(f.engine->Analyze(f.bytes, Purpose::kEnrol, {.embed = true, .liveness = false}));
+}
 void BM_EndToEnd(benchmark::State& s) {
   auto& f = F();
   AnalyzeOptions o;
@@ -116,6 +123,7 @@ STAGE(BM_Landmarks);
 STAGE(BM_Quality);
 STAGE(BM_AlignEmbed);
 STAGE(BM_Liveness);
+STAGE(BM_FaceAdd);
 STAGE(BM_EndToEnd)->Arg(0)->Arg(1);
 
 int main(int argc, char** argv) {

@@ -1,4 +1,4 @@
-// facepass: the server (`serve`) and the vision tools (`analyze`, `compare`).
+// facepass: the server (`serve`), the vision tools (`analyze`, `compare`) and `reindex`.
 #include <cstdio>
 #include <string>
 
@@ -7,6 +7,7 @@
 
 #include "http/server.h"
 #include "service/app.h"
+#include "reindex_command.h"
 #include "vision_commands.h"
 
 namespace {
@@ -112,12 +113,13 @@ int main(int argc, char** argv) {
   serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   serve->add_option("--detector-model", f.detector_model, "ONNX detector file (default: models-dir/blazeface.onnx)");
   serve->add_option("--detector-kind", f.detector_kind, "Detector family: blazeface | scrfd");
-  serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/faceres.onnx)");
-  serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: faceres | faceapi | arcface");
+  serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");
+  serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
   serve->add_option("--embedder-output", f.embedder_output, "Embedder output layer name");
   serve->callback([&] { exit_code = Serve(f); });
 
   facepass::cli::AddVisionCommands(cli, exit_code);
+  facepass::cli::AddReindexCommand(cli, exit_code);
 
   CLI11_PARSE(cli, argc, argv);
   return exit_code;

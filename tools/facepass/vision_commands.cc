@@ -35,7 +35,7 @@ struct CompareArgs {
 
 void AddModelOptions(CLI::App* cmd, VisionArgs* v) {
   cmd->add_option("--models-dir", v->models_dir, "Directory with the ONNX models (default $FACEPASS_MODELS_DIR or ./models)");
-  cmd->add_option("--embedder", v->embedder, "Embedder kind: faceres (default), faceapi, arcface");
+  cmd->add_option("--embedder", v->embedder, "Embedder kind: arcface (default), faceres, faceapi");
   cmd->add_option("--embedder-file", v->embedder_file, "Embedder ONNX file (overrides the kind's default)");
   cmd->add_option("--detector", v->detector, "Detector kind: blazeface (default), scrfd");
   cmd->add_option("--detector-file", v->detector_file, "Detector ONNX file");
