@@ -25,6 +25,10 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return Status::IoError("cannot create data dir " + options.data_dir.string() + ": " + ec.message());
+  // Before anything is read: `facepass reindex` may be rewriting the features.
+  auto lock = store::DirLock::Acquire(options.data_dir);
+  if (!lock.ok()) return lock.status();
+  app->dir_lock_ = std::move(*lock);
 
   auto db = store::Database::Open(options.data_dir / "facepass.db");
   if (!db.ok()) return db.status();
@@ -81,7 +85,9 @@ Status App::CheckSearchModel() {
     if (stored == current) return Status::OK();
     return Status::FailedPrecondition("the faces in " + options_.data_dir.string() + " were enrolled with model '" +
                                       stored + "' but the engine is now '" + current +
-                                      "': start with the models that made them, or use a new data directory");
+                                      "': start with the models that made them, or run `facepass reindex --data-dir " +
+                                      options_.data_dir.string() +
+                                      "` (same model flags) to re-extract every stored original with the current models");
   }
   std::ofstream out(file, std::ios::trunc);
   out << current << "\n";

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "http/server.h"
 #include "service/context.h"
+#include "store/dir_lock.h"
 #include "vision/engine.h"
 
 namespace facepass::service {
@@ -52,6 +53,7 @@ class App {
   void PurgeLoop();
 
   AppOptions options_;
+  std::unique_ptr<store::DirLock> dir_lock_;  // first member: released after everything else closed
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::FileStore> files_;
   std::unique_ptr<store::TokenCipher> tokens_;

@@ -66,6 +66,14 @@ class Database {
   // Marks the face deleted and unbinds it from every group (each: version+1,
   // logged). Returns those group ids. NotFound if absent or already deleted.
   Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms);
+  // Every live face with its enrol image, by face id.
+  Result<std::vector<LiveFace>> ListLiveFaces();
+  // Re-extraction with another embedder, in ONE transaction (all or nothing):
+  // replaces the feature of each face in `features` (all of one non-zero
+  // dimension) and deletes each face in `drop` as DeleteFace does. NotFound
+  // if any of them is absent or deleted.
+  Status ReplaceFeatures(const std::vector<std::pair<int64_t, std::vector<float>>>& features,
+                         const std::vector<int64_t>& drop, int64_t now_ms);
 
   // --- groups
   Result<GroupRecord> CreateGroup(const std::string& name, int64_t now_ms);  // AlreadyExists

@@ -1,5 +1,6 @@
 // Images and faces.
 #include <mutex>
+#include <optional>
 
 #include "store/database.h"
 #include "store/db_internal.h"
@@ -21,6 +22,26 @@ ImageRecord ReadImageRow(SQLite::Statement& q) {
   r.height = q.getColumn(6).getInt();
   r.created_ms = q.getColumn(7).getInt64();
   return r;
+}
+
+// Marks a live face deleted and unbinds it from every group (each a logged
+// version bump). Returns those groups; nullopt if not live. In the caller's
+// transaction.
+std::optional<std::vector<int64_t>> MarkFaceDeleted(SQLite::Database& db, int64_t id, int64_t now_ms,
+                                                    int64_t keep) {
+  SQLite::Statement mark(db, "UPDATE faces SET deleted = 1, deleted_ms = ? WHERE id = ? AND deleted = 0");
+  mark.bind(1, now_ms);
+  mark.bind(2, id);
+  if (mark.exec() == 0) return std::nullopt;
+  std::vector<int64_t> groups;
+  SQLite::Statement bound(db, "SELECT group_id FROM bindings WHERE face_id = ? ORDER BY group_id");
+  bound.bind(1, id);
+  while (bound.executeStep()) groups.push_back(bound.getColumn(0).getInt64());
+  SQLite::Statement unbind(db, "DELETE FROM bindings WHERE face_id = ?");
+  unbind.bind(1, id);
+  unbind.exec();
+  for (int64_t g : groups) internal::BumpVersion(db, g, internal::kOpUnbind, id, now_ms, keep);
+  return groups;
 }
 
 constexpr char kImageColumns[] = "SELECT id, kind, format, path, size, width, height, created_ms FROM images ";
@@ -146,21 +167,64 @@ Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms) {
   std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<int64_t>> {
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement mark(*db_, "UPDATE faces SET deleted = 1, deleted_ms = ? WHERE id = ? AND deleted = 0");
-    mark.bind(1, now_ms);
-    mark.bind(2, id);
-    if (mark.exec() == 0) return Status::NotFound("face " + std::to_string(id));
-    std::vector<int64_t> groups;
-    SQLite::Statement bound(*db_, "SELECT group_id FROM bindings WHERE face_id = ? ORDER BY group_id");
-    bound.bind(1, id);
-    while (bound.executeStep()) groups.push_back(bound.getColumn(0).getInt64());
-    SQLite::Statement unbind(*db_, "DELETE FROM bindings WHERE face_id = ?");
-    unbind.bind(1, id);
-    unbind.exec();
-    for (int64_t g : groups)
-      internal::BumpVersion(*db_, g, internal::kOpUnbind, id, now_ms, options_.change_log_keep);
+    auto groups = MarkFaceDeleted(*db_, id, now_ms, options_.change_log_keep);
+    if (!groups) return Status::NotFound("face " + std::to_string(id));
     txn.commit();
-    return groups;
+    return *std::move(groups);
+  });
+}
+
+Result<std::vector<LiveFace>> Database::ListLiveFaces() {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<std::vector<LiveFace>> {
+    SQLite::Statement q(*db_,
+                        "SELECT f.id, f.left, f.top, f.right, f.bottom, "
+                        "i.id, i.kind, i.format, i.path, i.size, i.width, i.height, i.created_ms "
+                        "FROM faces f JOIN images i ON i.id = f.image_id WHERE f.deleted = 0 ORDER BY f.id");
+    std::vector<LiveFace> out;
+    while (q.executeStep()) {
+      LiveFace f;
+      f.face_id = q.getColumn(0).getInt64();
+      f.rect = Rect{q.getColumn(1).getInt(), q.getColumn(2).getInt(), q.getColumn(3).getInt(), q.getColumn(4).getInt()};
+      f.image.id = q.getColumn(5).getInt64();
+      f.image.kind = static_cast<ImageKind>(q.getColumn(6).getInt());
+      f.image.format = q.getColumn(7).getString();
+      f.image.path = q.getColumn(8).getString();
+      f.image.size = q.getColumn(9).getInt64();
+      f.image.width = q.getColumn(10).getInt();
+      f.image.height = q.getColumn(11).getInt();
+      f.image.created_ms = q.getColumn(12).getInt64();
+      out.push_back(std::move(f));
+    }
+    return out;
+  });
+}
+
+Status Database::ReplaceFeatures(const std::vector<std::pair<int64_t, std::vector<float>>>& features,
+                                 const std::vector<int64_t>& drop, int64_t now_ms) {
+  // One dimension for all: the 1:N index loads them as one matrix.
+  const size_t dim = features.empty() ? 0 : features.front().second.size();
+  for (const auto& [id, feature] : features) {
+    if (feature.empty() || feature.size() != dim)
+      return Status::InvalidArgument("face " + std::to_string(id) + ": feature of " +
+                                     std::to_string(feature.size()) + " values, expected " + std::to_string(dim));
+  }
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Status {
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(*db_, "UPDATE faces SET feature = ? WHERE id = ? AND deleted = 0");
+    for (const auto& [id, feature] : features) {
+      q.bindNoCopy(1, feature.data(), static_cast<int>(feature.size() * sizeof(float)));
+      q.bind(2, id);
+      if (q.exec() == 0) return Status::NotFound("face " + std::to_string(id));
+      q.reset();
+    }
+    for (int64_t id : drop) {
+      if (!MarkFaceDeleted(*db_, id, now_ms, options_.change_log_keep))
+        return Status::NotFound("face " + std::to_string(id));
+    }
+    txn.commit();
+    return Status::OK();
   });
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace facepass::store {
@@ -26,6 +27,19 @@ Status SyncDir(const std::filesystem::path& dir) {
   FdCloser closer(fd);
   if (::fsync(fd) != 0) return Status::IoError("fsync dir " + dir.string() + ": " + std::strerror(errno));
   return Status::OK();
+}
+
+Status ReplaceFileAtomically(const std::filesystem::path& file, std::string_view data) {
+  const std::filesystem::path tmp = file.string() + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IoError("open " + tmp.string() + ": " + std::strerror(errno));
+  {
+    FdCloser closer(fd);
+    FP_RETURN_IF_ERROR(WriteAllAndSync(fd, data.data(), data.size(), tmp.string()));
+  }
+  if (::rename(tmp.c_str(), file.c_str()) != 0)
+    return Status::IoError("rename " + tmp.string() + ": " + std::strerror(errno));
+  return SyncDir(file.has_parent_path() ? file.parent_path() : std::filesystem::path("."));
 }
 
 }  // namespace facepass::store

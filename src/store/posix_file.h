@@ -1,4 +1,4 @@
-// Small POSIX helpers shared by FileStore and TokenCipher (internal).
+// Small POSIX helpers shared by FileStore, TokenCipher and the tools.
 #pragma once
 
 #include <unistd.h>
@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -26,6 +27,9 @@ class FdCloser {
 
 // Writes all of `data` to fd and fsyncs it; `what` names the file in errors.
 Status WriteAllAndSync(int fd, const void* data, size_t size, const std::string& what);
+// Replaces `file` with `data` so a crash leaves the old or the new content,
+// never a mix: <file>.tmp written and fsynced, renamed over, directory fsynced.
+Status ReplaceFileAtomically(const std::filesystem::path& file, std::string_view data);
 // fsyncs a directory so a new or renamed entry in it survives a crash.
 Status SyncDir(const std::filesystem::path& dir);
 

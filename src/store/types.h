@@ -35,6 +35,13 @@ struct FaceRecord {
   std::vector<float> feature;
 };
 
+// A live face and the enrol image it was found in (re-extraction).
+struct LiveFace {
+  int64_t face_id = 0;
+  Rect rect;
+  ImageRecord image;
+};
+
 struct GroupRecord {
   int64_t id = 0;  // group_id: new for every incarnation of a name, never reused
   std::string name;
