@@ -32,7 +32,7 @@ FACEPLUGIN_PKG=faceplugin-face-recognition-js
 FACEPLUGIN_VER=0.0.1
 FACEPLUGIN_SHA512='sha512-shriXjd4zJHEwhK1jHK+bWo8Vv6Vu9B/w6RRsd4AFtNM/jaI2vhuOamOSMl9qQmLd8WlQ7dgqN+3C2iOi5pXWw=='
 # ONNX files taken from it as they are: <file in the package>:<name in models/>
-FACEPLUGIN_FILES=(model/fr_feature.onnx:arcface.onnx model/fr_liveness.onnx:fp_liveness.onnx)
+FACEPLUGIN_FILES=(model/fr_feature.onnx:arcface.onnx model/fr_liveness.onnx:fp_liveness.onnx model/fr_detect.onnx:rfb320.onnx)
 TFJS_VER=4.22.0   # for messages; the pin is tools/tfjs_reference/package-lock.json
 
 MODEL_NAMES=(blazeface facemesh faceres antispoof liveness faceapi_recognition)

@@ -60,9 +60,10 @@ Result<std::unique_ptr<Detector>> Detector::Create(const DetectorConfig& cfg,
                                                    const std::filesystem::path& file, int pool_size) {
   std::unique_ptr<Detector> d(new Detector());
   d->kind_ = cfg.kind.empty() ? "blazeface" : cfg.kind;
-  if (d->kind_ != "blazeface" && d->kind_ != "scrfd")
+  if (d->kind_ != "blazeface" && d->kind_ != "scrfd" && d->kind_ != "rfb")
     return Status::InvalidArgument("unknown detector kind: " + d->kind_);
-  d->input_ = cfg.input_size > 0 ? cfg.input_size : (d->kind_ == "blazeface" ? 256 : 640);
+  d->input_ = cfg.input_size > 0 ? cfg.input_size : (d->kind_ == "blazeface" ? 256 : d->kind_ == "rfb" ? 320 : 640);
+  d->input_h_ = d->kind_ == "rfb" ? d->input_ * 3 / 4 : d->input_;
   d->min_score_ = cfg.min_score;
   auto pool = NetPool::Load(file, pool_size);
   if (!pool.ok()) return pool.status();
@@ -161,17 +162,45 @@ Result<std::vector<Detector::RawFace>> Detector::DecodeScrfd(const std::vector<c
   return faces;
 }
 
+Result<std::vector<Detector::RawFace>> Detector::DecodeRfb(const std::vector<cv::Mat>& outs) const {
+  // Ultra-light RFB-320: scores [N,2] (background, face) and boxes [N,4] already decoded
+  // by the graph to corners in [0,1] of the input.
+  cv::Mat sc, bb;
+  for (const auto& o : outs) {
+    cv::Mat m = As2D(o);
+    if (m.cols == 2) sc = m;
+    else if (m.cols == 4) bb = m;
+  }
+  if (sc.empty() || bb.empty() || sc.rows != bb.rows) return Status::Internal("unexpected rfb outputs");
+  std::vector<RawFace> faces;
+  for (int i = 0; i < sc.rows; ++i) {
+    float s = sc.at<float>(i, 1);
+    if (!(s >= min_score_)) continue;
+    const float* b = bb.ptr<float>(i);
+    RawFace f;
+    f.score = s;
+    f.box = cv::Rect2f(b[0] * input_, b[1] * input_h_, (b[2] - b[0]) * input_, (b[3] - b[1]) * input_h_);
+    if (!(f.box.width > 0 && f.box.height > 0)) continue;
+    faces.push_back(std::move(f));
+  }
+  return faces;
+}
+
 Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv::Rect region) const {
   region &= cv::Rect(0, 0, bgr.cols, bgr.rows);
   if (region.area() == 0) return std::vector<DetectedFace>{};
-  // Letterbox: scale the longer side to the input, pad right/bottom with black.
-  double s = double(input_) / std::max(region.width, region.height);
-  cv::Size scaled(std::max(1, int(std::lround(region.width * s))), std::max(1, int(std::lround(region.height * s))));
-  cv::Mat small, square(input_, input_, CV_8UC3, cv::Scalar(0, 0, 0)), blob;
+  // Letterbox: scale the region to fit the input (rfb: 320x240), pad right/bottom with
+  // black. (faceplugin's JS stretches to 320x240; letterboxing keeps portrait photos'
+  // faces undistorted.)
+  const double sx = std::min(double(input_) / region.width, double(input_h_) / region.height), sy = sx;
+  cv::Size scaled(std::max(1, int(std::lround(region.width * sx))), std::max(1, int(std::lround(region.height * sy))));
+  cv::Mat small, square(input_h_, input_, CV_8UC3, cv::Scalar(0, 0, 0)), blob;
   try {
-    cv::resize(bgr(region), small, scaled, 0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::resize(bgr(region), small, scaled, 0, 0, std::min(sx, sy) < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
     small.copyTo(square(cv::Rect(0, 0, scaled.width, scaled.height)));
-    if (kind_ == "blazeface") {
+    if (kind_ == "rfb") {
+      blob = cv::dnn::blobFromImage(square, 1.0 / 128, cv::Size(), cv::Scalar(127, 127, 127), true);
+    } else if (kind_ == "blazeface") {
       blob = cv::dnn::blobFromImage(square, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
     } else {
       blob = cv::dnn::blobFromImage(square, 1.0 / 128, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
@@ -184,7 +213,7 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
     auto lease = pool_->Acquire();
     FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
   }
-  auto decoded = kind_ == "blazeface" ? DecodeBlazeFace(outs) : DecodeScrfd(outs);
+  auto decoded = kind_ == "blazeface" ? DecodeBlazeFace(outs) : kind_ == "rfb" ? DecodeRfb(outs) : DecodeScrfd(outs);
   if (!decoded.ok()) return decoded.status();
   std::vector<DetectedFace> faces;
   for (const RawFace& raw : decoded.value()) {
@@ -192,10 +221,10 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
     if (b.x + b.width / 2 > scaled.width || b.y + b.height / 2 > scaled.height) continue;  // in the padding
     DetectedFace f;
     f.score = raw.score;
-    f.rect = ClipRect(float(region.x + b.x / s), float(region.y + b.y / s), float(region.x + (b.x + b.width) / s),
-                      float(region.y + (b.y + b.height) / s), bgr.size());
+    f.rect = ClipRect(float(region.x + b.x / sx), float(region.y + b.y / sy), float(region.x + (b.x + b.width) / sx),
+                      float(region.y + (b.y + b.height) / sy), bgr.size());
     if (f.rect.width() < 2 || f.rect.height() < 2) continue;
-    for (const auto& p : raw.kps) f.landmarks.emplace_back(float(region.x + p.x / s), float(region.y + p.y / s));
+    for (const auto& p : raw.kps) f.landmarks.emplace_back(float(region.x + p.x / sx), float(region.y + p.y / sy));
     faces.push_back(std::move(f));
   }
   return SuppressOverlaps(std::move(faces), 0.3f);

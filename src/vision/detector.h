@@ -40,9 +40,11 @@ class Detector {
   };
   Result<std::vector<RawFace>> DecodeBlazeFace(const std::vector<cv::Mat>& outs) const;
   Result<std::vector<RawFace>> DecodeScrfd(const std::vector<cv::Mat>& outs) const;
+  Result<std::vector<RawFace>> DecodeRfb(const std::vector<cv::Mat>& outs) const;
 
   std::string kind_;
-  int input_ = 256;
+  int input_ = 256;     // input width (and height, but for rfb)
+  int input_h_ = 256;   // input height: rfb 240
   float min_score_ = 0.5f;
   std::unique_ptr<NetPool> pool_;
   std::vector<cv::Point2f> anchors_;  // blazeface anchor centres in input pixels

@@ -95,7 +95,9 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
     impl->manifest = nullptr;  // provenance is informative only
   }
 
-  std::string det_default = opts.detector.kind == "scrfd" ? "scrfd.onnx" : "blazeface.onnx";
+  std::string det_default = opts.detector.kind == "scrfd" ? "scrfd.onnx"
+                            : opts.detector.kind == "rfb" ? "rfb320.onnx"
+                                                          : "blazeface.onnx";
   auto det = Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), pool);
   if (!det.ok()) return det.status();
   impl->detector = std::move(det.value());

@@ -1,5 +1,6 @@
 // Per-stage and end-to-end latency of the vision engine on one 720p video frame,
-// single thread:  bench_vision [--faces DIR] [--models DIR] [--embedder arcface|faceres|faceapi] [benchmark flags]
+// single thread:  bench_vision [--faces DIR] [--models DIR] [--embedder arcface|faceres|faceapi]
+//                  [--detector blazeface|rfb] [benchmark flags]
 // BM_FaceAdd is what POST /api/face/v1/add runs: bytes -> validated, decoded, detected,
 // landmarks, quality, aligned, embedded (Purpose::kEnrol, no liveness).
 #include <benchmark/benchmark.h>
@@ -23,7 +24,7 @@ using namespace facepass::vision;
 
 namespace {
 
-std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "arcface";
+std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "arcface", g_detector = "blazeface";
 
 struct Fixture {
   std::string bytes;
@@ -52,12 +53,15 @@ Fixture& F() {
     o.models_dir = g_models;
     o.pool_size = 1;
     o.embedder.kind = g_embedder;
+    o.detector.kind = g_detector;
     auto e = Engine::Create(o);
     if (!e.ok()) { fprintf(stderr, "%s\n", e.status().ToString().c_str()); std::exit(1); }
     f->engine = std::move(e.value());
     f->img = DecodeUpright(f->bytes).value();
     cv::cvtColor(f->img, f->grey, cv::COLOR_BGR2GRAY);
-    f->detector = Detector::Create({}, g_models + "/blazeface.onnx", 1).value();
+    DetectorConfig dc;
+    dc.kind = g_detector;
+    f->detector = Detector::Create(dc, g_models + (g_detector == "rfb" ? "/rfb320.onnx" : "/blazeface.onnx"), 1).value();
     f->mesh = FaceMesh::Create(g_models + "/facemesh.onnx", 1).value();
     EmbedderConfig ec;
     ec.kind = g_embedder;
@@ -133,6 +137,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--faces") && i + 1 < argc) g_faces = argv[++i];
     else if (!std::strcmp(argv[i], "--models") && i + 1 < argc) g_models = argv[++i];
     else if (!std::strcmp(argv[i], "--embedder") && i + 1 < argc) g_embedder = argv[++i];
+    else if (!std::strcmp(argv[i], "--detector") && i + 1 < argc) g_detector = argv[++i];
     else rest.push_back(argv[i]);
   }
   int n = int(rest.size());

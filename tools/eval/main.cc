@@ -163,12 +163,16 @@ bool HalfA(const std::string& id) {
 int main(int argc, char** argv) {
   Flags f;
   int flip = -1;
+  std::string detector_kind;
+  float min_score = 0.6f;
   CLI::App app{"facepass-eval: recognition accuracy on labelled photo sets"};
   app.add_option("--lfw", f.lfw, "LFW-layout folder (<Name>/<Name>_NNNN.jpg); empty to skip");
   app.add_option("--faces", f.faces, "folder with faces.csv; empty to skip");
   app.add_option("--models", f.models, "models directory");
   app.add_option("--embedder-kind", f.embedder_kind, "arcface (default) | faceres | faceapi");
   app.add_option("--embedder-model", f.embedder_model, "ONNX embedder file");
+  app.add_option("--detector-kind", detector_kind, "blazeface (default) | rfb | scrfd");
+  app.add_option("--min-score", min_score, "detector score threshold");
   app.add_option("--flip", flip, "1: embed the mirrored crop too (flip test)");
   app.add_option("--threads", f.threads, "extraction threads");
   app.add_option("--cache", f.cache, "folder for extracted features (keyed by search_model); empty: none");
@@ -184,6 +188,8 @@ int main(int argc, char** argv) {
   opts.embedder.kind = f.embedder_kind;
   opts.embedder.file = f.embedder_model;
   opts.embedder.flip = flip;
+  opts.detector.kind = detector_kind;
+  opts.detector.min_score = min_score;
   auto engine = vision::Engine::Create(opts);
   if (!engine.ok()) {
     std::fprintf(stderr, "facepass-eval: %s\n", engine.status().ToString().c_str());
@@ -201,7 +207,7 @@ int main(int argc, char** argv) {
   if (!f.lfw.empty()) {
     auto photos = ListLfw(f.lfw);
     if (!photos.ok()) { std::fprintf(stderr, "facepass-eval: %s\n", photos.status().ToString().c_str()); return 1; }
-    Status s = Extract(e, f.lfw, &*photos, f.threads, cache_for("lfw-q2-" + e.search_model()));
+    Status s = Extract(e, f.lfw, &*photos, f.threads, cache_for("lfw-q2-" + detector_kind + "-" + e.search_model()));
     if (!s.ok()) { std::fprintf(stderr, "facepass-eval: %s\n", s.ToString().c_str()); return 1; }
     PrintRefusals("lfw", *photos);
     PairSet pairs = AllPairs(*photos, f.threads);
@@ -258,7 +264,7 @@ int main(int argc, char** argv) {
   if (!f.faces.empty()) {
     auto photos = ListFaces(f.faces);
     if (!photos.ok()) { std::fprintf(stderr, "facepass-eval: %s\n", photos.status().ToString().c_str()); return 1; }
-    Status s = Extract(e, f.faces, &*photos, f.threads, cache_for("faces-q2-" + e.search_model()));
+    Status s = Extract(e, f.faces, &*photos, f.threads, cache_for("faces-q2-" + detector_kind + "-" + e.search_model()));
     if (!s.ok()) { std::fprintf(stderr, "facepass-eval: %s\n", s.ToString().c_str()); return 1; }
     PrintRefusals("shared/faces", *photos);
     PrintFacesPairs(*photos, score);
