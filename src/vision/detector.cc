@@ -59,16 +59,19 @@ std::vector<DetectedFace> SuppressOverlaps(std::vector<DetectedFace> faces, floa
 Result<std::unique_ptr<Detector>> Detector::Create(const DetectorConfig& cfg,
                                                    const std::filesystem::path& file, int pool_size) {
   std::unique_ptr<Detector> d(new Detector());
-  d->kind_ = cfg.kind.empty() ? "blazeface" : cfg.kind;
-  if (d->kind_ != "blazeface" && d->kind_ != "scrfd" && d->kind_ != "rfb")
-    return Status::InvalidArgument("unknown detector kind: " + d->kind_);
-  d->input_ = cfg.input_size > 0 ? cfg.input_size : (d->kind_ == "blazeface" ? 256 : d->kind_ == "rfb" ? 320 : 640);
-  d->input_h_ = d->kind_ == "rfb" ? d->input_ * 3 / 4 : d->input_;
+  d->name_ = cfg.kind.empty() ? "blazeface" : cfg.kind;
+  if (d->name_ == "blazeface") d->kind_ = Kind::kBlazeFace;
+  else if (d->name_ == "scrfd") d->kind_ = Kind::kScrfd;
+  else if (d->name_ == "rfb") d->kind_ = Kind::kRfb;
+  else return Status::InvalidArgument("unknown detector kind: " + d->name_ + " (blazeface, rfb or scrfd)");
+  const int default_input = d->kind_ == Kind::kBlazeFace ? 256 : d->kind_ == Kind::kRfb ? 320 : 640;
+  d->input_ = cfg.input_size > 0 ? cfg.input_size : default_input;
+  d->input_h_ = d->kind_ == Kind::kRfb ? d->input_ * 3 / 4 : d->input_;
   d->min_score_ = cfg.min_score;
   auto pool = NetPool::Load(file, pool_size);
   if (!pool.ok()) return pool.status();
   d->pool_ = std::move(pool.value());
-  if (d->kind_ == "blazeface") {
+  if (d->kind_ == Kind::kBlazeFace) {
     // Two SSD heads: stride 16 with 2 anchors per cell, stride 32 with 6.
     const int strides[2] = {16, 32}, per_cell[2] = {2, 6};
     for (int i = 0; i < 2; ++i) {
@@ -198,9 +201,9 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
   try {
     cv::resize(bgr(region), small, scaled, 0, 0, std::min(sx, sy) < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
     small.copyTo(square(cv::Rect(0, 0, scaled.width, scaled.height)));
-    if (kind_ == "rfb") {
+    if (kind_ == Kind::kRfb) {
       blob = cv::dnn::blobFromImage(square, 1.0 / 128, cv::Size(), cv::Scalar(127, 127, 127), true);
-    } else if (kind_ == "blazeface") {
+    } else if (kind_ == Kind::kBlazeFace) {
       blob = cv::dnn::blobFromImage(square, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
     } else {
       blob = cv::dnn::blobFromImage(square, 1.0 / 128, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
@@ -213,7 +216,9 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
     auto lease = pool_->Acquire();
     FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
   }
-  auto decoded = kind_ == "blazeface" ? DecodeBlazeFace(outs) : kind_ == "rfb" ? DecodeRfb(outs) : DecodeScrfd(outs);
+  auto decoded = kind_ == Kind::kBlazeFace ? DecodeBlazeFace(outs)
+                 : kind_ == Kind::kRfb     ? DecodeRfb(outs)
+                                           : DecodeScrfd(outs);
   if (!decoded.ok()) return decoded.status();
   std::vector<DetectedFace> faces;
   for (const RawFace& raw : decoded.value()) {

@@ -27,7 +27,7 @@ class Detector {
   // One pass of the network over `region` of the image, letterboxed to the input size.
   Result<std::vector<DetectedFace>> DetectRegion(const cv::Mat& bgr, cv::Rect region) const;
 
-  std::string kind() const { return kind_; }
+  std::string kind() const { return name_; }
   int input_size() const { return input_; }
   const NetPool& pool() const { return *pool_; }
 
@@ -42,7 +42,9 @@ class Detector {
   Result<std::vector<RawFace>> DecodeScrfd(const std::vector<cv::Mat>& outs) const;
   Result<std::vector<RawFace>> DecodeRfb(const std::vector<cv::Mat>& outs) const;
 
-  std::string kind_;
+  enum class Kind { kBlazeFace, kScrfd, kRfb };  // parsed once: no string compares per inference
+  Kind kind_ = Kind::kBlazeFace;
+  std::string name_ = "blazeface";
   int input_ = 256;     // input width (and height, but for rfb)
   int input_h_ = 256;   // input height: rfb 240
   float min_score_ = 0.5f;

@@ -46,21 +46,24 @@ cv::Mat SimilarityLeastSquares(const std::vector<cv::Point2f>& src, const std::v
 Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
                                                    const std::filesystem::path& file, int pool_size) {
   std::unique_ptr<Embedder> e(new Embedder());
-  e->kind_ = cfg.kind.empty() ? "arcface" : cfg.kind;
+  e->name_ = cfg.kind.empty() ? "arcface" : cfg.kind;
   e->output_ = cfg.output;
-  if (e->kind_ == "faceres") {
+  if (e->name_ == "faceres") {
+    e->kind_ = Kind::kFaceRes;
     e->input_ = 224;
     e->alignment = "mesh_box";
     e->zoom = 1.1f;
     if (e->output_.empty()) e->output_ = "global_pooling/Mean";
-  } else if (e->kind_ == "faceapi") {
+  } else if (e->name_ == "faceapi") {
+    e->kind_ = Kind::kFaceApi;
     e->input_ = 150;
     e->zoom = 1.0f;
-  } else if (e->kind_ == "arcface") {
+  } else if (e->name_ == "arcface") {
+    e->kind_ = Kind::kArcFace;
     e->input_ = 112;
     e->zoom = 1.0f;
   } else {
-    return Status::InvalidArgument("unknown embedder kind: " + e->kind_);
+    return Status::InvalidArgument("unknown embedder kind: " + e->name_ + " (arcface, faceres or faceapi)");
   }
   if (cfg.input_size > 0) e->input_ = cfg.input_size;
   if (!cfg.alignment.empty()) {
@@ -155,9 +158,9 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
   try {
     cv::Mat in = crop;
     if (in.cols != input_ || in.rows != input_) cv::resize(crop, in, cv::Size(input_, input_));
-    if (kind_ == "faceres") {
+    if (kind_ == Kind::kFaceRes) {
       blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);  // RGB 0..255
-    } else if (kind_ == "faceapi") {
+    } else if (kind_ == Kind::kFaceApi) {
       // face-api's (rgb - mean) / 255 is inside the converted graph: feed RGB 0..255.
       blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);
     } else {
@@ -183,7 +186,7 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
 std::string Embedder::id() const {
   char zoom_s[16];
   snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom);
-  return kind_ + "-" + std::to_string(dim_) + "-" + pool_->content_id() + "-a" +
+  return name_ + "-" + std::to_string(dim_) + "-" + pool_->content_id() + "-a" +
          std::to_string(kAlignVersion) + (alignment == "mesh_box" ? "b" : "t") + zoom_s +
          (flip ? "f" : "");
 }

@@ -28,7 +28,7 @@ class Embedder {
   // One forward pass, not normalised.
   Result<std::vector<float>> Forward1(const cv::Mat& crop) const;
 
-  const std::string& kind() const { return kind_; }
+  const std::string& kind() const { return name_; }
   int input_size() const { return input_; }
   int dim() const { return dim_; }
   // Changes with the model file, the kind (preprocessing) and the alignment version.
@@ -45,7 +45,9 @@ class Embedder {
 
  private:
   Embedder() = default;
-  std::string kind_, output_;
+  enum class Kind { kArcFace, kFaceRes, kFaceApi };  // parsed once: no string compares per inference
+  Kind kind_ = Kind::kArcFace;
+  std::string name_, output_;
   int input_ = 112, dim_ = 0;
   std::unique_ptr<NetPool> pool_;
 };

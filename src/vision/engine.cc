@@ -62,6 +62,10 @@ nlohmann::json Provenance(const nlohmann::json& manifest, const std::filesystem:
   for (const auto& m : manifest) {
     if (!m.is_object() || m.value("onnx", "") != file.filename().string()) continue;
     out["sha256"] = m.value("sha256", "");
+    if (m.contains("npm") && m["npm"].is_string()) {  // copied as is from an npm package
+      out["source"] = m["npm"];
+      continue;
+    }
     // The source path holds the unpacked npm package: .../vladmandic-human-3.3.6/package/...
     std::string src = m.value("source", "");
     size_t at = src.find("vladmandic-");

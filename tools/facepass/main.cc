@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   serve->add_option("--read-timeout", f.read_timeout_s, "Seconds an idle or slow connection is kept")->check(CLI::Range(1, 3600))->capture_default_str();
   serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   serve->add_option("--detector-model", f.detector_model, "ONNX detector file (default: models-dir/blazeface.onnx)");
-  serve->add_option("--detector-kind", f.detector_kind, "Detector family: blazeface | scrfd");
+  serve->add_option("--detector-kind", f.detector_kind, "Detector family: blazeface (default) | rfb | scrfd");
   serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");
   serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
   serve->add_option("--embedder-output", f.embedder_output, "Embedder output layer name");
