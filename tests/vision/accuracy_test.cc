@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "dataset.h"
 #include "vision/engine.h"
 #include "vision/pair_metrics.h"
 #include "vision_test_util.h"
@@ -27,19 +28,15 @@ TEST(DevAccuracy, PairsSeparateAtTheDefaultThreshold) {
   FP_REQUIRE_MODELS();
   const Engine* engine = testing::SharedEngine();
   ASSERT_NE(engine, nullptr);
-  std::ifstream csv(testing::FacesDir() / "faces.csv");
-  std::string line;
-  std::getline(csv, line);
+  auto listed = eval::ListFaces(testing::FacesDir());
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   std::vector<Photo> photos;
   int expected = 0, found = 0;
-  while (std::getline(csv, line)) {
-    std::stringstream ss(line);
+  for (const eval::Photo& row : *listed) {
     Photo p;
-    std::string n;
-    std::getline(ss, p.path, ',');
-    std::getline(ss, p.identity, ',');
-    std::getline(ss, n, ',');
-    p.faces = std::stoi(n);
+    p.path = row.path;
+    p.identity = row.identity;
+    p.faces = row.expected_faces;
     auto a = engine->Analyze(testing::Photo(p.path), Purpose::kRecognise, {});
     ASSERT_TRUE(a.ok()) << p.path << ": " << a.status().ToString();
     p.a = std::move(a.value());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dataset.h"
 #include "vision/engine.h"
 #include "vision/pair_metrics.h"
 
@@ -63,18 +64,14 @@ int main(int argc, char** argv) {
   const Engine& e = *engine.value();
   printf("search_model %s\n", e.search_model().c_str());
 
-  std::ifstream list(faces + "/faces.csv");
-  std::string line;
-  std::getline(list, line);
+  auto listed = facepass::eval::ListFaces(faces);
+  if (!listed.ok()) { fprintf(stderr, "%s\n", listed.status().ToString().c_str()); return 1; }
   std::vector<Item> items;
-  while (std::getline(list, line)) {
-    std::stringstream ss(line);
+  for (const auto& row : *listed) {
     Item it;
-    std::string n;
-    std::getline(ss, it.path, ',');
-    std::getline(ss, it.identity, ',');
-    std::getline(ss, n, ',');
-    it.expected = std::stoi(n);
+    it.path = row.path;
+    it.identity = row.identity;
+    it.expected = row.expected_faces;
     items.push_back(it);
   }
   AnalyzeOptions ao;
