@@ -216,9 +216,14 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
     auto lease = pool_->Acquire();
     FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
   }
-  auto decoded = kind_ == Kind::kBlazeFace ? DecodeBlazeFace(outs)
-                 : kind_ == Kind::kRfb     ? DecodeRfb(outs)
-                                           : DecodeScrfd(outs);
+  Result<std::vector<RawFace>> decoded = Status::Internal("detector: not decoded");
+  try {  // reshapes and concatenations of the outputs
+    decoded = kind_ == Kind::kBlazeFace ? DecodeBlazeFace(outs)
+              : kind_ == Kind::kRfb     ? DecodeRfb(outs)
+                                        : DecodeScrfd(outs);
+  } catch (const cv::Exception& e) {
+    return Status::Internal(std::string("detector outputs: ") + e.what());
+  }
   if (!decoded.ok()) return decoded.status();
   std::vector<DetectedFace> faces;
   for (const RawFace& raw : decoded.value()) {
@@ -280,7 +285,11 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
     std::vector<DetectedFace> padded_faces;
     int pad = longer / 2;
     cv::Mat padded;
-    cv::copyMakeBorder(bgr, padded, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(127, 127, 127));
+    try {
+      cv::copyMakeBorder(bgr, padded, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(127, 127, 127));
+    } catch (const cv::Exception& e) {  // e.g. out of memory on a huge photo
+      return Status::Internal(std::string("detector padding: ") + e.what());
+    }
     auto part = DetectRegion(padded, cv::Rect(0, 0, padded.cols, padded.rows));
     if (!part.ok()) return part.status();
     for (auto& f : part.value()) {

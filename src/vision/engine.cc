@@ -186,7 +186,11 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   } catch (const cv::Exception& e) {
     return Status::Internal(e.what());
   }
-  fr.quality = MeasureQuality(bgr, grey, fr.face, fr.mesh, depth);
+  try {  // resizes, statistics and solvePnP: a cv::Exception must not escape the engine
+    fr.quality = MeasureQuality(bgr, grey, fr.face, fr.mesh, depth);
+  } catch (const cv::Exception& e) {
+    return Status::Internal(std::string("quality: ") + e.what());
+  }
   if (opts.embed) {
     cv::Mat crop;
     try {
