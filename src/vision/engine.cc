@@ -12,6 +12,7 @@
 #include "vision/embedder.h"
 #include "vision/image.h"
 #include "vision/landmarks.h"
+#include "vision/fp_liveness.h"
 #include "vision/liveness.h"
 #include "vision/quality.h"
 #include "vision/score.h"
@@ -43,7 +44,8 @@ struct Engine::Impl {
   std::unique_ptr<Detector> detector;
   std::unique_ptr<FaceMesh> mesh;        // optional
   std::unique_ptr<Embedder> embedder;
-  std::unique_ptr<Liveness> liveness;    // optional
+  std::unique_ptr<Liveness> liveness;    // optional; kind "human"
+  std::unique_ptr<FpLiveness> fp_liveness;  // kind "faceplugin" (then `liveness` is null)
   ScoreMap score;
   std::string mesh_note;
 };
@@ -128,9 +130,17 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
     impl->score = std::move(cal.value());
   }
 
-  auto live = Liveness::Create(Pick(opts.antispoof_file, dir, "antispoof.onnx"),
-                               Pick(opts.liveness_file, dir, "liveness.onnx"), pool);
-  if (live.ok()) impl->liveness = std::move(live.value());
+  if (opts.liveness_kind == "faceplugin") {
+    auto live = FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), pool);
+    if (!live.ok()) return live.status();  // asked for explicitly
+    impl->fp_liveness = std::move(live.value());
+  } else if (opts.liveness_kind.empty() || opts.liveness_kind == "human") {
+    auto live = Liveness::Create(Pick(opts.antispoof_file, dir, "antispoof.onnx"),
+                                 Pick(opts.liveness_file, dir, "liveness.onnx"), pool);
+    if (live.ok()) impl->liveness = std::move(live.value());
+  } else {
+    return Status::InvalidArgument("unknown liveness kind: " + opts.liveness_kind + " (human or faceplugin)");
+  }
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
@@ -203,8 +213,8 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
     fr.feature = std::move(f.value());
     fr.aligned = crop;
   }
-  if (opts.liveness && impl_->liveness) {
-    auto l = impl_->liveness->Score(bgr, fr.face);
+  if (opts.liveness && (impl_->liveness || impl_->fp_liveness)) {
+    auto l = impl_->liveness ? impl_->liveness->Score(bgr, fr.face) : impl_->fp_liveness->Score(bgr, fr.face);
     if (!l.ok()) return l.status();
     fr.liveness = l.value();
   }
@@ -241,7 +251,8 @@ nlohmann::json Engine::ModelDetail() const {
   j["embedder"]["dim"] = impl_->embedder->dim();
   j["embedder"]["alignment"] = impl_->embedder->alignment;
   j["embedder"]["search_model"] = impl_->embedder->id();
-  if (impl_->liveness) j["liveness"] = {{"id", impl_->liveness->id()}};
+  if (impl_->liveness) j["liveness"] = {{"kind", "human"}, {"id", impl_->liveness->id()}};
+  if (impl_->fp_liveness) j["liveness"] = {{"kind", "faceplugin"}, {"id", impl_->fp_liveness->id()}};
   j["score"] = impl_->score.ToJson();
   j["search_model"] = search_model();
   return j;

@@ -52,6 +52,9 @@ struct EngineOptions {
   std::filesystem::path landmark_file;  // empty: models_dir/facemesh.onnx; missing file = no mesh
   std::filesystem::path antispoof_file; // empty: models_dir/antispoof.onnx
   std::filesystem::path liveness_file;  // empty: models_dir/liveness.onnx
+  // "human" (default): antispoof x liveness; "faceplugin": fp_liveness.onnx (models_dir, or
+  // liveness_file). docs/models.md compares them on live and spoof-like photos.
+  std::string liveness_kind;
 };
 
 class Engine {

@@ -229,5 +229,29 @@ TEST_F(EngineTest, ConcurrentCallsMatchSerialOnes) {
   for (double w : worst) EXPECT_GT(w, 0.9999);
 }
 
+// The liveness model is selectable; faceplugin's scores a live dev photo as live.
+TEST(EngineLivenessKind, FacepluginIsSelectableAndUnknownKindsAreRefused) {
+  FP_REQUIRE_FACES();
+  FP_REQUIRE_MODELS();
+  if (!std::filesystem::exists(testing::ModelsDir() / "fp_liveness.onnx"))
+    GTEST_SKIP() << "no fp_liveness.onnx: run scripts/fetch-models.sh";
+  EngineOptions o;
+  o.models_dir = testing::ModelsDir();
+  o.pool_size = 1;
+  o.liveness_kind = "faceplugin";
+  auto e = Engine::Create(o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ((*e)->ModelDetail()["liveness"]["kind"], "faceplugin");
+  auto a = (*e)->Analyze(testing::Photo("obama/1.jpg"), Purpose::kCompare, {.embed = false, .liveness = true});
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(a->best && a->best->liveness);
+  EXPECT_GE(*a->best->liveness, 50.f);
+  EXPECT_LE(*a->best->liveness, 100.f);
+  o.liveness_kind = "blink";
+  auto bad = Engine::Create(o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace facepass::vision

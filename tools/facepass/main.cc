@@ -26,6 +26,7 @@ struct ServeFlags {
   int capture_retention_days = 30;
   std::string detector_model, detector_kind;
   std::string embedder_model, embedder_kind, embedder_output;
+  std::string liveness_kind;
 };
 
 bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
@@ -66,6 +67,7 @@ int Serve(const ServeFlags& f) {
   app_options.engine.embedder.file = f.embedder_model;
   app_options.engine.embedder.kind = f.embedder_kind;
   app_options.engine.embedder.output = f.embedder_output;
+  app_options.engine.liveness_kind = f.liveness_kind;
 
   auto app = facepass::service::App::Open(app_options);
   if (!app.ok()) {
@@ -116,6 +118,7 @@ int main(int argc, char** argv) {
   serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");
   serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
   serve->add_option("--embedder-output", f.embedder_output, "Embedder output layer name");
+  serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: human (default) | faceplugin");
   serve->callback([&] { exit_code = Serve(f); });
 
   facepass::cli::AddVisionCommands(cli, exit_code);
