@@ -51,17 +51,17 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   if (e->name_ == "faceres") {
     e->kind_ = Kind::kFaceRes;
     e->input_ = 224;
-    e->alignment = "mesh_box";
-    e->zoom = 1.1f;
+    e->alignment_ = "mesh_box";
+    e->zoom_ = 1.1f;
     if (e->output_.empty()) e->output_ = "global_pooling/Mean";
   } else if (e->name_ == "faceapi") {
     e->kind_ = Kind::kFaceApi;
     e->input_ = 150;
-    e->zoom = 1.0f;
+    e->zoom_ = 1.0f;
   } else if (e->name_ == "arcface") {
     e->kind_ = Kind::kArcFace;
     e->input_ = 112;
-    e->zoom = 1.0f;
+    e->zoom_ = 1.0f;
   } else {
     return Status::InvalidArgument("unknown embedder kind: " + e->name_ + " (arcface, faceres or faceapi)");
   }
@@ -69,10 +69,10 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   if (!cfg.alignment.empty()) {
     if (cfg.alignment != "template" && cfg.alignment != "mesh_box")
       return Status::InvalidArgument("unknown alignment: " + cfg.alignment);
-    e->alignment = cfg.alignment;
+    e->alignment_ = cfg.alignment;
   }
-  if (cfg.zoom > 0) e->zoom = cfg.zoom;
-  e->flip = cfg.flip > 0;  // off by default: +7 ms for 0.2 points of TAR on lfw-dev (docs/models.md)
+  if (cfg.zoom > 0) e->zoom_ = cfg.zoom;
+  e->flip_ = cfg.flip > 0;  // off by default: +11 ms for 0.2 points of TAR on lfw-dev (docs/models.md)
   auto pool = NetPool::Load(file, pool_size);
   if (!pool.ok()) return pool.status();
   e->pool_ = std::move(pool.value());
@@ -94,7 +94,7 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
 
 cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
                               const std::vector<cv::Point2f>& mesh) const {
-  if (alignment == "mesh_box" && mesh.size() >= size_t(FaceMesh::kPoints)) {
+  if (alignment_ == "mesh_box" && mesh.size() >= size_t(FaceMesh::kPoints)) {
     // Level the outer eye corners, take the square around every mesh point in that frame.
     float angle = std::atan2(mesh[263].y - mesh[33].y, mesh[263].x - mesh[33].x);
     float c = std::cos(angle), s = std::sin(angle);
@@ -109,12 +109,12 @@ cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
     }
     float bx = (x0 + x1) / 2, by = (y0 + y1) / 2;
     cv::Point2f centre(mean.x + c * bx - s * by, mean.y + s * bx + c * by);
-    cv::Mat m = CropTransform(centre, std::max(x1 - x0, y1 - y0) * zoom, angle, input_), crop;
+    cv::Mat m = CropTransform(centre, std::max(x1 - x0, y1 - y0) * zoom_, angle, input_), crop;
     cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     return crop;
   }
   // Without a mesh, "mesh_box" falls back to the template at the zoom that suits faceres.
-  const float z = alignment == "mesh_box" ? 0.78f : zoom;
+  const float z = alignment_ == "mesh_box" ? 0.78f : zoom_;
   std::vector<cv::Point2f> src = FivePoints(face, mesh), dst;
   const float s = input_ / 112.f, c = input_ / 2.f;
   for (const auto& p : kArcFace112) dst.emplace_back(c + (p.x * s - c) * z, c + (p.y * s - c) * z);
@@ -133,7 +133,7 @@ cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
 Result<std::vector<float>> Embedder::Embed(const cv::Mat& crop) const {
   auto f = Forward1(crop);
   if (!f.ok()) return f.status();
-  if (flip) {
+  if (flip_) {
     cv::Mat mirrored;
     try {
       cv::flip(crop, mirrored, 1);
@@ -185,10 +185,10 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
 
 std::string Embedder::id() const {
   char zoom_s[16];
-  snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom);
+  snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom_);
   return name_ + "-" + std::to_string(dim_) + "-" + pool_->content_id() + "-a" +
-         std::to_string(kAlignVersion) + (alignment == "mesh_box" ? "b" : "t") + zoom_s +
-         (flip ? "f" : "");
+         std::to_string(kAlignVersion) + (alignment_ == "mesh_box" ? "b" : "t") + zoom_s +
+         (flip_ ? "f" : "");
 }
 
 }  // namespace facepass::vision

@@ -39,15 +39,19 @@ class Embedder {
   // input, shrunk around its centre by `zoom` (< 1 shows more of the head).
   // "mesh_box": the square around all 468 mesh points in the eye-levelled frame,
   // enlarged by `zoom` (> 1 shows more); falls back to "template" without a mesh.
-  std::string alignment = "template";
-  float zoom = 1.0f;
-  bool flip = false;  // feature = f(crop) + f(mirrored crop), then normalised
+  // Fixed at Create (they are part of id(), hence of search_model).
+  const std::string& alignment() const { return alignment_; }
+  float zoom() const { return zoom_; }
+  bool flip() const { return flip_; }  // feature = f(crop) + f(mirrored crop), then normalised
 
  private:
   Embedder() = default;
   enum class Kind { kArcFace, kFaceRes, kFaceApi };  // parsed once: no string compares per inference
   Kind kind_ = Kind::kArcFace;
   std::string name_, output_;
+  std::string alignment_ = "template";
+  float zoom_ = 1.0f;
+  bool flip_ = false;
   int input_ = 112, dim_ = 0;
   std::unique_ptr<NetPool> pool_;
 };

@@ -249,7 +249,7 @@ nlohmann::json Engine::ModelDetail() const {
   if (impl_->mesh) j["landmarks"] = entry("facemesh", impl_->mesh->pool());
   j["embedder"] = entry(impl_->embedder->kind(), impl_->embedder->pool());
   j["embedder"]["dim"] = impl_->embedder->dim();
-  j["embedder"]["alignment"] = impl_->embedder->alignment;
+  j["embedder"]["alignment"] = impl_->embedder->alignment();
   j["embedder"]["search_model"] = impl_->embedder->id();
   if (impl_->liveness) j["liveness"] = {{"kind", "human"}, {"id", impl_->liveness->id()}};
   if (impl_->fp_liveness) j["liveness"] = {{"kind", "faceplugin"}, {"id", impl_->fp_liveness->id()}};
