@@ -1,5 +1,6 @@
 #include "client/device.h"
 
+#include "common/pass_rule.h"
 #include "vision/engine.h"
 
 namespace facepass::client {
@@ -84,7 +85,9 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name,
     if (!m->empty()) {
       t.face_token = (*m)[0].face_token;
       t.score = engine_->ScoreFromSimilarity((*m)[0].similarity);
-      t.passed = t.score >= answer.recognize_threshold;
+      // Offline recognition measures no liveness (the sync stream carries no liveness
+      // threshold), so the rule's liveness condition does not apply here.
+      t.passed = PassesRecognition(true, t.score, answer.recognize_threshold, std::nullopt, 0);
     }
     answer.results.push_back(std::move(t));
   }

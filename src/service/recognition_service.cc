@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/pass_rule.h"
 #include "index/face_index.h"
 #include "service/image_archive.h"
 #include "service/params.h"
@@ -127,12 +128,12 @@ ApiReply RecognitionService::Recognize(const http::Request& req) {
         entry["face_token"] = ctx_.tokens->Encode(store::TokenKind::kFace, matches->front().face_id);
       }
       entry["score"] = score;
-      bool passed = !matches->empty() && score >= th.recognize;
+      std::optional<double> live;
       if (liveness && face.liveness) {
         entry["liveness_score"] = *face.liveness;
-        passed = passed && *face.liveness >= th.liveness;
+        live = *face.liveness;
       }
-      entry["passed"] = passed;
+      entry["passed"] = PassesRecognition(!matches->empty(), score, th.recognize, live, th.liveness);
       if (score > best.score) best = {std::move(entry), score};
     }
     results.push_back(std::move(best.entry));
