@@ -5,6 +5,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "common/clock.h"
+#include "common/group_name.h"
+
 namespace facepass::client {
 
 namespace {
@@ -29,12 +32,6 @@ CREATE TABLE IF NOT EXISTS faces (
   PRIMARY KEY (group_name, face_token)
 ) WITHOUT ROWID;
 )sql";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status SqlError(const std::exception& e) { return Status::IoError(std::string("device store: ") + e.what()); }
 
@@ -78,15 +75,6 @@ int64_t ApplyReport::total_deleted() const {
   int64_t n = 0;
   for (const Group& g : groups) n += g.deleted;
   return n;
-}
-
-bool IsValidGroupName(std::string_view name) {
-  if (name.size() < 4 || name.size() > 16) return false;
-  for (char c : name) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) return false;
-  }
-  return true;
 }
 
 DeviceStore::DeviceStore(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/group_name.h"
 #include "common/status.h"
 #include "sync/sync_codec.h"
 
@@ -116,6 +117,6 @@ class DeviceStore {
 
 inline constexpr char kUnknownSearchModel[] = "unknown";
 
-bool IsValidGroupName(std::string_view name);
+using facepass::IsValidGroupName;  // the spec rule: common/group_name.h
 
 }  // namespace facepass::client

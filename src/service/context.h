@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/api_error.h"
+#include "common/clock.h"
 #include "common/status.h"
 #include "store/types.h"
 #include "vision/types.h"
@@ -41,11 +42,7 @@ struct ServiceContext {
   std::mutex* catalog_mu = nullptr;
 };
 
-inline int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using facepass::NowMs;  // common/clock.h
 
 inline nlohmann::json RectJson(int left, int top, int right, int bottom) {
   return {{"left", left}, {"top", top}, {"right", right}, {"bottom", bottom}};

@@ -17,14 +17,6 @@ std::string Join(const std::vector<std::string>& names) {
 }
 }  // namespace
 
-bool IsValidGroupName(std::string_view name) {
-  if (name.size() < 4 || name.size() > 16) return false;
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
 std::optional<bool> ParseBool(std::string_view s) {
   std::string lower;
   for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

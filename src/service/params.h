@@ -10,12 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/api_error.h"
+#include "common/group_name.h"
 #include "http/request.h"
 
 namespace facepass::service {
 
 // ^[A-Za-z0-9_]{4,16}$
-bool IsValidGroupName(std::string_view name);
+using facepass::IsValidGroupName;  // the spec rule lives in common/group_name.h
 
 // Strict "true/false/1/0" (any case).
 std::optional<bool> ParseBool(std::string_view s);
