@@ -3,22 +3,17 @@
 #include <algorithm>
 #include <numeric>
 
+#include "common/face_crop.h"
 #include "vision/engine.h"
 
 namespace facepass::client {
 
 vision::Rect CaptureRect(const vision::Rect& face, int frame_width, int frame_height) {
-  int w = face.width(), h = face.height();
-  vision::Rect r;
-  r.left = face.left - w / 2;
-  r.right = face.right + (w - w / 2);
-  r.top = face.top - h * 3 / 5;
-  r.bottom = face.bottom + (h - h * 3 / 5);
-  r.left = std::clamp(r.left, 0, frame_width);
-  r.right = std::clamp(r.right, 0, frame_width);
-  r.top = std::clamp(r.top, 0, frame_height);
-  r.bottom = std::clamp(r.bottom, 0, frame_height);
-  return r;
+  // The server's crop geometry exactly (it was integer division here: 1 px apart).
+  const auto [l, t, r, b] = FaceCropBox(face.left, face.top, face.right, face.bottom, frame_width, frame_height);
+  vision::Rect out;
+  out.left = l, out.top = t, out.right = r, out.bottom = b;
+  return out;
 }
 
 Result<std::vector<Capture>> CutCaptures(const cv::Mat& bgr, const std::vector<vision::DetectedFace>& faces,

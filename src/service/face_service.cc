@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/face_crop.h"
 #include "index/face_index.h"
 #include "service/image_archive.h"
 #include "service/params.h"
@@ -37,16 +38,9 @@ std::optional<int64_t> FaceIdParam(const ServiceContext& ctx, const json& body, 
 }  // namespace
 
 store::Rect CropAround(const store::Rect& f, int image_width, int image_height) {
-  const double w = f.right - f.left, h = f.bottom - f.top;
+  const auto [l, t, r, b] = FaceCropBox(f.left, f.top, f.right, f.bottom, image_width, image_height);
   store::Rect c;
-  c.left = static_cast<int>(std::lround(f.left - w / 2));
-  c.right = static_cast<int>(std::lround(f.right + w / 2));
-  c.top = static_cast<int>(std::lround(f.top - h * 3 / 5));
-  c.bottom = static_cast<int>(std::lround(f.bottom + h * 2 / 5));
-  c.left = std::clamp(c.left, 0, image_width);
-  c.right = std::clamp(c.right, 0, image_width);
-  c.top = std::clamp(c.top, 0, image_height);
-  c.bottom = std::clamp(c.bottom, 0, image_height);
+  c.left = l, c.top = t, c.right = r, c.bottom = b;
   return c;
 }
 
