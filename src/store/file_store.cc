@@ -106,15 +106,9 @@ Result<std::string> FileStore::Read(const std::string& relative_path) const {
   if (!S_ISREG(st.st_mode)) return Status::NotFound("file " + relative_path);
   std::string out;
   out.resize(static_cast<size_t>(st.st_size));
-  size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IoError(Errno("read", *path));
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  if (got != out.size()) return Status::IoError("short read " + path->string());
+  auto read = ReadUpTo(fd, out.data(), out.size(), path->string());
+  if (!read.ok()) return read.status();
+  if (*read != out.size()) return Status::IoError("short read " + path->string());
   return out;
 }
 

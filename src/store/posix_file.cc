@@ -8,6 +8,19 @@
 
 namespace facepass::store {
 
+Result<size_t> ReadUpTo(int fd, void* data, size_t size, const std::string& what) {
+  char* p = static_cast<char*>(data);
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::read(fd, p + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError("read " + what + ": " + std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
+}
+
 Status WriteAllAndSync(int fd, const void* data, size_t size, const std::string& what) {
   const char* p = static_cast<const char*>(data);
   while (size > 0) {

@@ -25,6 +25,8 @@ class FdCloser {
   int fd_;
 };
 
+// Reads from fd until `size` bytes or end of file (EINTR retried); the count read.
+Result<size_t> ReadUpTo(int fd, void* data, size_t size, const std::string& what);
 // Writes all of `data` to fd and fsyncs it; `what` names the file in errors.
 Status WriteAllAndSync(int fd, const void* data, size_t size, const std::string& what);
 // Replaces `file` with `data` so a crash leaves the old or the new content,

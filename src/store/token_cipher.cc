@@ -74,14 +74,9 @@ Result<std::string> ReadSecret(const std::filesystem::path& file) {
   // Tighten a secret that someone made readable to others.
   if ((st.st_mode & 077) != 0) ::fchmod(fd, 0600);
   std::string bytes(kSecretSize + 1, '\0');
-  size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IoError("read " + file.string() + ": " + std::strerror(errno));
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
+  auto read = ReadUpTo(fd, bytes.data(), bytes.size(), file.string());
+  if (!read.ok()) return read.status();
+  const size_t got = *read;
   if (got != kSecretSize)
     return Status::Corruption(file.string() + " has " + std::to_string(got) + " bytes, expected " +
                               std::to_string(kSecretSize));
