@@ -6,6 +6,7 @@
 #include "common/face_crop.h"
 #include "index/face_index.h"
 #include "service/image_archive.h"
+#include "service/image_verdict_error.h"
 #include "service/params.h"
 #include "store/database.h"
 #include "store/file_store.h"
@@ -17,14 +18,6 @@ namespace facepass::service {
 using nlohmann::json;
 
 namespace {
-
-ApiError EnrolImageError(vision::ImageVerdict v) {
-  switch (v) {
-    case vision::ImageVerdict::kFileTooLarge: return api_error::InvalidImageFileSize();
-    case vision::ImageVerdict::kBadResolution: return api_error::InvalidImageResolution();
-    default: return api_error::UnsupportedImageFormat();
-  }
-}
 
 // A face_token given as a JSON field: missing, malformed or a face id.
 std::optional<int64_t> FaceIdParam(const ServiceContext& ctx, const json& body, ParamCheck& check) {
@@ -52,7 +45,7 @@ ApiReply FaceService::Add(const http::Request& req) {
   auto analysis = ctx_.engine->Analyze(*image, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
   if (!analysis.ok()) return Internal("face add: analyze", analysis.status());
   const vision::Analysis& a = *analysis;
-  if (a.verdict != vision::ImageVerdict::kOk) return ApiReply::Error(EnrolImageError(a.verdict));
+  if (a.verdict != vision::ImageVerdict::kOk) return ApiReply::Error(ImageVerdictError(a.verdict));
 
   const int64_t now = NowMs();
   auto archived = ArchiveImage(ctx_, *image, a.format, store::ImageKind::kEnrol, a.width, a.height, now);

@@ -6,6 +6,7 @@
 #include "common/pass_rule.h"
 #include "index/face_index.h"
 #include "service/image_archive.h"
+#include "service/image_verdict_error.h"
 #include "service/params.h"
 #include "service/thresholds.h"
 #include "store/database.h"
@@ -17,14 +18,6 @@ namespace facepass::service {
 using nlohmann::json;
 
 namespace {
-
-const char* VerdictError(vision::ImageVerdict v) {
-  switch (v) {
-    case vision::ImageVerdict::kFileTooLarge: return "INVALID_IMAGE_FILE_SIZE";
-    case vision::ImageVerdict::kBadResolution: return "INVALID_IMAGE_RESOLUTION";
-    default: return "UNSUPPORTED_IMAGE_FORMAT";
-  }
-}
 
 // The track ids listed in face_data, in order; nullopt when it is not the
 // JSON the spec describes.
@@ -106,7 +99,7 @@ ApiReply RecognitionService::Recognize(const http::Request& req) {
       json entry = {{"track_id", t}, {"image_id", nullptr}, {"face_token", nullptr},
                     {"score", 0.0},  {"passed", false}};
       if (a->verdict != vision::ImageVerdict::kOk) {
-        entry["error"] = VerdictError(a->verdict);
+        entry["error"] = ImageVerdictError(a->verdict).message;
         if (best.score < 0 && !best.entry.contains("error")) best.entry = entry;
         continue;
       }
@@ -160,14 +153,7 @@ ApiReply RecognitionService::Compare(const http::Request& req) {
     const std::string name = "image_" + std::to_string(i + 1);
     auto a = ctx_.engine->Analyze(*images[i], vision::Purpose::kCompare, {.embed = true, .liveness = *liveness});
     if (!a.ok()) return Internal("compare: analyze", a.status());
-    switch (a->verdict) {
-      case vision::ImageVerdict::kOk: break;
-      case vision::ImageVerdict::kFileTooLarge:
-      case vision::ImageVerdict::kBadResolution:
-        return ApiReply::Error(api_error::ImageValidateFailed(name));
-      default:
-        return ApiReply::Error(api_error::UnsupportedImageFormat());
-    }
+    if (a->verdict != vision::ImageVerdict::kOk) return ApiReply::Error(CompareImageVerdictError(a->verdict, name));
     if (!a->best) return ApiReply::Error(api_error::FaceNotFound(name));
     faces[i] = std::move(*a->best);
   }
