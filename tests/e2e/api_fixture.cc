@@ -123,4 +123,14 @@ std::string ResizedJpeg(const std::string& bytes, int width, int height) {
   return std::string(out.begin(), out.end());
 }
 
+void RemoveUnlessFailed(const std::filesystem::path& dir) {
+  if (::testing::Test::HasFailure()) return;
+  std::error_code ec;
+  const std::string prefix = dir.filename().string() + ".server-";
+  for (const auto& e : std::filesystem::directory_iterator(dir.parent_path(), ec)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove(e.path(), ec);
+  }
+  std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace facepass::e2e

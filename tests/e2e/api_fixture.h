@@ -69,4 +69,8 @@ std::string ResizedJpeg(const std::string& bytes, int width, int height);
       GTEST_SKIP() << "models/ is absent: run scripts/fetch-models.sh";                        \
   } while (0)
 
+// Removes a test data directory and the server logs beside it, unless the test failed
+// (then they are kept to look at).
+void RemoveUnlessFailed(const std::filesystem::path& dir);
+
 }  // namespace facepass::e2e

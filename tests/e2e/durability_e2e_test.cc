@@ -15,16 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// The data directory and the server logs beside it, kept when the test failed.
-void RemoveUnlessFailed(const std::filesystem::path& dir) {
-  if (::testing::Test::HasFailure()) return;
-  std::error_code ec;
-  const std::string prefix = dir.filename().string() + ".server-";
-  for (const auto& e : std::filesystem::directory_iterator(dir.parent_path(), ec)) {
-    if (e.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove(e.path(), ec);
-  }
-  std::filesystem::remove_all(dir, ec);
-}
 
 TEST(DurabilityE2E, RestartKeepsFacesGroupsIndexConfigAndTokens) {
   FP_REQUIRE_SHARED_AND_MODELS();

@@ -84,15 +84,6 @@ std::string ReadLine(const std::filesystem::path& p) {
   return s.substr(0, s.find('\n'));
 }
 
-void RemoveUnlessFailed(const std::filesystem::path& dir) {
-  if (::testing::Test::HasFailure()) return;
-  std::error_code ec;
-  const std::string prefix = dir.filename().string() + ".server-";
-  for (const auto& e : std::filesystem::directory_iterator(dir.parent_path(), ec)) {
-    if (e.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove(e.path(), ec);
-  }
-  std::filesystem::remove_all(dir, ec);
-}
 
 float Cosine(const std::vector<float>& a, const std::vector<float>& b) {
   float dot = 0;
