@@ -15,6 +15,7 @@
 #include "service/thresholds.h"
 #include "store/database.h"
 #include "store/file_store.h"
+#include "store/posix_file.h"
 #include "store/token_cipher.h"
 
 namespace facepass::service {
@@ -89,11 +90,8 @@ Status App::CheckSearchModel() {
                                       options_.data_dir.string() +
                                       "` (same model flags) to re-extract every stored original with the current models");
   }
-  std::ofstream out(file, std::ios::trunc);
-  out << current << "\n";
-  out.flush();
-  if (!out) return Status::IoError("cannot write " + file.string());
-  return Status::OK();
+  // Atomic and durable, like reindex's: a crash never leaves an empty or torn file.
+  return store::ReplaceFileAtomically(file, current + "\n");
 }
 
 Status App::LoadIndex() {
