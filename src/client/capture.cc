@@ -3,17 +3,14 @@
 #include <algorithm>
 #include <numeric>
 
-#include "common/face_crop.h"
+#include "spec/face_crop.h"
 #include "vision/engine.h"
 
 namespace facepass::client {
 
 vision::Rect CaptureRect(const vision::Rect& face, int frame_width, int frame_height) {
-  // The server's crop geometry exactly (it was integer division here: 1 px apart).
-  const auto [l, t, r, b] = FaceCropBox(face.left, face.top, face.right, face.bottom, frame_width, frame_height);
-  vision::Rect out;
-  out.left = l, out.top = t, out.right = r, out.bottom = b;
-  return out;
+  const spec::Box c = spec::FaceCropBox({face.left, face.top, face.right, face.bottom}, frame_width, frame_height);
+  return {c.left, c.top, c.right, c.bottom};
 }
 
 Result<std::vector<Capture>> CutCaptures(const cv::Mat& bgr, const std::vector<vision::DetectedFace>& faces,

@@ -5,8 +5,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "common/clock.h"
-#include "common/group_name.h"
+#include "spec/clock.h"
 
 namespace facepass::client {
 
@@ -326,7 +325,7 @@ Status DeviceStore::ApplyLocked(const sync::SyncResult& r, ApplyReport* report) 
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.9g", r.recognize_threshold);
   SetMeta(*db_, "recognize_threshold", buf);
-  SetMeta(*db_, "last_sync_ms", std::to_string(NowMs()));
+  SetMeta(*db_, "last_sync_ms", std::to_string(spec::NowMs()));
   SetMeta(*db_, "server_time_ms", std::to_string(r.server_time_ms));
   return Status::OK();
 }

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/group_name.h"
 #include "common/status.h"
+#include "spec/group_name.h"
 #include "sync/sync_codec.h"
 
 namespace SQLite {
@@ -117,6 +117,6 @@ class DeviceStore {
 
 inline constexpr char kUnknownSearchModel[] = "unknown";
 
-using facepass::IsValidGroupName;  // the spec rule: common/group_name.h
+using spec::IsValidGroupName;  // the spec rule: spec/group_name.h
 
 }  // namespace facepass::client

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/api_error.h"
-#include "common/clock.h"
 #include "common/status.h"
+#include "spec/clock.h"
 #include "store/types.h"
 #include "vision/types.h"
 
@@ -42,7 +42,7 @@ struct ServiceContext {
   std::mutex* catalog_mu = nullptr;
 };
 
-using facepass::NowMs;  // common/clock.h
+using spec::NowMs;  // spec/clock.h
 
 inline nlohmann::json RectJson(int left, int top, int right, int bottom) {
   return {{"left", left}, {"top", top}, {"right", right}, {"bottom", bottom}};

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/face_crop.h"
 #include "index/face_index.h"
 #include "service/image_archive.h"
 #include "service/image_verdict_error.h"
 #include "service/params.h"
+#include "spec/face_crop.h"
 #include "store/database.h"
 #include "store/file_store.h"
 #include "store/token_cipher.h"
@@ -31,10 +31,8 @@ std::optional<int64_t> FaceIdParam(const ServiceContext& ctx, const json& body, 
 }  // namespace
 
 store::Rect CropAround(const store::Rect& f, int image_width, int image_height) {
-  const auto [l, t, r, b] = FaceCropBox(f.left, f.top, f.right, f.bottom, image_width, image_height);
-  store::Rect c;
-  c.left = l, c.top = t, c.right = r, c.bottom = b;
-  return c;
+  const spec::Box c = spec::FaceCropBox({f.left, f.top, f.right, f.bottom}, image_width, image_height);
+  return {c.left, c.top, c.right, c.bottom};
 }
 
 ApiReply FaceService::Add(const http::Request& req) {

@@ -10,13 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/api_error.h"
-#include "common/group_name.h"
 #include "http/request.h"
+#include "spec/group_name.h"
 
 namespace facepass::service {
 
 // ^[A-Za-z0-9_]{4,16}$
-using facepass::IsValidGroupName;  // the spec rule lives in common/group_name.h
+using spec::IsValidGroupName;  // the spec rule lives in spec/group_name.h
 
 // Strict "true/false/1/0" (any case).
 std::optional<bool> ParseBool(std::string_view s);

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <map>
 
-#include "common/pass_rule.h"
 #include "index/face_index.h"
 #include "service/image_archive.h"
 #include "service/image_verdict_error.h"
 #include "service/params.h"
 #include "service/thresholds.h"
+#include "spec/pass_rule.h"
 #include "store/database.h"
 #include "store/token_cipher.h"
 #include "vision/engine.h"
@@ -126,7 +126,7 @@ ApiReply RecognitionService::Recognize(const http::Request& req) {
         entry["liveness_score"] = *face.liveness;
         live = *face.liveness;
       }
-      entry["passed"] = PassesRecognition(!matches->empty(), score, th.recognize, live, th.liveness);
+      entry["passed"] = spec::PassesRecognition(!matches->empty(), score, th.recognize, live, th.liveness);
       if (score > best.score) best = {std::move(entry), score};
     }
     results.push_back(std::move(best.entry));

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "spec/pass_rule.h"
 
 namespace facepass::store {
 class Database;
@@ -18,7 +19,7 @@ namespace facepass::service {
 struct ThresholdValues {
   static constexpr double kDefaultRecognize = 78;
   static constexpr double kDefaultCompare = 70;
-  static constexpr double kDefaultLiveness = 50;
+  static constexpr double kDefaultLiveness = spec::kDefaultLivenessThreshold;
   double recognize = kDefaultRecognize;
   double compare = kDefaultCompare;
   double liveness = kDefaultLiveness;

@@ -1,8 +1,10 @@
-#include "common/pass_rule.h"
+#include "spec/pass_rule.h"
+
+#include <cmath>
 
 #include <gtest/gtest.h>
 
-namespace facepass {
+namespace facepass::spec {
 namespace {
 
 TEST(PassRule, ScoreMustReachTheThreshold) {
@@ -18,7 +20,12 @@ TEST(PassRule, MeasuredLivenessMustReachItsThreshold) {
   EXPECT_FALSE(PassesRecognition(true, 70, 78, 99.0, 50));  // liveness does not rescue the score
 }
 
-TEST(PassRule, NaNScoreDoesNotPass) { EXPECT_FALSE(PassesRecognition(true, 0.0 / 0.0, 78, std::nullopt, 50)); }
+TEST(PassRule, LivenessNotMeasuredIsNotRequired) {
+  // The server's rule: only a measured liveness (asked for) takes part.
+  EXPECT_TRUE(PassesRecognition(true, 90, 78, std::nullopt, 99));
+}
+
+TEST(PassRule, NaNScoreDoesNotPass) { EXPECT_FALSE(PassesRecognition(true, std::nan(""), 78, std::nullopt, 50)); }
 
 }  // namespace
-}  // namespace facepass
+}  // namespace facepass::spec

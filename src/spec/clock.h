@@ -5,11 +5,11 @@
 #include <chrono>
 #include <cstdint>
 
-namespace facepass {
+namespace facepass::spec {
 
 inline int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-}  // namespace facepass
+}  // namespace facepass::spec

@@ -1,0 +1,33 @@
+#include "spec/group_name.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace facepass::spec {
+namespace {
+
+TEST(GroupName, FourToSixteenLettersDigitsUnderscore) {
+  EXPECT_TRUE(IsValidGroupName("abcd"));
+  EXPECT_TRUE(IsValidGroupName("A_b_9_0123456789"));  // 16
+  EXPECT_TRUE(IsValidGroupName("____"));
+  EXPECT_TRUE(IsValidGroupName("2024"));
+}
+
+TEST(GroupName, LengthOutsideFourToSixteen) {
+  EXPECT_FALSE(IsValidGroupName(""));
+  EXPECT_FALSE(IsValidGroupName("abc"));
+  EXPECT_FALSE(IsValidGroupName("abcdefghijklmnopq"));  // 17
+}
+
+TEST(GroupName, OtherCharactersRejected) {
+  for (const char* bad : {"ab-cd", "ab cd", "abc.d", "abcd\n", "gr\xc3\xbcn1", "abc/d"}) {
+    EXPECT_FALSE(IsValidGroupName(bad)) << bad;
+  }
+  EXPECT_FALSE(IsValidGroupName(std::string("abc\0d", 5)));
+  // Bytes >= 0x80 are not letters whatever the locale says.
+  EXPECT_FALSE(IsValidGroupName("abc\xe9"));
+}
+
+}  // namespace
+}  // namespace facepass::spec
