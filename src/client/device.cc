@@ -1,6 +1,5 @@
 #include "client/device.h"
 
-#include "common/pass_rule.h"
 #include "vision/engine.h"
 
 namespace facepass::client {
@@ -52,8 +51,8 @@ Result<std::vector<Capture>> Device::Captures(std::string_view frame_bytes) cons
   return CutCaptures(*bgr, a->faces);
 }
 
-Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name,
-                                                 const std::vector<Capture>& captures) const {
+Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, const std::vector<Capture>& captures,
+                                                 const OfflineOptions& opts) const {
   if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
   Result<StoreInfo> info = store_->Info();
   if (!info.ok()) return info.status();
@@ -65,12 +64,14 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name,
   RecognizeAnswer answer;
   answer.group_name = group_name;
   answer.recognize_threshold = info->recognize_threshold;
+  answer.liveness_threshold = static_cast<float>(opts.liveness_threshold);
   for (const Capture& c : captures) {
     TrackResult t;
     t.track_id = c.track_id;
     t.face = c.face;
     // The same input the server gets: the capture's JPEG, its largest face.
-    Result<vision::Analysis> a = engine_->Analyze(c.jpeg, vision::Purpose::kRecognise, {.embed = true});
+    Result<vision::Analysis> a = engine_->Analyze(c.jpeg, vision::Purpose::kRecognise,
+                                                  {.embed = true, .liveness = opts.liveness});
     if (!a.ok()) return a.status();
     if (!a->best || a->best->feature.empty()) {
       t.error = "FACE_NOT_FOUND";
@@ -82,13 +83,14 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name,
       return index_.Search(group_name, a->best->feature, 1);
     }();
     if (!m.ok()) return m.status();
+    if (opts.liveness) t.liveness_score = a->best->liveness;
     if (!m->empty()) {
       t.face_token = (*m)[0].face_token;
       t.score = engine_->ScoreFromSimilarity((*m)[0].similarity);
-      // Offline recognition measures no liveness (the sync stream carries no liveness
-      // threshold), so the rule's liveness condition does not apply here.
-      t.passed = PassesRecognition(true, t.score, answer.recognize_threshold, std::nullopt, 0);
     }
+    std::optional<double> live;
+    if (t.liveness_score) live = *t.liveness_score;
+    t.passed = spec::PassesRecognition(!m->empty(), t.score, answer.recognize_threshold, live, opts.liveness_threshold);
     answer.results.push_back(std::move(t));
   }
   return answer;
@@ -96,8 +98,8 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name,
 
 Result<RecognizeAnswer> Device::RecognizeOnline(const HttpClient& http, const std::string& base_url,
                                                 const std::string& group_name,
-                                                const std::vector<Capture>& captures) const {
-  return client::RecognizeOnline(http, base_url, group_name, captures);
+                                                const std::vector<Capture>& captures, bool liveness) const {
+  return client::RecognizeOnline(http, base_url, group_name, captures, liveness);
 }
 
 }  // namespace facepass::client

@@ -15,6 +15,7 @@
 #include "client/recognize_client.h"
 #include "client/sync_client.h"
 #include "common/status.h"
+#include "spec/pass_rule.h"
 #include "sync/sync_codec.h"
 
 namespace facepass::vision {
@@ -22,6 +23,14 @@ class Engine;
 }
 
 namespace facepass::client {
+
+// Offline recognition with the server's enable_liveness: liveness is measured on each
+// capture and `passed` then also needs it. The sync stream carries no liveness
+// threshold, so a device that is not told uses the spec's default.
+struct OfflineOptions {
+  bool liveness = false;
+  double liveness_threshold = spec::kDefaultLivenessThreshold;
+};
 
 class Device {
  public:
@@ -40,11 +49,14 @@ class Device {
   Result<std::vector<Capture>> Captures(std::string_view frame_bytes) const;
 
   // Local 1:N search of every capture in a synced group, scored like the
-  // server (Engine::ScoreFromSimilarity) against the synced threshold.
+  // server (Engine::ScoreFromSimilarity) against the synced threshold, passed by
+  // the server's rule (spec/pass_rule.h).
   // kFailedPrecondition when the synced features are of another model.
-  Result<RecognizeAnswer> RecognizeOffline(const std::string& group_name, const std::vector<Capture>& captures) const;
+  Result<RecognizeAnswer> RecognizeOffline(const std::string& group_name, const std::vector<Capture>& captures,
+                                           const OfflineOptions& opts = {}) const;
   Result<RecognizeAnswer> RecognizeOnline(const HttpClient& http, const std::string& base_url,
-                                          const std::string& group_name, const std::vector<Capture>& captures) const;
+                                          const std::string& group_name, const std::vector<Capture>& captures,
+                                          bool liveness = false) const;
 
  private:
   Device(std::unique_ptr<DeviceStore> store, const vision::Engine* engine);

@@ -4,7 +4,8 @@
 
 namespace facepass::client {
 
-std::vector<MultipartPart> BuildRecognizeParts(const std::string& group_name, const std::vector<Capture>& captures) {
+std::vector<MultipartPart> BuildRecognizeParts(const std::string& group_name, const std::vector<Capture>& captures,
+                                               bool liveness) {
   nlohmann::json faces = nlohmann::json::array();
   for (const Capture& c : captures) {
     faces.push_back({{"track_id", c.track_id},
@@ -13,6 +14,7 @@ std::vector<MultipartPart> BuildRecognizeParts(const std::string& group_name, co
   std::vector<MultipartPart> parts;
   parts.push_back({"group_name", group_name, "", ""});
   parts.push_back({"face_data", nlohmann::json{{"faces", std::move(faces)}}.dump(), "", ""});
+  if (liveness) parts.push_back({"enable_liveness", "true", "", ""});
   for (const Capture& c : captures) {
     std::string name = "image_" + std::to_string(c.track_id);
     parts.push_back({name, c.jpeg, name + ".jpg", "image/jpeg"});
@@ -29,12 +31,14 @@ Result<RecognizeAnswer> ParseRecognizeReply(const HttpResponse& resp) {
   try {
     a.group_name = d.value("group_name", "");
     a.recognize_threshold = d.value("recognize_threshold", 0.0f);
+    a.liveness_threshold = d.value("liveness_threshold", 0.0f);
     for (const nlohmann::json& r : d.value("results", nlohmann::json::array())) {
       TrackResult t;
       t.track_id = r.value("track_id", 0);
       if (r.contains("face_token") && r["face_token"].is_string()) t.face_token = r["face_token"].get<std::string>();
       t.score = r.value("score", 0.0f);
       t.passed = r.value("passed", false);
+      if (r.contains("liveness_score") && r["liveness_score"].is_number()) t.liveness_score = r["liveness_score"].get<float>();
       if (r.contains("error") && r["error"].is_string()) t.error = r["error"].get<std::string>();
       if (r.contains("image_id") && r["image_id"].is_string()) t.image_id = r["image_id"].get<std::string>();
       if (r.contains("rect") && r["rect"].is_object()) {
@@ -50,9 +54,10 @@ Result<RecognizeAnswer> ParseRecognizeReply(const HttpResponse& resp) {
 }
 
 Result<RecognizeAnswer> RecognizeOnline(const HttpClient& http, const std::string& base_url,
-                                        const std::string& group_name, const std::vector<Capture>& captures) {
+                                        const std::string& group_name, const std::vector<Capture>& captures,
+                                        bool liveness) {
   if (captures.empty()) return Status::InvalidArgument("recognise: no face found in the frame");
-  Result<HttpResponse> resp = http.PostMultipart(JoinUrl(base_url, kRecognizePath), BuildRecognizeParts(group_name, captures));
+  Result<HttpResponse> resp = http.PostMultipart(JoinUrl(base_url, kRecognizePath), BuildRecognizeParts(group_name, captures, liveness));
   if (!resp.ok()) return resp.status();
   Result<RecognizeAnswer> a = ParseRecognizeReply(*resp);
   if (!a.ok()) return a.status();
@@ -73,11 +78,15 @@ nlohmann::json ToJson(const RecognizeAnswer& a) {
                         {"face_token", t.face_token ? nlohmann::json(*t.face_token) : nlohmann::json(nullptr)},
                         {"score", t.score},
                         {"passed", t.passed}};
+    if (t.liveness_score) r["liveness_score"] = *t.liveness_score;
     if (!t.error.empty()) r["error"] = t.error;
     if (!t.image_id.empty()) r["image_id"] = t.image_id;
     results.push_back(std::move(r));
   }
-  return {{"group_name", a.group_name}, {"recognize_threshold", a.recognize_threshold}, {"results", std::move(results)}};
+  return {{"group_name", a.group_name},
+          {"recognize_threshold", a.recognize_threshold},
+          {"liveness_threshold", a.liveness_threshold},
+          {"results", std::move(results)}};
 }
 
 }  // namespace facepass::client

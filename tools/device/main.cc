@@ -3,6 +3,7 @@
 //   facepass-device sync --server URL --group NAME [--group NAME2] --store FILE
 //   facepass-device watch --server URL --store FILE [--interval 10] [--max-backoff 300]
 //   facepass-device recognize IMAGE --store FILE --group NAME --offline|--online [--server URL]
+//                             [--liveness [--liveness-threshold 50]]
 //   facepass-device status --store FILE
 //
 // Every command prints one JSON document on stdout (watch: one per round);
@@ -154,7 +155,8 @@ int RunWatch(const Common& c, int interval_s, int max_backoff_s, int rounds) {
   return failures == 0 ? 0 : 2;
 }
 
-int RunRecognize(const Common& c, const std::string& image, bool online, const std::string& save_dir) {
+int RunRecognize(const Common& c, const std::string& image, bool online, const std::string& save_dir,
+                 const OfflineOptions& liveness) {
   std::ifstream in(image, std::ios::binary);
   if (!in) return Fail(Status::IoError("cannot read " + image));
   std::stringstream buf;
@@ -179,8 +181,8 @@ int RunRecognize(const Common& c, const std::string& image, bool online, const s
     }
   }
   HttpClient http(Http(c));
-  Result<RecognizeAnswer> a = online ? (*device)->RecognizeOnline(http, c.server, c.groups[0], *captures)
-                                     : (*device)->RecognizeOffline(c.groups[0], *captures);
+  Result<RecognizeAnswer> a = online ? (*device)->RecognizeOnline(http, c.server, c.groups[0], *captures, liveness.liveness)
+                                     : (*device)->RecognizeOffline(c.groups[0], *captures, liveness);
   if (!a.ok()) return Fail(a.status());
   nlohmann::json j = ToJson(*a);
   j["mode"] = online ? "online" : "offline";
@@ -245,6 +247,11 @@ int main(int argc, char** argv) {
   CLI::Option* on = recognize->add_flag("--online", online, "send the captures to the server");
   off->excludes(on);
   on->excludes(off);
+  OfflineOptions liveness;
+  recognize->add_flag("--liveness", liveness.liveness, "measure liveness; passed then also needs it");
+  recognize->add_option("--liveness-threshold", liveness.liveness_threshold,
+                        "offline liveness threshold (online: the server's)")
+      ->check(CLI::Range(0.0, 100.0));
 
   CLI::App* status = app.add_subcommand("status", "local groups, versions and face counts");
   add_store(status);
@@ -258,7 +265,7 @@ int main(int argc, char** argv) {
       std::cerr << "facepass-device: recognize needs --offline or --online\n";
       return 1;
     }
-    return RunRecognize(c, image, online, save_dir);
+    return RunRecognize(c, image, online, save_dir, liveness);
   }
   if (status->parsed()) return RunStatus(c);
   return 1;
