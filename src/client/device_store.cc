@@ -1,6 +1,5 @@
 #include "client/device_store.h"
 
-#include <chrono>
 #include <cstring>
 
 #include <SQLiteCpp/SQLiteCpp.h>

@@ -24,6 +24,7 @@
 #include "http/router.h"
 #include "http/signals.h"
 #include "http/worker_pool.h"
+#include "spec/clock.h"
 
 namespace facepass::http::internal {
 
@@ -366,7 +367,7 @@ void Server::Impl::Stop() {
 restinio::request_handling_status_t Server::Impl::OnRequest(restinio::request_handle_t req) {
   Exchange ex;
   ex.start = steady_clock::now();
-  ex.arrival_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  ex.arrival_ms = spec::NowMs();
   ex.token = std::make_shared<InFlightToken>(in_flight_);
   ex.req = std::move(req);
   try {

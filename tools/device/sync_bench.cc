@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/device.h"
+#include "spec/clock.h"
 #include "store/database.h"
 
 namespace {
@@ -42,10 +43,7 @@ namespace fs = std::filesystem;
 using namespace facepass;
 using namespace facepass::client;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using spec::NowMs;
 
 Status Seed(const fs::path& db_file, int faces, int spare, int dim) {
   auto db = store::Database::Open(db_file);
