@@ -2,11 +2,10 @@
 
 #include <fstream>
 
-#include <SQLiteCpp/Database.h>
 #include <spdlog/spdlog.h>
 
 #include "index/face_index.h"
-#include "index/sqlite_loader.h"
+#include "index/store_loader.h"
 #include "service/config_service.h"
 #include "service/face_service.h"
 #include "service/group_service.h"
@@ -95,23 +94,18 @@ Status App::CheckSearchModel() {
 }
 
 Status App::LoadIndex() {
-  // The index's own loader reads the bindings->faces join on several
+  // The store's binding scan reads the bindings->faces join on several
   // read-only connections (1M faces in a few seconds).
-  try {
-    SQLite::Database ro((options_.data_dir / "facepass.db").string(), SQLite::OPEN_READONLY);
-    index::LoadStats stats;
-    Status s = index::LoadFromSqlite(ro, *index_, &stats, options_.index_threads);
-    if (!s.ok()) {
-      if (s.code() == StatusCode::kCorruption) {
-        return Status::FailedPrecondition(s.message() + " (features made by another embedder? the engine makes " +
-                                          std::to_string(engine_->feature_dim()) + "-D features)");
-      }
-      return s;
+  store::BindingScanStats stats;
+  Status s = index::LoadFromStore(*db_, *index_, &stats, options_.index_threads);
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kCorruption) {
+      return Status::FailedPrecondition(s.message() + " (features made by another embedder? the engine makes " +
+                                        std::to_string(engine_->feature_dim()) + "-D features)");
     }
-    spdlog::info("index loaded: {} bindings in {} groups, {:.2f} s", stats.bindings, stats.groups, stats.seconds);
-  } catch (const std::exception& e) {
-    return Status::IoError(std::string("cannot read the database for the index: ") + e.what());
+    return s;
   }
+  spdlog::info("index loaded: {} bindings in {} groups, {:.2f} s", stats.bindings, stats.groups, stats.seconds);
   return Status::OK();
 }
 

@@ -33,8 +33,8 @@ Status FromSqlite(const SQLite::Exception& e) {
 
 }  // namespace internal
 
-Database::Database(std::unique_ptr<SQLite::Database> db, const Options& options)
-    : db_(std::move(db)), options_(options) {}
+Database::Database(std::unique_ptr<SQLite::Database> db, std::filesystem::path file, const Options& options)
+    : db_(std::move(db)), options_(options), file_(std::move(file)) {}
 
 Database::~Database() = default;
 
@@ -59,10 +59,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& fi
     std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") return Status::IoError("cannot switch " + file.string() + " to WAL (got " + mode + ")");
     // FULL: a committed transaction survives power loss, not just a crash.
-    db->exec("PRAGMA synchronous = FULL");
+    db->exec(options.durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF");
     db->exec("PRAGMA foreign_keys = ON");
     FP_RETURN_IF_ERROR(internal::Migrate(*db, kSchemaVersion));
-    return std::unique_ptr<Database>(new Database(std::move(db), options));
+    return std::unique_ptr<Database>(new Database(std::move(db), file, options));
   });
 }
 

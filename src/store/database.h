@@ -36,6 +36,9 @@ class Database {
     // that is further behind gets a FULL sync.
     int64_t change_log_keep = 10000;
     int busy_timeout_ms = 5000;
+    // false: synchronous=OFF, commits are not fsynced. Only for benches that
+    // build large throw-away stores; the server never sets it.
+    bool durable = true;
   };
 
   static constexpr int kSchemaVersion = 1;
@@ -47,6 +50,9 @@ class Database {
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
+
+  // The SQLite file (for read-only scans on their own connections: binding_scan.h).
+  const std::filesystem::path& file() const { return file_; }
 
   // --- images
   Result<int64_t> InsertImage(ImageKind kind, const std::string& format, const std::string& path,
@@ -126,11 +132,12 @@ class Database {
   Status CheckIntegrity();
 
  private:
-  Database(std::unique_ptr<SQLite::Database> db, const Options& options);
+  Database(std::unique_ptr<SQLite::Database> db, std::filesystem::path file, const Options& options);
 
   std::mutex mu_;
   std::unique_ptr<SQLite::Database> db_;
   Options options_;
+  const std::filesystem::path file_;
 };
 
 }  // namespace facepass::store

@@ -1,8 +1,6 @@
-// Start-up benchmark: builds a temporary SQLite store with the server's schema
-// (faces + bindings), then times opening it and loading every binding into a
-// FaceIndex through LoadFromSqlite (bindings -> faces join ordered by group).
-#include <SQLiteCpp/SQLiteCpp.h>
-
+// Start-up benchmark: builds a temporary metadata store through the store's
+// API (faces bound to groups), then times loading every binding into a
+// FaceIndex through LoadFromStore (the store's binding scan).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -13,10 +11,16 @@
 
 #include "datasets.h"
 #include "index/face_index.h"
-#include "index/sqlite_loader.h"
+#include "index/store_loader.h"
+#include "store/database.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+static int Fail(const char* what, const facepass::Status& s) {
+  std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
+  return 1;
+}
 
 static double Secs(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
@@ -37,69 +41,65 @@ int main(int argc, char** argv) {
   app.add_flag("--keep", keep, "keep (and reuse) the database file");
   CLI11_PARSE(app, argc, argv);
 
-  try {
-    if (!keep || !fs::exists(db_path)) {
-      fs::remove(db_path);
-      auto a = Clock::now();
-      SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-      db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
-      db.exec("CREATE TABLE faces(id INTEGER PRIMARY KEY, face_token TEXT, feature BLOB NOT NULL, "
-              "deleted INTEGER NOT NULL DEFAULT 0)");
-      db.exec("CREATE TABLE bindings(group_id INTEGER NOT NULL, face_id INTEGER NOT NULL, "
-              "PRIMARY KEY(group_id, face_id)) WITHOUT ROWID");
-      // Features come in chunks so memory stays small for 1M x 512.
-      const size_t chunk = 65536;
-      SQLite::Transaction tx(db);
-      SQLite::Statement ins_face(db, "INSERT INTO faces(id, face_token, feature) VALUES(?, ?, ?)");
-      SQLite::Statement ins_bind(db, "INSERT INTO bindings(group_id, face_id) VALUES(?, ?)");
-      for (size_t c0 = 0; c0 < faces; c0 += chunk) {
-        const size_t n = std::min(chunk, faces - c0);
-        auto ds = facepass::bench::RandomUnit(n, 0, dim, 100 + c0);
-        for (size_t i = 0; i < n; ++i) {
-          const int64_t id = static_cast<int64_t>(c0 + i + 1);
-          ins_face.bind(1, id);
-          ins_face.bind(2, "tok" + std::to_string(id));
-          ins_face.bindNoCopy(3, ds.base.data() + i * dim, dim * static_cast<int>(sizeof(float)));
-          ins_face.exec();
-          ins_face.reset();
-          ins_bind.bind(1, static_cast<int64_t>(id % groups + 1));
-          ins_bind.bind(2, id);
-          ins_bind.exec();
-          ins_bind.reset();
-        }
-      }
-      tx.commit();
-      std::printf("built %s: %zu faces x %d-D in %.1f s (%.0f MB)\n", db_path.c_str(), faces, dim,
-                  Secs(a, Clock::now()), static_cast<double>(fs::file_size(db_path)) / 1e6);
+  namespace store = facepass::store;
+  store::Database::Options fast;
+  fast.durable = false;  // a throw-away store: no fsync per commit
+  if (!keep || !fs::exists(db_path)) {
+    fs::remove(db_path);
+    fs::remove(db_path + "-wal");
+    fs::remove(db_path + "-shm");
+    auto a = Clock::now();
+    auto db = store::Database::Open(db_path, fast);
+    if (!db.ok()) return Fail("open", db.status());
+    auto image = (*db)->InsertImage(store::ImageKind::kEnrol, "jpg", "bench.jpg", 1, 1, 1, 1);
+    if (!image.ok()) return Fail("image", image.status());
+    std::vector<int64_t> group_ids;
+    for (int g = 0; g < groups; ++g) {
+      auto rec = (*db)->CreateGroup("g" + std::to_string(g), 1);
+      if (!rec.ok()) return Fail("group", rec.status());
+      group_ids.push_back(rec->id);
     }
-    for (int r = 0; r < reps; ++r) {
-      facepass::index::IndexOptions o;
-      o.dim = dim;
-      o.storage = storage == "f32" ? facepass::index::Storage::kFloat32 : facepass::index::Storage::kInt8Rerank;
-      facepass::index::FaceIndex idx(o);
-      auto a = Clock::now();
-      SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-      facepass::index::LoadStats st;
-      auto s = facepass::index::LoadFromSqlite(db, idx, &st, threads);
-      const double total = Secs(a, Clock::now());
-      if (!s.ok()) {
-        std::fprintf(stderr, "load failed: %s\n", s.ToString().c_str());
-        return 1;
-      }
-      size_t loaded = 0;
-      for (int64_t g : idx.GroupIds()) loaded += idx.GroupSize(g);
-      std::printf("load %d: %zu bindings in %zu groups, %.2f s (open + load, %d threads), %.2f M faces/s, "
-                  "storage %s, page cache warm\n",
-                  r + 1, loaded, st.groups, total, st.threads, loaded / total / 1e6, storage.c_str());
-      if (loaded != faces) {
-        std::fprintf(stderr, "expected %zu bindings\n", faces);
-        return 1;
+    // Features come in chunks so memory stays small for 1M x 512.
+    const size_t chunk = 65536;
+    for (size_t c0 = 0; c0 < faces; c0 += chunk) {
+      const size_t n = std::min(chunk, faces - c0);
+      auto ds = facepass::bench::RandomUnit(n, 0, dim, 100 + c0);
+      for (size_t i = 0; i < n; ++i) {
+        auto id = (*db)->InsertFace(*image, {0, 0, 1, 1}, 1,
+                                    {ds.base.data() + i * dim, static_cast<size_t>(dim)});
+        if (!id.ok()) return Fail("face", id.status());
+        auto bound = (*db)->Bind(group_ids[(c0 + i) % group_ids.size()], *id, 2);
+        if (!bound.ok()) return Fail("bind", bound.status());
       }
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+    std::printf("built %s: %zu faces x %d-D in %.1f s (%.0f MB)\n", db_path.c_str(), faces, dim,
+                Secs(a, Clock::now()), static_cast<double>(fs::file_size(db_path)) / 1e6);
   }
-  if (!keep) fs::remove(db_path);
+  auto db = store::Database::Open(db_path, fast);
+  if (!db.ok()) return Fail("open", db.status());
+  for (int r = 0; r < reps; ++r) {
+    facepass::index::IndexOptions o;
+    o.dim = dim;
+    o.storage = storage == "f32" ? facepass::index::Storage::kFloat32 : facepass::index::Storage::kInt8Rerank;
+    facepass::index::FaceIndex idx(o);
+    auto a = Clock::now();
+    store::BindingScanStats st;
+    auto s = facepass::index::LoadFromStore(**db, idx, &st, threads);
+    const double total = Secs(a, Clock::now());
+    if (!s.ok()) return Fail("load", s);
+    size_t loaded = 0;
+    for (int64_t g : idx.GroupIds()) loaded += idx.GroupSize(g);
+    std::printf("load %d: %zu bindings in %zu groups, %.2f s (%d threads), %.2f M faces/s, "
+                "storage %s, page cache warm\n",
+                r + 1, loaded, st.groups, total, st.threads, loaded / total / 1e6, storage.c_str());
+    if (loaded != faces) {
+      std::fprintf(stderr, "expected %zu bindings\n", faces);
+      return 1;
+    }
+  }
+  db->reset();
+  if (!keep) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path + suffix);
+  }
   return 0;
 }

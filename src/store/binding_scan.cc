@@ -1,4 +1,4 @@
-#include "index/sqlite_loader.h"
+#include "store/binding_scan.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
@@ -14,7 +14,9 @@
 #include <utility>
 #include <vector>
 
-namespace facepass::index {
+#include "store/database.h"
+
+namespace facepass::store {
 
 namespace {
 
@@ -30,10 +32,10 @@ struct RangeResult {
   size_t rows = 0;
 };
 
-// Loads bindings with key in [lo, hi) (unbounded where absent).
-RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key> lo, std::optional<Key> hi) {
+// Scans bindings with key in [lo, hi) (unbounded where absent).
+RangeResult ScanRange(SQLite::Database& db, size_t dim, BindingSink& sink, std::optional<Key> lo,
+                      std::optional<Key> hi) {
   RangeResult res;
-  const size_t dim = static_cast<size_t>(index.dim());
   const int blob_bytes = static_cast<int>(dim * sizeof(float));
   std::string sql = kJoin;
   if (lo) sql += " AND (b.group_id, b.face_id) >= (?1, ?2)";
@@ -43,7 +45,7 @@ RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key>
   // atomic reference-count updates each, per row.
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db.getHandle(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
-    res.status = Status::IoError(std::string("loading features: ") + sqlite3_errmsg(db.getHandle()));
+    res.status = Status::IoError(std::string("scanning bindings: ") + sqlite3_errmsg(db.getHandle()));
     return res;
   }
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
@@ -56,7 +58,7 @@ RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key>
   int64_t group = 0;
   auto flush = [&]() -> Status {
     if (ids.empty()) return Status::OK();
-    Status s = index.BulkLoad(group, ids, {feats.data(), ids.size() * dim});
+    Status s = sink.Take(group, ids, {feats.data(), ids.size() * dim});
     res.rows += ids.size();
     ids.clear();
     return s;
@@ -83,7 +85,7 @@ RangeResult LoadRange(SQLite::Database& db, FaceIndex& index, std::optional<Key>
     ids.push_back(fid);
   }
   if (rc != SQLITE_DONE) {
-    res.status = Status::IoError(std::string("loading features: ") + sqlite3_errmsg(db.getHandle()));
+    res.status = Status::IoError(std::string("scanning bindings: ") + sqlite3_errmsg(db.getHandle()));
     return res;
   }
   res.status = flush();
@@ -97,11 +99,13 @@ void PrepareConnection(SQLite::Database& db) {
 
 }  // namespace
 
-Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, int threads) {
+Status ScanBindings(const Database& store_db, size_t dim, BindingSink& sink, BindingScanStats* stats, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool auto_threads = threads <= 0;
   if (auto_threads) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   try {
+    const std::string file = store_db.file().string();
+    SQLite::Database db(file, SQLite::OPEN_READONLY);
     PrepareConnection(db);
     // Group sizes (bindings, deleted faces included: an upper bound) from the key index.
     std::vector<std::pair<int64_t, int64_t>> groups;
@@ -113,11 +117,9 @@ Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, 
         total += groups.back().second;
       }
     }
-    for (const auto& [gid, n] : groups) FP_RETURN_IF_ERROR(index.Reserve(gid, static_cast<size_t>(n)));
+    for (const auto& [gid, n] : groups) FP_RETURN_IF_ERROR(sink.Reserve(gid, static_cast<size_t>(n)));
 
-    const std::string file = db.getFilename();
-    const bool shareable = !file.empty() && file != ":memory:";
-    if (!shareable || total < 1 || (auto_threads && total < 100000)) threads = 1;
+    if (total < 1 || (auto_threads && total < 100000)) threads = 1;
     // At least one range even for an empty store (results[0] and cuts[1] are used).
     threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, total)));
     // Split points: the key at offsets total*i/threads.
@@ -142,16 +144,16 @@ Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, 
         try {
           SQLite::Database own(file, SQLite::OPEN_READONLY);
           PrepareConnection(own);
-          results[i] = LoadRange(own, index, cuts[i], cuts[i + 1]);
+          results[i] = ScanRange(own, dim, sink, cuts[i], cuts[i + 1]);
         } catch (const std::exception& e) {
-          results[i].status = Status::IoError(std::string("loading features: ") + e.what());
+          results[i].status = Status::IoError(std::string("scanning bindings: ") + e.what());
         }
       });
     }
     try {
-      results[0] = LoadRange(db, index, cuts[0], cuts[1]);
+      results[0] = ScanRange(db, dim, sink, cuts[0], cuts[1]);
     } catch (const std::exception& e) {
-      results[0].status = Status::IoError(std::string("loading features: ") + e.what());
+      results[0].status = Status::IoError(std::string("scanning bindings: ") + e.what());
     }
     for (auto& w : workers) w.join();
     size_t rows = 0;
@@ -166,9 +168,9 @@ Status LoadFromSqlite(SQLite::Database& db, FaceIndex& index, LoadStats* stats, 
       stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
   } catch (const std::exception& e) {
-    return Status::IoError(std::string("loading features: ") + e.what());
+    return Status::IoError(std::string("scanning bindings: ") + e.what());
   }
   return Status::OK();
 }
 
-}  // namespace facepass::index
+}  // namespace facepass::store
