@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/auth_types.h"
 #include "store/types.h"
 
 namespace SQLite {
@@ -41,7 +42,7 @@ class Database {
     bool durable = true;
   };
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Creates or migrates the schema. FailedPrecondition if the file comes from
   // a newer schema; Corruption/IoError if SQLite cannot read it.
@@ -124,6 +125,21 @@ class Database {
   // --- devices (sync status), key = ip
   Status UpsertDevice(const DeviceRecord& d);  // replaces the device's group list
   Result<std::vector<DeviceRecord>> ListDevices();  // by ip
+
+  // --- API keys (keys_repo.cc): only the hash is ever stored
+  Result<int64_t> InsertKey(const std::string& name, const std::string& role, const std::string& hash,
+                            int64_t now_ms);                    // AlreadyExists for a used name
+  Result<KeyRecord> FindKeyByHash(const std::string& hash);   // revoked ones too; NotFound
+  Result<std::vector<KeyRecord>> ListKeys();                  // by name, revoked ones too
+  Result<int64_t> CountActiveKeys();
+  Status RevokeKey(const std::string& name, int64_t now_ms);  // NotFound if absent or revoked
+  Status TouchKey(int64_t id, int64_t now_ms);                // last_used_ms, never backwards
+
+  // --- audit log (audit_repo.cc)
+  Result<int64_t> AppendAudit(const AuditRecord& r);  // returns the row id
+  // Rows with from_ms <= at_ms < to_ms and id > cursor, oldest first.
+  Result<AuditPage> QueryAudit(int64_t from_ms, int64_t to_ms, int limit, int64_t cursor);
+  Result<int64_t> PurgeAuditBefore(int64_t before_ms);  // rows removed
 
   // Consistency check (crash tests, start-up): SQLite integrity and foreign
   // keys, no binding to a missing/deleted face or deleted group, each group's

@@ -81,8 +81,33 @@ CREATE TABLE device_groups(
   PRIMARY KEY(ip, seq)) WITHOUT ROWID;
 )sql";
 
+// Version 2 (issue 10): API keys, stored only as SHA-256, and the audit log.
+// Names stay unique after revocation so audit rows name one key for good.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE api_keys(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,                     -- hex SHA-256 of the key
+  created_ms INTEGER NOT NULL,
+  last_used_ms INTEGER NOT NULL DEFAULT 0,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  revoked_ms INTEGER NOT NULL DEFAULT 0);
+
+CREATE TABLE audit_log(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,          -- the query cursor
+  at_ms INTEGER NOT NULL,
+  key_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  source_ip TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  targets TEXT NOT NULL,
+  result_code INTEGER NOT NULL);
+CREATE INDEX audit_log_at ON audit_log(at_ms);
+)sql";
+
 // kMigrations[i] takes the schema from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
 
 }  // namespace

@@ -1,0 +1,71 @@
+// The audit log: append, page through a time range, purge by age.
+#include <mutex>
+
+#include "store/database.h"
+#include "store/db_internal.h"
+
+namespace facepass::store {
+
+using internal::Guard;
+
+Result<int64_t> Database::AppendAudit(const AuditRecord& r) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<int64_t> {
+    SQLite::Statement q(*db_,
+                        "INSERT INTO audit_log(at_ms, key_name, role, source_ip, endpoint, targets, result_code) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, r.at_ms);
+    q.bind(2, r.key_name);
+    q.bind(3, r.role);
+    q.bind(4, r.source_ip);
+    q.bind(5, r.endpoint);
+    q.bind(6, r.targets);
+    q.bind(7, r.result_code);
+    q.exec();
+    return db_->getLastInsertRowid();
+  });
+}
+
+Result<AuditPage> Database::QueryAudit(int64_t from_ms, int64_t to_ms, int limit, int64_t cursor) {
+  if (limit < 1) return Status::InvalidArgument("audit limit must be >= 1");
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<AuditPage> {
+    AuditPage page;
+    // One more row than asked tells whether another page follows.
+    SQLite::Statement q(*db_,
+                        "SELECT id, at_ms, key_name, role, source_ip, endpoint, targets, result_code FROM audit_log "
+                        "WHERE id > ? AND at_ms >= ? AND at_ms < ? ORDER BY id LIMIT ?");
+    q.bind(1, cursor);
+    q.bind(2, from_ms);
+    q.bind(3, to_ms);
+    q.bind(4, limit + 1);
+    while (q.executeStep()) {
+      if (static_cast<int>(page.rows.size()) == limit) {
+        page.next_cursor = page.rows.back().id;
+        break;
+      }
+      AuditRecord r;
+      r.id = q.getColumn(0).getInt64();
+      r.at_ms = q.getColumn(1).getInt64();
+      r.key_name = q.getColumn(2).getString();
+      r.role = q.getColumn(3).getString();
+      r.source_ip = q.getColumn(4).getString();
+      r.endpoint = q.getColumn(5).getString();
+      r.targets = q.getColumn(6).getString();
+      r.result_code = q.getColumn(7).getInt();
+      page.rows.push_back(std::move(r));
+    }
+    return page;
+  });
+}
+
+Result<int64_t> Database::PurgeAuditBefore(int64_t before_ms) {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<int64_t> {
+    SQLite::Statement q(*db_, "DELETE FROM audit_log WHERE at_ms < ?");
+    q.bind(1, before_ms);
+    return static_cast<int64_t>(q.exec());
+  });
+}
+
+}  // namespace facepass::store
