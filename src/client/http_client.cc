@@ -30,6 +30,16 @@ struct SlistDeleter {
 };
 
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// The call's own headers plus the key; an empty `Expect:` everywhere
+// (the server does not answer 100 Continue).
+Slist Headers(const HttpOptions& o, const char* content_type) {
+  curl_slist* l = curl_slist_append(nullptr, "Expect:");
+  if (content_type) l = curl_slist_append(l, content_type);
+  if (!o.api_key.empty()) l = curl_slist_append(l, ("Authorization: Bearer " + o.api_key).c_str());
+  return Slist(l);
+}
 
 Easy NewEasy(const std::string& url, const HttpOptions& o, std::string* body) {
   GlobalInit();
@@ -41,6 +51,8 @@ Easy NewEasy(const std::string& url, const HttpOptions& o, std::string* body) {
   curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, body);
+  if (!o.ca_file.empty()) curl_easy_setopt(c.get(), CURLOPT_CAINFO, o.ca_file.c_str());
+  curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   if (!o.source_ip.empty()) {
     std::string iface = "host!" + o.source_ip;
     curl_easy_setopt(c.get(), CURLOPT_INTERFACE, iface.c_str());  // libcurl copies the string
@@ -88,8 +100,7 @@ Result<HttpResponse> HttpClient::PostJson(const std::string& url, const std::str
   HttpResponse resp;
   Easy c = NewEasy(url, opts_, &resp.body);
   if (!c) return Status::Internal("http: curl_easy_init failed");
-  std::unique_ptr<curl_slist, SlistDeleter> headers(
-      curl_slist_append(curl_slist_append(nullptr, "Content-Type: application/json"), "Expect:"));
+  Slist headers = Headers(opts_, "Content-Type: application/json");
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, json.data());
   curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
@@ -108,7 +119,7 @@ Result<HttpResponse> HttpClient::PostMultipart(const std::string& url, const std
     if (!p.filename.empty()) curl_mime_filename(part, p.filename.c_str());
     if (!p.content_type.empty()) curl_mime_type(part, p.content_type.c_str());
   }
-  std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Expect:"));
+  Slist headers = Headers(opts_, nullptr);
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c.get(), CURLOPT_MIMEPOST, mime.get());
   return Perform(c.get(), &resp);
@@ -118,6 +129,8 @@ Result<HttpResponse> HttpClient::Get(const std::string& url) const {
   HttpResponse resp;
   Easy c = NewEasy(url, opts_, &resp.body);
   if (!c) return Status::Internal("http: curl_easy_init failed");
+  Slist headers = Headers(opts_, nullptr);
+  curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
   return Perform(c.get(), &resp);
 }
 

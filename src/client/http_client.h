@@ -1,6 +1,6 @@
 // A small blocking HTTP client over libcurl for the device SDK: JSON POST,
-// multipart POST and GET. One easy handle per call; safe to use from several
-// threads (each call is independent).
+// multipart POST and GET, over http:// or https://. One easy handle per call;
+// safe to use from several threads (each call is independent).
 #pragma once
 
 #include <string>
@@ -30,6 +30,12 @@ struct HttpOptions {
   // Local source address, e.g. "127.0.0.2": the server keys sync status by
   // client IP, so simulated devices on one host each take their own address.
   std::string source_ip;
+  // https://: PEM file of the CA(s) to trust instead of the system store, e.g.
+  // the server's self-signed certificate. The peer and host name are always
+  // verified; there is deliberately no switch to turn that off.
+  std::string ca_file;
+  // Sent as `Authorization: Bearer <key>` when not empty (issue 10).
+  std::string api_key;
 };
 
 class HttpClient {

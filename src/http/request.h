@@ -40,6 +40,8 @@ struct Request {
   std::vector<FilePart> files;  // multipart file parts in request order
   std::string remote_ip;        // peer address, without port
   int64_t arrival_ms = 0;       // ms since epoch when the request arrived
+  std::string auth_role;        // set by the Authorizer; "" without one
+  std::string auth_key_name;    // the key's name (never the key); "" if none
 
   // Header value by case-insensitive name (first one wins); nullptr if absent.
   const std::string* Header(std::string_view name) const;

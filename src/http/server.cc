@@ -16,6 +16,7 @@
 #include <utility>
 
 #include <restinio/all.hpp>
+#include <restinio/tls.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http/body_parser.h"
@@ -143,7 +144,47 @@ struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogge
   using http_methods_mapper_t = internal::Methods;
 };
 
-using RestinioServer = restinio::http_server_t<Traits>;
+struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, RestinioLogger> {
+  static constexpr bool use_connection_count_limiter = true;
+  using http_methods_mapper_t = internal::Methods;
+};
+
+// The plain and the TLS server are different RESTinio types; the rest of
+// this file sees one of them through this interface.
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual void OpenSync() = 0;
+  virtual void CloseAsync(std::function<void()> done) = 0;
+};
+
+template <typename T>
+class ListenerOf : public Listener {
+ public:
+  ListenerOf(asio::io_context& io, restinio::server_settings_t<T> s)
+      : server_(restinio::external_io_context(io), std::move(s)) {}
+  void OpenSync() override { server_.open_sync(); }
+  void CloseAsync(std::function<void()> done) override {
+    server_.close_async([done] { done(); }, [done](std::exception_ptr) { done(); });
+  }
+
+ private:
+  restinio::http_server_t<T> server_;
+};
+
+// TLS 1.2 or later; throws asio::system_error for an unreadable or
+// mismatched certificate and key.
+asio::ssl::context MakeTlsContext(const std::string& cert_file, const std::string& key_file) {
+  asio::ssl::context ctx(asio::ssl::context::tls_server);
+  ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                  asio::ssl::context::single_dh_use);
+  ctx.use_certificate_chain_file(cert_file);
+  ctx.use_private_key_file(key_file, asio::ssl::context::pem);
+  if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+    throw std::runtime_error("TLS key does not match the certificate");
+  return ctx;
+}
 
 // An io_context whose services can be shut down (pending operations, and the
 // connections they keep alive, destroyed) while the RESTinio server object
@@ -244,6 +285,10 @@ class Server::Impl {
  private:
   restinio::request_handling_status_t OnRequest(restinio::request_handle_t req);
   void Handle(Exchange ex, const Route* route);
+  // false when the request was refused (and answered).
+  bool Authorize(Exchange& ex, Request* r);
+  template <typename T>
+  void Configure(restinio::server_settings_t<T>& s);
   void Reply(Exchange& ex, ApiReply reply, bool close = false);
   void ReplyError(Exchange& ex, const ApiError& e, bool close = false,
                   std::vector<std::pair<std::string, std::string>> headers = {});
@@ -257,7 +302,7 @@ class Server::Impl {
   // Keeps io_->run() from returning when, for a moment, nothing is pending
   // (no connection, and the acceptor waiting for a free connection slot).
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> io_work_;
-  std::unique_ptr<RestinioServer> server_;
+  std::unique_ptr<Listener> server_;
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
@@ -274,31 +319,35 @@ Status Server::Impl::Start() {
       opts_.max_pipelined_requests < 1) {
     return Status::InvalidArgument("http server: io_threads, workers, max_connections must be >= 1");
   }
+  const bool tls = !opts_.tls_cert_file.empty() || !opts_.tls_key_file.empty();
+  if (tls && (opts_.tls_cert_file.empty() || opts_.tls_key_file.empty()))
+    return Status::InvalidArgument("http server: TLS needs both a certificate and a key file");
+  std::optional<asio::ssl::context> tls_ctx;
+  if (tls) {
+    try {
+      tls_ctx.emplace(MakeTlsContext(opts_.tls_cert_file, opts_.tls_key_file));
+    } catch (const std::exception& e) {
+      return Status::InvalidArgument("http server: TLS certificate " + opts_.tls_cert_file + " / key " +
+                                     opts_.tls_key_file + ": " + e.what());
+    }
+  }
   try {
-    restinio::server_settings_t<Traits> s;
-    s.address(opts_.host)
-        .port(opts_.port)
-        .buffer_size(64 * 1024)
-        .read_next_http_message_timelimit(opts_.read_timeout)
-        .write_http_response_timelimit(opts_.write_timeout)
-        .handle_request_timeout(opts_.handle_timeout)
-        .max_pipelined_requests(opts_.max_pipelined_requests)
-        .max_parallel_connections(ConnectionCap(opts_.max_connections))
-        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                      .max_url_size(opts_.max_url_bytes)
-                                      .max_field_name_size(opts_.max_header_bytes)
-                                      .max_field_value_size(opts_.max_header_bytes)
-                                      .max_field_count(opts_.max_header_count)
-                                      .max_body_size(opts_.max_body_bytes))
-        .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& a) { port_ = a.local_endpoint().port(); })
-        .request_handler([this](restinio::request_handle_t req) { return OnRequest(std::move(req)); });
     io_ = std::make_unique<IoContext>();
-    server_ = std::make_unique<RestinioServer>(restinio::external_io_context(*io_), std::move(s));
-    server_->open_sync();  // binds and listens, or throws
+    if (tls) {
+      restinio::server_settings_t<TlsTraits> s;
+      Configure(s);
+      s.tls_context(std::move(*tls_ctx));
+      server_ = std::make_unique<ListenerOf<TlsTraits>>(*io_, std::move(s));
+    } else {
+      restinio::server_settings_t<Traits> s;
+      Configure(s);
+      server_ = std::make_unique<ListenerOf<Traits>>(*io_, std::move(s));
+    }
+    server_->OpenSync();  // binds and listens, or throws
   } catch (const std::exception& e) {
     server_.reset();
     return Status::IoError("http server cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) +
-                           ": " + e.what());
+                           (tls ? " (TLS)" : "") + ": " + e.what());
   }
 
   {
@@ -321,8 +370,28 @@ Status Server::Impl::Start() {
     }
   }
   started_ = true;
-  spdlog::info("http server listening on {}:{}", opts_.host, port_.load());
+  spdlog::info("http{} server listening on {}:{}", tls ? "s" : "", opts_.host, port_.load());
   return Status::OK();
+}
+
+template <typename T>
+void Server::Impl::Configure(restinio::server_settings_t<T>& s) {
+  s.address(opts_.host)
+      .port(opts_.port)
+      .buffer_size(64 * 1024)
+      .read_next_http_message_timelimit(opts_.read_timeout)
+      .write_http_response_timelimit(opts_.write_timeout)
+      .handle_request_timeout(opts_.handle_timeout)
+      .max_pipelined_requests(opts_.max_pipelined_requests)
+      .max_parallel_connections(ConnectionCap(opts_.max_connections))
+      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                    .max_url_size(opts_.max_url_bytes)
+                                    .max_field_name_size(opts_.max_header_bytes)
+                                    .max_field_value_size(opts_.max_header_bytes)
+                                    .max_field_count(opts_.max_header_count)
+                                    .max_body_size(opts_.max_body_bytes))
+      .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& a) { port_ = a.local_endpoint().port(); })
+      .request_handler([this](restinio::request_handle_t req) { return OnRequest(std::move(req)); });
 }
 
 void Server::Impl::Stop() {
@@ -339,8 +408,7 @@ void Server::Impl::Stop() {
 
   // 1. Stop accepting (the listening socket closes; connections stay).
   auto closed = std::make_shared<std::promise<void>>();
-  server_->close_async([closed] { closed->set_value(); },
-                       [closed](std::exception_ptr) { closed->set_value(); });
+  server_->CloseAsync([closed] { closed->set_value(); });
   closed->get_future().wait_until(deadline);
 
   // 2. Let queued and running requests finish and their answers be written.
@@ -416,6 +484,7 @@ void Server::Impl::Handle(Exchange ex, const Route* route) {
     if (route->body != BodyKind::kNone) r.body = ex.req->body();
     r.remote_ip = RemoteIp(ex.req);
     r.arrival_ms = ex.arrival_ms;
+    if (!Authorize(ex, &r)) return;
 
     if (auto err = ParseBody(route->body, &r)) {
       ReplyError(ex, *err);
@@ -436,6 +505,40 @@ void Server::Impl::Handle(Exchange ex, const Route* route) {
     spdlog::error("http: {} {}: {}", ex.method, ex.path, e.what());
     ReplyError(ex, api_error::InternalError(), true);
   }
+}
+
+bool Server::Impl::Authorize(Exchange& ex, Request* r) {
+  if (!opts_.authorizer) return true;
+  const std::string* authorization = r->Header("Authorization");
+  const std::string* x_api_key = r->Header("X-API-Key");
+  AuthVerdict v;
+  try {
+    v = opts_.authorizer(AuthQuery{ex.method, ex.path, authorization ? *authorization : std::string_view(),
+                                   x_api_key ? *x_api_key : std::string_view(), r->remote_ip});
+  } catch (const std::exception& e) {
+    spdlog::error("http: authorizer for {} {} threw: {}", ex.method, ex.path, e.what());
+    v.kind = AuthVerdict::Kind::kError;
+  }
+  switch (v.kind) {
+    case AuthVerdict::Kind::kAllow:
+      r->auth_role = std::move(v.role);
+      r->auth_key_name = std::move(v.key_name);
+      return true;
+    case AuthVerdict::Kind::kUnauthorized:
+      ReplyError(ex, {401, 104401, "UNAUTHORIZED"}, false, {{"WWW-Authenticate", "Bearer"}});
+      return false;
+    case AuthVerdict::Kind::kForbidden:
+      ReplyError(ex, {403, 104403, "FORBIDDEN: " + v.role});
+      return false;
+    case AuthVerdict::Kind::kTooManyRequests:
+      ReplyError(ex, {429, 104429, "TOO_MANY_REQUESTS"}, false,
+                 {{"Retry-After", std::to_string(std::max(1, v.retry_after_s))}});
+      return false;
+    case AuthVerdict::Kind::kError:
+      break;
+  }
+  ReplyError(ex, api_error::InternalError());
+  return false;
 }
 
 void Server::Impl::ReplyError(Exchange& ex, const ApiError& e, bool close,

@@ -26,6 +26,13 @@
 //  * Body above max_body_bytes: 413 with code 104102 INVALID_IMAGE_FILE_SIZE
 //    (never stored; see README.md). Handler exception: 500/105000
 //    INTERNAL_ERROR.
+//  * With an Authorizer, every request to a known path and method is checked
+//    on its worker before the body is parsed: 401/104401 UNAUTHORIZED (with
+//    `WWW-Authenticate: Bearer`), 403/104403 "FORBIDDEN: <role>", 429/104429
+//    TOO_MANY_REQUESTS (`Retry-After`). Unknown paths and methods answer
+//    404/405 first, without auth.
+//  * With tls_cert_file and tls_key_file the port speaks HTTPS only (TLS 1.2+);
+//    a plain HTTP request to it fails the handshake and is closed.
 #pragma once
 
 #include <chrono>
@@ -34,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/api_error.h"
@@ -49,6 +57,25 @@ enum class BodyKind {
 };
 
 using Handler = std::function<ApiReply(const Request&)>;
+
+// The access-control hook: what an authorizer sees of a request...
+struct AuthQuery {
+  std::string_view method;
+  std::string_view path;           // decoded, no query
+  std::string_view authorization;  // "Authorization" header, "" if absent
+  std::string_view x_api_key;      // "X-API-Key" header, "" if absent
+  std::string_view peer_ip;
+};
+// ...and its answer. role and key_name reach the handler (Request::auth_*).
+struct AuthVerdict {
+  enum class Kind { kAllow, kUnauthorized, kForbidden, kTooManyRequests, kError };
+  Kind kind = Kind::kAllow;
+  std::string role;       // in "FORBIDDEN: <role>"
+  std::string key_name;   // "" when no key was used
+  int retry_after_s = 0;  // kTooManyRequests
+};
+// Runs on worker threads, concurrently; must not throw (a throw is a 500).
+using Authorizer = std::function<AuthVerdict(const AuthQuery&)>;
 
 struct Route {
   std::string method;  // "GET", "POST", ...
@@ -74,6 +101,9 @@ struct ServerOptions {
   std::chrono::seconds handle_timeout{120};  // request accepted -> response sent
   std::chrono::seconds stop_timeout{10};  // Stop(): wait for in-flight requests
   bool access_log = true;                 // one spdlog info line per request
+  Authorizer authorizer;                  // empty: every request is allowed
+  std::string tls_cert_file;              // PEM chain; with tls_key_file: HTTPS
+  std::string tls_key_file;               // PEM private key
 };
 
 class Server {
