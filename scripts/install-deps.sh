@@ -15,6 +15,8 @@ PKGS=(
   python3-onnx python3-numpy
   nodejs npm
   libcurl4-openssl-dev wrk curl
+  libarchive-dev
+  zlib1g-dev clang-14 libclang-rt-14-dev
 )
 
 missing=()

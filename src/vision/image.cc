@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include <zlib.h>
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -66,11 +68,18 @@ bool ReadJpeg(std::string_view bytes, ImageHeader* h) {
       h->width = int(Be16(p + body + 3));
       have_size = true;
     } else if (m == 0xDA) {
-      // Entropy-coded data follows; only a real EOI can contain FF D9 from here on
-      // (data bytes FF are stuffed with 00), so its absence means truncation.
+      // Entropy-coded data follows. Data bytes FF are stuffed with 00, so from
+      // here on FF DA can only be a further scan's SOS and FF D9 only the EOI;
+      // no EOI means truncation.
+      h->scans = 1;
       h->truncated = true;
-      for (size_t k = n; k-- > end && k > 0;)
-        if (p[k - 1] == 0xFF && p[k] == 0xD9) { h->truncated = false; break; }
+      for (size_t k = end; k + 1 < n; ++k) {
+        const void* f = std::memchr(p + k, 0xFF, n - 1 - k);
+        if (!f) break;
+        k = size_t(static_cast<const uint8_t*>(f) - p);
+        if (p[k + 1] == 0xDA) ++h->scans;
+        else if (p[k + 1] == 0xD9) h->truncated = false;
+      }
       break;
     }
     i = end;
@@ -104,6 +113,74 @@ bool ReadBmp(std::string_view bytes, ImageHeader* h) {
     h->width = w;
     h->height = ht < 0 ? -ht : ht;  // negative height = top-down rows
   } else {
+    return false;
+  }
+  return true;
+}
+
+// Raw IDAT bytes a PNG of this header inflates to: per row a filter byte and
+// the packed samples, per Adam7 pass when interlaced.
+uint64_t PngRawBytes(uint64_t w, uint64_t h, uint64_t bits_per_pixel, bool interlaced) {
+  auto rows = [&](uint64_t pw, uint64_t ph) {
+    return pw == 0 || ph == 0 ? 0 : ph * (1 + (pw * bits_per_pixel + 7) / 8);
+  };
+  if (!interlaced) return rows(w, h);
+  static const int kPass[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
+                                  {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+  uint64_t total = 0;
+  for (const auto& a : kPass)
+    total += rows(w > uint64_t(a[0]) ? (w - a[0] + a[2] - 1) / a[2] : 0,
+                  h > uint64_t(a[1]) ? (h - a[1] + a[3] - 1) / a[3] : 0);
+  return total;
+}
+
+// Inflates the IDAT chunks into a counting sink and stops as soon as the
+// stream passes what the header declares, so a zlib bomb costs at most the
+// work of a real image of that size. False (with why) for such a stream or
+// one zlib cannot inflate; a short stream is left to the decoder.
+bool PngInflateWithinDeclared(std::string_view bytes, const ImageHeader& h, std::string* why) {
+  const uint8_t* p = U(bytes);
+  int channels = 4;
+  switch (p[25]) {
+    case 0: case 3: channels = 1; break;
+    case 2: channels = 3; break;
+    case 4: channels = 2; break;
+  }
+  int depth = (p[24] >= 1 && p[24] <= 16) ? p[24] : 16;
+  uint64_t limit = PngRawBytes(uint64_t(h.width), uint64_t(h.height), uint64_t(channels) * depth, p[28] == 1);
+
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return true;  // no memory: let the decoder try
+  std::vector<uint8_t> sink(64 * 1024);
+  uint64_t out = 0;
+  int rc = Z_OK;
+  for (size_t i = 8; i + 12 <= bytes.size() && rc == Z_OK;) {
+    uint64_t len = Be32(p + i);
+    if (len > bytes.size() - i - 12) break;  // cut short: the decoder reports it
+    if (std::memcmp(p + i + 4, "IDAT", 4) == 0) {
+      zs.next_in = const_cast<Bytef*>(p + i + 8);
+      zs.avail_in = uInt(len);
+      while (zs.avail_in > 0 && rc == Z_OK) {
+        zs.next_out = sink.data();
+        zs.avail_out = uInt(sink.size());
+        rc = inflate(&zs, Z_NO_FLUSH);
+        out += sink.size() - zs.avail_out;
+        if (out > limit) break;
+        if (rc == Z_BUF_ERROR) rc = Z_OK;  // needs the next chunk
+      }
+    } else if (std::memcmp(p + i + 4, "IEND", 4) == 0) {
+      break;
+    }
+    if (out > limit) break;
+    i += 12 + size_t(len);
+  }
+  inflateEnd(&zs);
+  if (out > limit) {
+    *why = "png IDAT inflates past the declared " + std::to_string(limit) + " bytes";
+    return false;
+  }
+  if (rc != Z_OK && rc != Z_STREAM_END) {
+    *why = "png IDAT stream corrupt (zlib " + std::to_string(rc) + ")";
     return false;
   }
   return true;
@@ -179,6 +256,12 @@ ImageVerdict ValidateImage(std::string_view bytes, Purpose purpose, ImageHeader*
     *detail = "truncated " + h.format;
     return ImageVerdict::kCorrupt;
   }
+  if (h.scans > kMaxJpegScans) {
+    *detail = "jpeg has " + std::to_string(h.scans) + " scans (at most " +
+              std::to_string(kMaxJpegScans) + " are decoded)";
+    return ImageVerdict::kCorrupt;
+  }
+  if (h.format == "png" && !PngInflateWithinDeclared(bytes, h, detail)) return ImageVerdict::kCorrupt;
   return ImageVerdict::kOk;
 }
 

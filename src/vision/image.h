@@ -26,15 +26,22 @@ struct ImageHeader {
   int orientation = 1;    // EXIF orientation 1..8 (JPEG only)
   bool has_alpha = false; // PNG colour types 4 and 6, or tRNS
   bool truncated = false; // end marker missing
+  int scans = 0;          // JPEG: SOS markers (a progressive file has several)
   int upright_width() const { return orientation >= 5 ? height : width; }
   int upright_height() const { return orientation >= 5 ? width : height; }
 };
+
+// Decode work grows with the scan count, not only the area: thousands of tiny
+// progressive scans hold a worker for seconds. Real encoders write at most ~20.
+inline constexpr int kMaxJpegScans = 100;
 
 // Reads format, dimensions and EXIF orientation without decoding pixels.
 // Returns false when the header is unreadable.
 bool ReadImageHeader(std::string_view bytes, ImageHeader* out);
 
 // The checks of DECISIONS.md in order: size, format, resolution; kOk when all pass.
+// Then bounds on decode work, refused as kCorrupt: a JPEG with more than
+// kMaxJpegScans scans, a PNG whose IDAT inflates past its declared size.
 ImageVerdict ValidateImage(std::string_view bytes, Purpose purpose, ImageHeader* header,
                            std::string* detail);
 

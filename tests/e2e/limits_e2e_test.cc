@@ -4,6 +4,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+
+#include "../vision/hostile_images.h"
 #include "e2e/server_env.h"
 
 namespace facepass::e2e {
@@ -68,6 +71,28 @@ TEST(LimitsE2E, GarbageNeverCrashesTheServer) {
     }
   }
   EXPECT_EQ(api.Get("/api/version/v1").status, 200);  // still alive
+}
+
+// Issue 13, findings 1 and 2: before the fix each of these held a worker for
+// seconds (the JPEG ~4 s here, 16 s at 4096x4096); now the header walk refuses
+// them, for face add and recognise, before any decoding.
+TEST(LimitsE2E, CostlyImagesAreRefusedBeforeDecoding) {
+  FP_REQUIRE_SERVER();
+  ASSERT_EQ(api.PostJson("/api/group/v1/create", {{"group_name", "hostile_img"}}).status, 200);
+  const std::vector<std::pair<std::string, std::string>> hostile = {
+      {"jpeg with 3000 scans", vision::testing::ProgressiveJpegWithScans(2048, 2048, 3000)},
+      {"png inflating to 512 MiB", vision::testing::PngZlibBomb(2000, 2000, 512ull << 20)},
+  };
+  for (const auto& [what, bytes] : hostile) {
+    auto t0 = std::chrono::steady_clock::now();
+    Reply add = api.AddFace(bytes);
+    Reply rec = api.Recognize("hostile_img", {{1, bytes}});
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(add.status, 400) << what << " " << add.body;
+    EXPECT_EQ(add.message(), "UNSUPPORTED_IMAGE_FORMAT") << what << " " << add.body;
+    EXPECT_LT(rec.status, 500) << what << " " << rec.body;
+    EXPECT_LT(ms, 2000) << what;
+  }
 }
 
 }  // namespace

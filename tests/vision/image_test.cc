@@ -1,11 +1,14 @@
 // Validation before decoding (size, magic bytes, header resolution, bombs), EXIF
 // orientation, alpha and corrupt files. Needs no model.
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
 
 #include "vision/engine.h"
 #include "vision/image.h"
+#include "hostile_images.h"
 #include "vision_test_util.h"
 
 namespace facepass::vision {
@@ -133,11 +136,12 @@ TEST(ImageCorrupt, TruncatedAndGarbledFiles) {
   EXPECT_EQ(Verdict(jpeg.substr(0, 20), Purpose::kEnrol), ImageVerdict::kCorrupt);  // header cut
   std::string png = Encode(img, ".png");
   EXPECT_EQ(Verdict(png.substr(0, png.size() / 2), Purpose::kEnrol), ImageVerdict::kCorrupt);
-  // Header fine, pixels garbage: passes validation, fails decoding.
+  // Header fine, pixels garbage: the IDAT walk already finds the deflate stream
+  // broken (issue 13), and decoding fails too.
   std::string garbled = png;
   for (size_t i = 60; i + 20 < garbled.size(); ++i) garbled[i] = char(i * 31);
   ImageHeader h;
-  ASSERT_EQ(Verdict(garbled, Purpose::kEnrol, &h), ImageVerdict::kOk);
+  ASSERT_EQ(Verdict(garbled, Purpose::kEnrol, &h), ImageVerdict::kCorrupt);
   EXPECT_FALSE(DecodeWithHeader(garbled, h).ok());
 }
 
@@ -281,6 +285,61 @@ TEST(ImageRobustness, MutatedFilesAreHandled) {
     }
   }
   EXPECT_GT(decoded, 0);
+}
+
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Issue 13, finding 1: decode work grows per scan; the header walk counts them.
+TEST(ImageWorkBounds, JpegWithThousandsOfScansIsRefusedBeforeDecoding) {
+  std::string ok = testing::ProgressiveJpegWithScans(256, 256, 1);
+  ImageHeader h;
+  EXPECT_EQ(Verdict(ok, Purpose::kRecognise, &h), ImageVerdict::kOk);
+  EXPECT_GT(h.scans, 1);  // OpenCV's progressive encoder writes several
+  EXPECT_LE(h.scans, kMaxJpegScans);
+  EXPECT_TRUE(DecodeWithHeader(ok, h).ok());
+  std::string at_bound = testing::ProgressiveJpegWithScans(256, 256, kMaxJpegScans);
+  EXPECT_EQ(Verdict(at_bound, Purpose::kRecognise, &h), ImageVerdict::kOk);
+  EXPECT_EQ(h.scans, kMaxJpegScans);
+
+  std::string hostile = testing::ProgressiveJpegWithScans(1024, 1024, 5000);
+  auto t0 = std::chrono::steady_clock::now();
+  std::string detail;
+  for (Purpose p : {Purpose::kEnrol, Purpose::kCompare, Purpose::kRecognise}) {
+    EXPECT_EQ(ValidateImage(hostile, p, &h, &detail), ImageVerdict::kCorrupt) << PurposeName(p);
+    EXPECT_EQ(h.scans, 5000);
+    EXPECT_NE(detail.find("5000 scans"), std::string::npos) << detail;
+  }
+  EXPECT_LT(MsSince(t0), 500);
+}
+
+// Issue 13, finding 2: a small IDAT inflating to far more than the header declares.
+TEST(ImageWorkBounds, PngWhoseIdatInflatesPastItsSizeIsRefusedQuickly) {
+  // 1000x1000 RGB declares 3,001,000 raw bytes.
+  std::string exact = testing::PngZlibBomb(1000, 1000, 1000ull * (1 + 3 * 1000));
+  ImageHeader h;
+  EXPECT_EQ(Verdict(exact, Purpose::kEnrol, &h), ImageVerdict::kOk);
+  EXPECT_TRUE(DecodeWithHeader(exact, h).ok());
+
+  std::string bomb = testing::PngZlibBomb(1000, 1000, 1ull << 28);  // 256 MiB of zeros
+  EXPECT_LT(bomb.size(), 4u << 20);  // within the upload limit
+  auto t0 = std::chrono::steady_clock::now();
+  std::string detail;
+  EXPECT_EQ(ValidateImage(bomb, Purpose::kEnrol, &h, &detail), ImageVerdict::kCorrupt);
+  EXPECT_NE(detail.find("inflates past"), std::string::npos) << detail;
+  EXPECT_LT(MsSince(t0), 500);
+
+  // Real encoder output of every colour type and depth stays accepted.
+  cv::Mat rgb(300, 200, CV_8UC3), grey(300, 200, CV_8UC1), rgba(300, 200, CV_8UC4), deep(300, 200, CV_16UC3);
+  for (cv::Mat* m : {&rgb, &grey, &rgba, &deep}) {
+    cv::randu(*m, 0, m->depth() == CV_16U ? 65535 : 255);
+    EXPECT_EQ(Verdict(testing::Encode(*m, ".png"), Purpose::kEnrol), ImageVerdict::kOk) << m->type();
+  }
+  // A corrupt deflate stream is refused as corrupt, not handed to the decoder.
+  std::string garbled = exact;
+  for (size_t i = 60; i < 80; ++i) garbled[i] = char(0xFF);
+  EXPECT_EQ(Verdict(garbled, Purpose::kEnrol), ImageVerdict::kCorrupt);
 }
 
 }  // namespace
