@@ -1,0 +1,47 @@
+#include "auth/bootstrap.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "auth/api_key.h"
+#include "auth/role.h"
+#include "store/posix_file.h"
+
+namespace facepass::auth {
+
+Status WriteKeyFile(const std::filesystem::path& file, const std::string& key) {
+  const std::filesystem::path tmp = file.string() + ".tmp";
+  // 0600 from creation: no moment where another user could read it.
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::IoError("open " + tmp.string() + ": " + std::strerror(errno));
+  {
+    store::FdCloser closer(fd);
+    if (::fchmod(fd, 0600) != 0) return Status::IoError("chmod " + tmp.string() + ": " + std::strerror(errno));
+    const std::string line = key + "\n";
+    FP_RETURN_IF_ERROR(store::WriteAllAndSync(fd, line.data(), line.size(), tmp.string()));
+  }
+  if (::rename(tmp.c_str(), file.c_str()) != 0)
+    return Status::IoError("rename " + tmp.string() + ": " + std::strerror(errno));
+  return store::SyncDir(file.has_parent_path() ? file.parent_path() : std::filesystem::path("."));
+}
+
+Result<std::optional<std::filesystem::path>> EnsureAdminKey(store::Database& db,
+                                                            const std::filesystem::path& data_dir,
+                                                            int64_t now_ms) {
+  auto keys = db.ListKeys();
+  if (!keys.ok()) return keys.status();
+  if (!keys->empty()) return std::optional<std::filesystem::path>();
+  auto key = GenerateKey();
+  if (!key.ok()) return key.status();
+  const std::filesystem::path file = data_dir / kBootstrapKeyFile;
+  FP_RETURN_IF_ERROR(WriteKeyFile(file, *key));
+  auto id = db.InsertKey(kBootstrapKeyName, RoleName(Role::kAdmin), HashKey(*key), now_ms);
+  if (!id.ok()) return id.status();
+  return std::optional<std::filesystem::path>(file);
+}
+
+}  // namespace facepass::auth

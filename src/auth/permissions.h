@@ -1,0 +1,25 @@
+// Which roles may call which endpoint (issue 10). Keyed by method and path so
+// that reading and writing one path can differ; an endpoint missing from the
+// table is admin-only, so a new route is closed until someone opens it here.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "auth/role.h"
+
+namespace facepass::auth {
+
+struct EndpointPermission {
+  std::string_view method;
+  std::string_view path;   // exact, no trailing slash
+  std::vector<Role> roles;
+};
+
+// Every endpoint of docs/api.md plus /api/keys/v1/* and /api/audit/v1.
+const std::vector<EndpointPermission>& PermissionTable();
+
+// `path` may carry one trailing slash (the router tolerates it too).
+bool Allowed(Role role, std::string_view method, std::string_view path);
+
+}  // namespace facepass::auth
