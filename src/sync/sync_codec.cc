@@ -237,8 +237,13 @@ Result<SyncRequest> SyncRequestFromJson(const nlohmann::json& j) {
   SyncRequest r;
   auto info = j.find("info");
   if (info != j.end() && info->is_object()) {
-    r.search_model = info->value("search_model", "");
-    r.client_version = info->value("version", "");
+    // value() throws on a wrong type; a wrong type is simply absent here.
+    auto text = [&](const char* key) {
+      auto it = info->find(key);
+      return it != info->end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    r.search_model = text("search_model");
+    r.client_version = text("version");
   }
   auto groups = j.find("groups");
   if (groups == j.end() || !groups->is_array()) return Status::InvalidArgument("sync request: groups");

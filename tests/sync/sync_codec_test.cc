@@ -294,5 +294,17 @@ TEST(SyncRequestJson, MatchesSpecShape) {
   EXPECT_FALSE(SyncRequestFromJson({{"groups", {{{"group_id", 1}}}}}).ok());
 }
 
+// Found by fuzz/json_body_fuzz: a non-string info field threw json::type_error
+// out of the "lenient" reader instead of being ignored.
+TEST(SyncRequestJson, WrongTypedFieldsAreIgnoredNotThrown) {
+  nlohmann::json j = nlohmann::json::parse(
+      R"({"info":{"search_model":1,"version":[2]},"groups":[{"group_name":"x","group_id":"7"}]})");
+  Result<SyncRequest> r = SyncRequestFromJson(j);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->search_model, "");
+  EXPECT_EQ(r->client_version, "");
+  EXPECT_EQ(r->groups.at(0).group_id, 0);
+}
+
 }  // namespace
 }  // namespace facepass::sync
