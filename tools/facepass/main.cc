@@ -1,4 +1,4 @@
-// facepass: the server (`serve`), the vision tools (`analyze`, `compare`) and `reindex`.
+// facepass: the server (`serve`), the vision tools (`analyze`, `compare`), `reindex`, `keys` and `audit`.
 #include <cstdio>
 #include <string>
 
@@ -7,6 +7,7 @@
 
 #include "http/server.h"
 #include "service/app.h"
+#include "keys_command.h"
 #include "reindex_command.h"
 #include "vision_commands.h"
 
@@ -123,6 +124,8 @@ int main(int argc, char** argv) {
 
   facepass::cli::AddVisionCommands(cli, exit_code);
   facepass::cli::AddReindexCommand(cli, exit_code);
+  facepass::cli::AddKeysCommand(cli, exit_code);
+  facepass::cli::AddAuditCommand(cli, exit_code);
 
   CLI11_PARSE(cli, argc, argv);
   return exit_code;
