@@ -1,0 +1,28 @@
+// JSON request bodies: the depth guard and parse of body_parser, then what the
+// endpoints read from them (string and group_name parameters, sync's nested
+// groups through the codec's request reader).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "http/body_parser.h"
+#include "service/params.h"
+#include "sync/sync_codec.h"
+
+using namespace facepass;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  http::Request req;
+  req.content_type = "application/json; charset=utf-8";
+  req.body.assign(reinterpret_cast<const char*>(data), size);
+  if (http::ParseBody(http::BodyKind::kJson, &req)) return 0;  // refused: ILLEGAL_JSON_BODY
+  service::ParamCheck check;
+  for (const auto& [key, value] : req.json.items()) {
+    (void)check.JsonString(req.json, key, key);
+    (void)check.JsonGroupName(req.json, key, key);
+  }
+  (void)check.Error();
+  (void)sync::SyncRequestFromJson(req.json);
+  (void)req.json.dump();  // the error envelope echoes parts of bodies
+  return 0;
+}
