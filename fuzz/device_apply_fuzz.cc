@@ -16,9 +16,13 @@ using namespace facepass;
 namespace {
 client::DeviceStore* Store() {
   static client::DeviceStore* store = [] {
-    char tmpl[] = "/tmp/fp-fuzz-device-XXXXXX";
+    static char tmpl[] = "/tmp/fp-fuzz-device-XXXXXX";
     const char* dir = mkdtemp(tmpl);
     if (!dir) std::abort();
+    std::atexit([] {  // libFuzzer ends a run with exit()
+      std::error_code ec;
+      std::filesystem::remove_all(tmpl, ec);
+    });
     auto opened = client::DeviceStore::Open(std::filesystem::path(dir) / "device.db");
     if (!opened.ok()) std::abort();
     client::DeviceStore* s = opened->release();
