@@ -3,11 +3,13 @@
 // key, device networks by source address, and HTTPS with a certificate the
 // test generates (the SDK's client and the curl CLI; plain HTTP refused).
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "auth/api_key.h"
 #include "auth/http_authorizer.h"
@@ -75,6 +77,13 @@ class HttpAuthTest : public ::testing::Test {
 };
 
 TEST_F(HttpAuthTest, MatrixEveryEndpointEveryCredential) {
+  // Everything logged meanwhile (refusals are logged at warn) is kept, to
+  // check that no key appears in it.
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  spdlog::set_level(spdlog::level::trace);
   Start();
   TestHttpClient c(Base());
   for (const EndpointPermission& p : PermissionTable()) {
@@ -106,6 +115,18 @@ TEST_F(HttpAuthTest, MatrixEveryEndpointEveryCredential) {
   // Unknown paths and wrong methods answer before auth.
   EXPECT_EQ(c.Get("/api/nothing/v1").status, 404);
   EXPECT_EQ(c.Send("DELETE", "/api/face/v1/add", "", "").status, 405);
+
+  server_->Stop();
+  spdlog::set_default_logger(previous);
+  spdlog::set_level(spdlog::level::err);
+  EXPECT_NE(log.str().find("forbidden for role viewer"), std::string::npos);
+  for (const auto& [name, key] : keys_) EXPECT_EQ(log.str().find(key), std::string::npos) << name;
+  // Nor in the database: only hashes and names (the WAL holds the recent writes).
+  for (const char* f : {"facepass.db", "facepass.db-wal"}) {
+    std::ifstream in(dir_.path() / f, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& [name, key] : keys_) EXPECT_EQ(bytes.find(key), std::string::npos) << f << " " << name;
+  }
 }
 
 TEST_F(HttpAuthTest, DeviceNetworkBySourceAddress) {
