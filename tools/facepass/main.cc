@@ -1,4 +1,4 @@
-// facepass: the server (`serve`), the vision tools (`analyze`, `compare`), `reindex`, `keys` and `audit`.
+// facepass: the server (`serve`), the vision tools (`analyze`, `compare`), `reindex`, `keys`, `audit`, `backup` and `restore`.
 #include <cstdio>
 #include <string>
 
@@ -7,6 +7,7 @@
 
 #include "http/server.h"
 #include "service/app.h"
+#include "backup_command.h"
 #include "keys_command.h"
 #include "reindex_command.h"
 #include "vision_commands.h"
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
   facepass::cli::AddReindexCommand(cli, exit_code);
   facepass::cli::AddKeysCommand(cli, exit_code);
   facepass::cli::AddAuditCommand(cli, exit_code);
+  facepass::cli::AddBackupCommands(cli, exit_code);
 
   CLI11_PARSE(cli, argc, argv);
   return exit_code;
