@@ -1,7 +1,10 @@
 #include "client/http_client.h"
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include <curl/curl.h>
 
@@ -16,6 +19,20 @@ void GlobalInit() {
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+// Keeps only Retry-After: callers back off by what the server asks.
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  const std::string line(data, size * n);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size() &&
+      std::equal(kName.begin(), kName.end(), line.begin(), [](char a, char b) { return a == std::tolower(b); })) {
+    std::string v = line.substr(kName.size());
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(v.begin());
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.pop_back();
+    *static_cast<std::string*>(user) = v;
+  }
   return size * n;
 }
 
@@ -41,7 +58,7 @@ Slist Headers(const HttpOptions& o, const char* content_type) {
   return Slist(l);
 }
 
-Easy NewEasy(const std::string& url, const HttpOptions& o, std::string* body) {
+Easy NewEasy(const std::string& url, const HttpOptions& o, HttpResponse* resp) {
   GlobalInit();
   Easy c(curl_easy_init());
   if (!c) return c;
@@ -50,7 +67,9 @@ Easy NewEasy(const std::string& url, const HttpOptions& o, std::string* body) {
   curl_easy_setopt(c.get(), CURLOPT_TIMEOUT_MS, o.timeout_ms);
   curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, body);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &resp->body);
+  curl_easy_setopt(c.get(), CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(c.get(), CURLOPT_HEADERDATA, &resp->retry_after);
   if (!o.ca_file.empty()) curl_easy_setopt(c.get(), CURLOPT_CAINFO, o.ca_file.c_str());
   curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   if (!o.source_ip.empty()) {
@@ -98,7 +117,7 @@ HttpClient::HttpClient(HttpOptions opts) : opts_(opts) {}
 
 Result<HttpResponse> HttpClient::PostJson(const std::string& url, const std::string& json) const {
   HttpResponse resp;
-  Easy c = NewEasy(url, opts_, &resp.body);
+  Easy c = NewEasy(url, opts_, &resp);
   if (!c) return Status::Internal("http: curl_easy_init failed");
   Slist headers = Headers(opts_, "Content-Type: application/json");
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
@@ -109,7 +128,7 @@ Result<HttpResponse> HttpClient::PostJson(const std::string& url, const std::str
 
 Result<HttpResponse> HttpClient::PostMultipart(const std::string& url, const std::vector<MultipartPart>& parts) const {
   HttpResponse resp;
-  Easy c = NewEasy(url, opts_, &resp.body);
+  Easy c = NewEasy(url, opts_, &resp);
   if (!c) return Status::Internal("http: curl_easy_init failed");
   std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(c.get()));
   for (const MultipartPart& p : parts) {
@@ -127,7 +146,7 @@ Result<HttpResponse> HttpClient::PostMultipart(const std::string& url, const std
 
 Result<HttpResponse> HttpClient::Get(const std::string& url) const {
   HttpResponse resp;
-  Easy c = NewEasy(url, opts_, &resp.body);
+  Easy c = NewEasy(url, opts_, &resp);
   if (!c) return Status::Internal("http: curl_easy_init failed");
   Slist headers = Headers(opts_, nullptr);
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());

@@ -15,6 +15,7 @@ struct HttpResponse {
   std::string content_type;
   std::string body;
   double seconds = 0;  // total transfer time
+  std::string retry_after;  // the Retry-After header of a 503/429, "" when absent
 };
 
 struct MultipartPart {
