@@ -8,6 +8,7 @@
 #include "http/server.h"
 #include "service/app.h"
 #include "backup_command.h"
+#include "enrol_command.h"
 #include "keys_command.h"
 #include "reindex_command.h"
 #include "vision_commands.h"
@@ -128,6 +129,7 @@ int main(int argc, char** argv) {
   facepass::cli::AddKeysCommand(cli, exit_code);
   facepass::cli::AddAuditCommand(cli, exit_code);
   facepass::cli::AddBackupCommands(cli, exit_code);
+  facepass::cli::AddEnrolCommand(cli, exit_code);
 
   CLI11_PARSE(cli, argc, argv);
   return exit_code;
