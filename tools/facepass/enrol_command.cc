@@ -1,5 +1,6 @@
 #include "enrol_command.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,13 +28,42 @@ struct EnrolFlags {
 };
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
 
-// First Ctrl-C: stop taking files, finish the in-flight ones. A second one
-// kills (the default action is back).
-void OnSigint(int) {
+// First Ctrl-C (or SIGTERM): stop taking files, finish the in-flight ones. A
+// second one kills (the default action is back).
+void OnStopSignal(int sig) {
+  g_signal.store(sig);
   g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
+  std::signal(sig, SIG_DFL);
 }
+
+// main() blocks SIGINT/SIGTERM for the server's sigwait(); enrol takes them
+// back (before its threads start, which inherit the mask) and restores both.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction sa = {};
+    sa.sa_handler = OnStopSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &set, &old_mask_);
+  }
+  ~StopSignals() {
+    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ = {}, old_term_ = {};
+  sigset_t old_mask_;
+};
 
 int Run(const EnrolFlags& f) {
   auto files = enrol::CollectImages(f.paths);
@@ -58,13 +88,6 @@ int Run(const EnrolFlags& f) {
     return 1;
   }
 
-  g_stop = false;
-  struct sigaction sa = {};
-  sa.sa_handler = OnSigint;
-  sigemptyset(&sa.sa_mask);
-  struct sigaction old_sa = {};
-  sigaction(SIGINT, &sa, &old_sa);
-
   const bool tty = isatty(STDOUT_FILENO) == 1;
   size_t done_before = 0;
   for (const auto& [file, row] : (*csv)->previous()) done_before += row.done() ? 1 : 0;
@@ -80,11 +103,21 @@ int Run(const EnrolFlags& f) {
     }
     std::fflush(stdout);
   };
-  auto enrol_fn = [&enroller](const std::string& file, const enrol::Row* prev) {
-    return enroller.EnrolFile(file, prev);
+  // A refused key fails every file alike: stop at the first instead.
+  std::atomic<bool> key_refused{false};
+  auto enrol_fn = [&enroller, &key_refused](const std::string& file, const enrol::Row* prev) {
+    enrol::Row row = enroller.EnrolFile(file, prev);
+    if (row.reason.rfind("HTTP 401", 0) == 0 || row.reason.rfind("HTTP 403", 0) == 0) {
+      key_refused = true;
+      g_stop = true;
+    }
+    return row;
   };
-  auto summary = enrol::RunBulk(*files, f.jobs, **csv, enrol_fn, g_stop, progress);
-  sigaction(SIGINT, &old_sa, nullptr);
+  Result<enrol::Summary> summary = Status::Internal("not run");
+  {
+    StopSignals signals;
+    summary = enrol::RunBulk(*files, f.jobs, **csv, enrol_fn, g_stop, progress);
+  }
   if (tty) std::printf("\n");
   if (!summary.ok()) {
     std::fprintf(stderr, "enrol: %s\n", summary.status().ToString().c_str());
@@ -92,7 +125,13 @@ int Run(const EnrolFlags& f) {
   }
   std::printf("%sresults in %s\n", enrol::FormatSummary(*summary).c_str(), f.csv.c_str());
   std::fflush(stdout);
-  if (g_stop.load()) return 130;
+  if (key_refused) {
+    std::fprintf(stderr,
+                 "enrol: the server refused the API key; pass --key (an admin or operator key; a new server writes "
+                 "DATA_DIR/admin.key)\n");
+    return 1;
+  }
+  if (g_stop.load()) return 128 + g_signal.load();  // 130 after Ctrl-C
   return summary->failed > 0 ? 1 : 0;
 }
 
