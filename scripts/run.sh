@@ -10,7 +10,15 @@ bash scripts/install-deps.sh
 bash scripts/fetch-models.sh
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)" --target facepass
+# Auth is on: the first start writes an admin key into the data directory.
+data_dir="${FACEPASS_DATA_DIR:-./data}"
+listen="${FACEPASS_LISTEN:-127.0.0.1:8080}"
+if [[ ! -e "$data_dir/facepass.db" ]]; then
+  echo "First run: every request needs an API key. The server writes an admin key to $data_dir/admin.key (0600):"
+  echo "  curl -H \"Authorization: Bearer \$(cat $data_dir/admin.key)\" http://$listen/api/version/v1"
+  echo "Keep it in a password manager; more keys: build/tools/facepass/facepass keys --help (README, Access control)."
+fi
 exec build/tools/facepass/facepass serve \
-  --listen "${FACEPASS_LISTEN:-127.0.0.1:8080}" \
-  --data-dir "${FACEPASS_DATA_DIR:-./data}" \
+  --listen "$listen" \
+  --data-dir "$data_dir" \
   --models-dir "${FACEPASS_MODELS_DIR:-./models}" "$@"

@@ -46,6 +46,10 @@ class App {
   // Returns how many went.
   Result<int> PurgeExpiredCaptures(int64_t now_ms);
 
+  // The open store, for what the server wires around the routes (the
+  // authorizer's keys and audit log); valid while the App lives.
+  store::Database& db() { return *db_; }
+
  private:
   App() = default;
   Status CheckSearchModel();

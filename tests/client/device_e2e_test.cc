@@ -97,6 +97,7 @@ class DeviceE2E : public ::testing::Test {
 
   std::string Enrol(const std::string& photo) {
     TestHttpClient c(server_->base_url(), 60000);
+    c.set_api_key(server_->api_key());
     auto r = c.PostMultipart("/api/face/v1/add", {TestPart::File("image", "f.jpg", ReadFile(Faces() / photo), "image/jpeg")});
     nlohmann::json j = r.Json();
     EXPECT_EQ(r.status, 200) << r.body;
@@ -104,6 +105,7 @@ class DeviceE2E : public ::testing::Test {
   }
   nlohmann::json Admin(const std::string& path, const nlohmann::json& body) {
     TestHttpClient c(server_->base_url(), 60000);
+    c.set_api_key(server_->api_key());
     auto r = c.PostJson(path, body);
     EXPECT_EQ(r.status, 200) << path << " " << body.dump() << " -> " << r.body;
     return r.Json();
@@ -118,6 +120,7 @@ class DeviceE2E : public ::testing::Test {
   static HttpClient From(const std::string& ip) {
     HttpOptions o;
     o.source_ip = ip;
+    o.api_key = server_->api_key();
     return HttpClient(o);
   }
   std::vector<Capture> Frame(Device& d, const std::string& photo) {
@@ -240,6 +243,7 @@ TEST_F(DeviceE2E, SyncRecogniseAndStatusScenario) {
 
   // --- Sync status lists both devices with what they were last sent.
   TestHttpClient admin(url, 60000);
+  admin.set_api_key(server_->api_key());
   auto st = admin.Get("/api/service/sync/v1/status");
   ASSERT_EQ(st.status, 200) << st.body;
   std::map<std::string, nlohmann::json> devices;
@@ -294,6 +298,7 @@ TEST_F(DeviceE2E, UnreachableServerIsUnavailableAndStoreUntouched) {
   ASSERT_TRUE(dev);
   HttpOptions o;
   o.connect_timeout_ms = 500;
+  o.api_key = server_->api_key();
   HttpClient http(o);
   Result<SyncOutcome> s = dev->Sync(http, "http://127.0.0.1:" + std::to_string(testing::PickFreePort()));
   EXPECT_EQ(s.status().code(), StatusCode::kUnavailable) << s.status().ToString();
@@ -326,11 +331,12 @@ TEST_F(DeviceE2E, CliSimulatesADevice) {
   Admin("/api/group/v1/bind", {{"group_name", "gate_cli"}, {"face_token", token}});
   const std::string store = (dir_ / "cli.db").string();
   const std::string base = cli.string() + " ";
+  const std::string key = " --api-key " + server_->api_key();
   int rc = -1;
 
   nlohmann::json sync = nlohmann::json::parse(
       RunCli(base + "sync --server " + server_->base_url() + " --group gate_cli --store " + store +
-              " --source-ip 127.0.0.4",
+              " --source-ip 127.0.0.4" + key,
           &rc),
       nullptr, false);
   ASSERT_EQ(rc, 0);
@@ -348,7 +354,7 @@ TEST_F(DeviceE2E, CliSimulatesADevice) {
   for (const char* mode : {"--offline", "--online"}) {
     nlohmann::json r = nlohmann::json::parse(
         RunCli(base + "recognize " + photo + " " + mode + " --group gate_cli --store " + store + " --models-dir " +
-                FACEPASS_MODELS_DIR + " --server " + server_->base_url(),
+                FACEPASS_MODELS_DIR + " --server " + server_->base_url() + key,
             &rc),
         nullptr, false);
     ASSERT_EQ(rc, 0) << mode;

@@ -36,6 +36,14 @@ Reply ToReply(const http::TestResponse& t) {
   return r;
 }
 
+// One client per call (see above), carrying the key.
+template <typename F>
+Reply Call(const std::string& base, const std::string& api_key, F&& request) {
+  http::TestHttpClient c(base, kTimeoutMs);
+  c.set_api_key(api_key);
+  return ToReply(request(c));
+}
+
 std::string SharedDir() {
   const char* env = std::getenv("FACEPASS_SHARED_DIR");
   return env ? env : FACEPASS_SHARED_DIR;
@@ -51,15 +59,15 @@ std::string Reply::Header(const std::string& lower_name) const {
 }
 
 Reply Api::Get(const std::string& path_and_query) const {
-  return ToReply(http::TestHttpClient(base_, kTimeoutMs).Get(path_and_query));
+  return Call(base_, api_key_, [&](http::TestHttpClient& c) { return c.Get(path_and_query); });
 }
 
 Reply Api::PostRaw(const std::string& path, const std::string& body, const std::string& content_type) const {
-  return ToReply(http::TestHttpClient(base_, kTimeoutMs).Send("POST", path, body, content_type));
+  return Call(base_, api_key_, [&](http::TestHttpClient& c) { return c.Send("POST", path, body, content_type); });
 }
 
 Reply Api::PostJson(const std::string& path, const json& body) const {
-  return ToReply(http::TestHttpClient(base_, kTimeoutMs).PostJson(path, body));
+  return Call(base_, api_key_, [&](http::TestHttpClient& c) { return c.PostJson(path, body); });
 }
 
 Reply Api::PostForm(const std::string& path, const std::vector<Part>& parts) const {
@@ -68,7 +76,7 @@ Reply Api::PostForm(const std::string& path, const std::vector<Part>& parts) con
     test_parts.push_back(p.filename.empty() ? http::TestPart::Field(p.name, p.data)
                                             : http::TestPart::File(p.name, p.filename, p.data));
   }
-  return ToReply(http::TestHttpClient(base_, kTimeoutMs).PostMultipart(path, test_parts));
+  return Call(base_, api_key_, [&](http::TestHttpClient& c) { return c.PostMultipart(path, test_parts); });
 }
 
 Reply Api::AddFace(const std::string& image_bytes) const {

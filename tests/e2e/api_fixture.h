@@ -36,7 +36,11 @@ struct Reply {
 
 class Api {
  public:
-  explicit Api(std::string base_url) : base_(std::move(base_url)) {}
+  // api_key: sent as "Authorization: Bearer" ("" sends none).
+  explicit Api(std::string base_url, std::string api_key = "")
+      : base_(std::move(base_url)), api_key_(std::move(api_key)) {}
+  // The server's URL and its bootstrap admin key.
+  explicit Api(const testing::ServerProcess& server) : Api(server.base_url(), server.api_key()) {}
   Reply Get(const std::string& path_and_query) const;
   Reply PostJson(const std::string& path, const nlohmann::json& body) const;
   Reply PostRaw(const std::string& path, const std::string& body, const std::string& content_type) const;
@@ -49,6 +53,7 @@ class Api {
 
  private:
   std::string base_;
+  std::string api_key_;
 };
 
 // Dev photo bytes from ../shared/faces; "" when absent.

@@ -34,7 +34,7 @@ TEST(BackupE2E, RestoredCopyAnswersEverythingAcknowledgedBeforeTheBackup) {
   {
     auto server = testing::ServerProcess::Start(data);
     ASSERT_NE(server, nullptr);
-    Api api(server->base_url());
+    Api api(*server);
     for (const char* photo : {"obama/1.jpg", "obama/2.jpg", "obama/4.jpg"}) {
       const std::string bytes = SharedFace(photo);
       Reply r = api.AddFace(bytes);
@@ -68,7 +68,7 @@ TEST(BackupE2E, RestoredCopyAnswersEverythingAcknowledgedBeforeTheBackup) {
 
   auto server = testing::ServerProcess::Start(restored);
   ASSERT_NE(server, nullptr);
-  Api api(server->base_url());
+  Api api(*server);
   for (const Acked& a : before) {
     EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", a.face_token}}).status, 200) << a.face_token;
     Reply img = api.Get("/api/image/v1/query?image_id=" + a.image_id);

@@ -23,7 +23,7 @@ TEST(DurabilityE2E, RestartKeepsFacesGroupsIndexConfigAndTokens) {
   {
     auto server = testing::ServerProcess::Start(dir);
     ASSERT_NE(server, nullptr);
-    Api api(server->base_url());
+    Api api(*server);
     token = api.Enrol(SharedFace("obama/1.jpg"));
     ASSERT_FALSE(token.empty());
     ASSERT_EQ(api.PostJson("/api/group/v1/create", {{"group_name", "restart_g"}}).status, 200);
@@ -33,7 +33,7 @@ TEST(DurabilityE2E, RestartKeepsFacesGroupsIndexConfigAndTokens) {
   }
   auto server = testing::ServerProcess::Start(dir);
   ASSERT_NE(server, nullptr);
-  Api api(server->base_url());
+  Api api(*server);
   EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", token}}).status, 200);
   EXPECT_EQ(api.PostJson("/api/group/v1/query", {{"group_name", "restart_g"}}).data()["faces"], json::array({token}));
   EXPECT_EQ(api.Get("/api/service/config/v1").data()["recognize_threshold"], 81.0);
@@ -94,7 +94,7 @@ TEST(DurabilityE2E, KillNineDuringBurstLosesNothingAcknowledged) {
   {
     auto server = testing::ServerProcess::Start(dir);
     ASSERT_NE(server, nullptr);
-    Api api(server->base_url());
+    Api api(*server);
     for (const char* photo : {"obama/1.jpg", "biden/2.jpg", "alex_lacamoire/1.jpg"}) {
       faces.push_back(api.Enrol(SharedFace(photo)));
       ASSERT_FALSE(faces.back().empty()) << photo;
@@ -119,7 +119,7 @@ TEST(DurabilityE2E, KillNineDuringBurstLosesNothingAcknowledged) {
 
   auto server = testing::ServerProcess::Start(dir);
   ASSERT_NE(server, nullptr);
-  Api api(server->base_url());
+  Api api(*server);
   for (const auto& token : faces) EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", token}}).status, 200);
   for (const auto& [token, image_id] : added) {
     EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", token}}).status, 200) << "acknowledged face lost";

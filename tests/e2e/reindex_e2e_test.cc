@@ -98,7 +98,7 @@ TEST(ReindexE2E, EmbedderChangeIsRefusedThenReindexedAndServed) {
   {
     auto server = testing::ServerProcess::Start(dir, kOldEmbedder);
     ASSERT_NE(server, nullptr);
-    Api api(server->base_url());
+    Api api(*server);
     obama = api.Enrol(SharedFace("obama/1.jpg"));
     biden = api.Enrol(SharedFace("biden/2.jpg"));
     ASSERT_FALSE(obama.empty());
@@ -132,7 +132,7 @@ TEST(ReindexE2E, EmbedderChangeIsRefusedThenReindexedAndServed) {
 
   auto server = testing::ServerProcess::Start(dir, NewEmbedder());
   ASSERT_NE(server, nullptr) << "the server must start on the reindexed directory";
-  Api api(server->base_url());
+  Api api(*server);
   EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", obama}}).status, 200);
   EXPECT_EQ(api.PostJson("/api/face/v1/query", {{"face_token", biden}}).status, 200);
   EXPECT_EQ(api.PostJson("/api/group/v1/query", {{"group_name", "staff"}}).data()["faces"].size(), 2u);
@@ -163,7 +163,7 @@ TEST(ReindexE2E, FailedFacesBlockUnlessDroppedAndNonLargestFacesAreCropped) {
   {
     auto server = testing::ServerProcess::Start(dir, kOldEmbedder);
     ASSERT_NE(server, nullptr);
-    Api api(server->base_url());
+    Api api(*server);
     ASSERT_FALSE(api.Enrol(SharedFace("obama/1.jpg")).empty());
     ASSERT_FALSE(api.Enrol(SharedFace("biden/2.jpg")).empty());
     ASSERT_EQ(api.PostJson("/api/group/v1/create", {{"group_name", "planted"}}).status, 200);

@@ -14,7 +14,7 @@ class ServerEnvironment : public ::testing::Environment {
     if (!HaveModels() || !HaveSharedFaces()) return;
     g_data_dir = testing::MakeTempDir("facepass-e2e");
     g_process = testing::ServerProcess::Start(g_data_dir);
-    if (g_process) g_api = std::make_unique<Api>(g_process->base_url());
+    if (g_process) g_api = std::make_unique<Api>(*g_process);
   }
   void TearDown() override {
     std::filesystem::path log;

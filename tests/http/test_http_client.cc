@@ -147,6 +147,7 @@ TestResponse TestHttpClient::Perform(const std::string& method, const std::strin
 
   struct curl_slist* list = nullptr;
   for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+  if (!api_key_.empty()) list = curl_slist_append(list, ("Authorization: Bearer " + api_key_).c_str());
   if (!content_type.empty()) list = curl_slist_append(list, ("Content-Type: " + content_type).c_str());
   if (!expect_continue_) list = curl_slist_append(list, "Expect:");
 

@@ -69,6 +69,9 @@ class TestHttpClient {
   // Send "Expect: 100-continue" for large bodies as curl does by default
   // (off by default: the server does not answer 100 Continue).
   void set_expect_continue(bool on) { expect_continue_ = on; }
+  // Sends "Authorization: Bearer <key>" with every request ("" sends none):
+  // a real `facepass serve` wants a key (ServerProcess::api_key()).
+  void set_api_key(std::string key) { api_key_ = std::move(key); }
   // Drop the kept-alive connection; the next request opens a new one.
   void Reset();
 
@@ -79,6 +82,7 @@ class TestHttpClient {
   std::string base_url_;
   long timeout_ms_;
   bool expect_continue_ = false;
+  std::string api_key_;
   void* curl_ = nullptr;  // CURL*
 };
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -46,7 +47,8 @@ uint16_t PickFreePort() {
 
 namespace {
 
-// A bare HTTP GET over a socket, enough to know the server is up.
+// A bare HTTP GET over a socket, enough to know the server is up (a 401 is
+// an answer too: auth is on and this probe sends no key).
 bool Answers(uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
@@ -62,11 +64,19 @@ bool Answers(uint16_t port) {
     if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) > 0) {
       char buf[64] = {0};
       ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
-      ok = n > 12 && std::strncmp(buf, "HTTP/1.1 200", 12) == 0;
+      ok = n > 12 && (std::strncmp(buf, "HTTP/1.1 200", 12) == 0 || std::strncmp(buf, "HTTP/1.1 401", 12) == 0);
     }
   }
   close(fd);
   return ok;
+}
+
+// The key on the file's first line; "" when there is no file.
+std::string ReadKeyFile(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string key;
+  std::getline(in, key);
+  return key;
 }
 
 }  // namespace
@@ -104,7 +114,10 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::filesystem::path&
         p->pid_ = -1;
         break;
       }
-      if (Answers(p->port_)) return p;
+      if (Answers(p->port_)) {
+        p->api_key_ = ReadKeyFile(data_dir / "admin.key");
+        return p;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (p->pid_ > 0) {

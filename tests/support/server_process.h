@@ -22,7 +22,8 @@ uint16_t PickFreePort();
 class ServerProcess {
  public:
   // Spawns the server and waits (up to `wait_seconds`) until GET /api/version/v1
-  // answers. Returns nullptr (and prints why) if it does not come up.
+  // answers (200, or 401 with auth on). Returns nullptr (and prints why) if it
+  // does not come up. Then reads DATA_DIR/admin.key, the bootstrap admin key.
   static std::unique_ptr<ServerProcess> Start(const std::filesystem::path& data_dir,
                                               std::vector<std::string> extra_args = {},
                                               int wait_seconds = 120);
@@ -32,6 +33,9 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::filesystem::path& log_path() const { return log_path_; }
+  // The admin key from DATA_DIR/admin.key; "" when the file is absent (keys
+  // made otherwise, or --auth off on a directory that never had auth on).
+  const std::string& api_key() const { return api_key_; }
 
   // SIGTERM and wait; returns the exit status (or -1).
   int Stop();
@@ -43,6 +47,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::filesystem::path log_path_;
+  std::string api_key_;
 };
 
 }  // namespace facepass::testing

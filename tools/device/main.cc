@@ -44,11 +44,14 @@ struct Common {
   std::string server;
   std::vector<std::string> groups;
   std::string source_ip;
+  std::string api_key, ca_file;
 };
 
 HttpOptions Http(const Common& c) {
   HttpOptions o;
   o.source_ip = c.source_ip;
+  o.api_key = c.api_key;
+  o.ca_file = c.ca_file;
   return o;
 }
 
@@ -212,6 +215,9 @@ int main(int argc, char** argv) {
   auto add_source = [&](CLI::App* sub) {
     sub->add_option("--source-ip", c.source_ip,
                     "local address to send from (e.g. 127.0.0.2: the server tells devices apart by IP)");
+    sub->add_option("--api-key", c.api_key, "API key (device role), sent as Authorization: Bearer")
+        ->envname("FACEPASS_API_KEY");
+    sub->add_option("--ca-file", c.ca_file, "PEM CA to trust for an https:// server");
   };
 
   CLI::App* sync = app.add_subcommand("sync", "sync the configured groups once");

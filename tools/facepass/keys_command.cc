@@ -136,6 +136,7 @@ void AddKeysCommand(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<KeysFlags>();
   CLI::App* keys = app.add_subcommand("keys", "Manage API keys on a data directory (the server must be stopped)");
   keys->require_subcommand(1);
+  keys->fallthrough();  // `keys create --data-dir D` (docs/security.md) as well as `keys --data-dir D create`
   keys->add_option("--data-dir", f->data_dir, "Data directory")->envname("FACEPASS_DATA_DIR")->required();
 
   CLI::App* create = keys->add_subcommand("create", "Create a key and print it once");

@@ -1,12 +1,17 @@
-// facepass: the server (`serve`), the vision tools (`analyze`, `compare`), `reindex`, `keys`, `audit`, `backup` and `restore`.
+// facepass: the server (`serve`, API keys on by default), the vision tools (`analyze`, `compare`), `reindex`, `keys`, `audit`, `backup` and `restore`.
 #include <cstdio>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "auth/authorizer.h"
+#include "auth/bootstrap.h"
+#include "auth/http_authorizer.h"
+#include "auth/networks.h"
 #include "http/server.h"
 #include "service/app.h"
+#include "spec/clock.h"
 #include "backup_command.h"
 #include "enrol_command.h"
 #include "keys_command.h"
@@ -30,6 +35,9 @@ struct ServeFlags {
   std::string detector_model, detector_kind;
   std::string embedder_model, embedder_kind, embedder_output;
   std::string liveness_kind;
+  std::string auth = "on";
+  std::string device_networks;
+  std::string tls_cert, tls_key;
 };
 
 bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
@@ -60,6 +68,22 @@ int Serve(const ServeFlags& f) {
   http.max_body_bytes = f.max_body_mb << 20;
   http.read_timeout = std::chrono::seconds(f.read_timeout_s);
 
+  if (f.tls_cert.empty() != f.tls_key.empty()) {
+    std::fprintf(stderr, "--tls-cert and --tls-key go together: give both or neither\n");
+    return 2;
+  }
+  http.tls_cert_file = f.tls_cert;
+  http.tls_key_file = f.tls_key;
+  facepass::auth::KeyAuthorizer::Options auth_options;
+  auth_options.enabled = f.auth != "off";
+  auto networks = facepass::auth::NetworkList::Parse(f.device_networks);
+  if (!networks.ok()) {
+    std::fprintf(stderr, "--device-networks must be CIDR[,CIDR...], got '%s': %s\n", f.device_networks.c_str(),
+                 networks.status().ToString().c_str());
+    return 2;
+  }
+  auth_options.device_networks = *networks;
+
   facepass::service::AppOptions app_options;
   app_options.data_dir = f.data_dir;
   app_options.capture_retention_days = f.capture_retention_days;
@@ -77,14 +101,32 @@ int Serve(const ServeFlags& f) {
     spdlog::critical("cannot start: {}", app.status().ToString());
     return 1;
   }
+  // Checked before listening, so no request is ever served without a key on a fresh data directory.
+  auto admin_file = facepass::auth::EnsureAdminKey((*app)->db(), f.data_dir, facepass::spec::NowMs());
+  if (!admin_file.ok()) {
+    spdlog::critical("cannot create the admin key: {}", admin_file.status().ToString());
+    return 1;
+  }
+  if (admin_file->has_value()) {
+    spdlog::info("first start: an admin API key was written to {} (send it as 'Authorization: Bearer KEY')",
+                 (*admin_file)->string());
+  }
+  if (auth_options.enabled) {
+    spdlog::info("auth on: every request needs an API key{}",
+                 networks->empty() ? "" : ", except the device role from " + networks->ToString());
+  } else {
+    spdlog::warn("--auth off: every request is served as admin, without a key; use only in an isolated lab");
+  }
+  http.authorizer = facepass::auth::HttpAuthorizer(
+      std::make_shared<facepass::auth::KeyAuthorizer>(&(*app)->db(), auth_options, facepass::spec::NowMs));
   facepass::http::Server server(http, (*app)->Routes());
   facepass::Status started = server.Start();
   if (!started.ok()) {
     spdlog::critical("cannot listen on {}: {}", f.listen, started.ToString());
     return 1;
   }
-  spdlog::info("facepass {} listening on {}:{} (data: {}, models: {})", FACEPASS_VERSION, http.host,
-               server.port(), f.data_dir, f.models_dir);
+  spdlog::info("facepass {} listening on {}://{}:{} (data: {}, models: {})", FACEPASS_VERSION,
+               f.tls_cert.empty() ? "http" : "https", http.host, server.port(), f.data_dir, f.models_dir);
   facepass::http::WaitForTerminationSignal();
   spdlog::info("shutting down: finishing in-flight requests");
   server.Stop();
@@ -122,6 +164,10 @@ int main(int argc, char** argv) {
   serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
   serve->add_option("--embedder-output", f.embedder_output, "Embedder output layer name");
   serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: human (default) | faceplugin");
+  serve->add_option("--auth", f.auth, "on: every request needs an API key (DATA_DIR/admin.key on first start); off: no checks")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
+  serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");
+  serve->add_option("--tls-cert", f.tls_cert, "PEM certificate: serve HTTPS only (with --tls-key)")->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", f.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   serve->callback([&] { exit_code = Serve(f); });
 
   facepass::cli::AddVisionCommands(cli, exit_code);
