@@ -168,6 +168,10 @@ int main(int argc, char** argv) {
   serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");
   serve->add_option("--tls-cert", f.tls_cert, "PEM certificate: serve HTTPS only (with --tls-key)")->check(CLI::ExistingFile);
   serve->add_option("--tls-key", f.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  // The Debian unit runs `serve --config /etc/facepass/facepass.conf`. On the top-level app because
+  // CLI11 2.1 reads no subcommand's config file; fallthrough lets it follow `serve`.
+  cli.set_config("--config", "", "INI/TOML file of serve options: a [serve] section of long-option = value lines");
+  serve->fallthrough();
   serve->callback([&] { exit_code = Serve(f); });
 
   facepass::cli::AddVisionCommands(cli, exit_code);
