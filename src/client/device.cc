@@ -56,7 +56,9 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
   if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
   Result<StoreInfo> info = store_->Info();
   if (!info.ok()) return info.status();
-  if (info->last_sync_ms == 0) return Status::FailedPrecondition("the store was never synced");
+  if (info->last_sync_ms == 0 && info->last_local_edit_ms == 0) {
+    return Status::FailedPrecondition("the store was never synced nor edited locally");
+  }
   if (info->search_model != engine_->search_model()) {
     return Status::FailedPrecondition("synced features are of model " + info->search_model + ", this device runs " +
                                       engine_->search_model());
@@ -94,6 +96,21 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
     answer.results.push_back(std::move(t));
   }
   return answer;
+}
+
+Result<Device::Enrolled> Device::EnrolLocal(const std::string& group_name, std::string_view photo) {
+  if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
+  Result<EnrolFace> face = AnalyzeForEnrol(*engine_, photo);
+  if (!face.ok()) return face.status();
+  Result<std::string> token = store_->AddLocalFace(group_name, engine_->search_model(), face->feature);
+  if (!token.ok()) return token.status();
+  FP_RETURN_IF_ERROR(ReloadIndex());
+  return Enrolled{std::move(*token), std::move(*face)};
+}
+
+Status Device::DeleteLocal(const std::string& group_name, const std::string& face_token) {
+  FP_RETURN_IF_ERROR(store_->DeleteFace(group_name, face_token));
+  return ReloadIndex();
 }
 
 Result<RecognizeAnswer> Device::RecognizeOnline(const HttpClient& http, const std::string& base_url,

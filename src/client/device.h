@@ -1,7 +1,8 @@
 // The device SDK's handler (the spec's FacePassHandler in cloud-offline mode):
 // a local store of synced groups, its search index, the device's own vision
 // engine, and the calls a gate makes: sync, recognise offline (local 1:N) and
-// recognise online (the server's endpoint).
+// recognise online (the server's endpoint), and local edits of the groups (the
+// spec's offline mode; the next sync overwrites them).
 #pragma once
 
 #include <memory>
@@ -11,6 +12,8 @@
 
 #include "client/device_store.h"
 #include "client/http_client.h"
+#include "client/local_enrol.h"
+#include "client/local_face.h"
 #include "client/local_index.h"
 #include "client/recognize_client.h"
 #include "client/sync_client.h"
@@ -54,6 +57,19 @@ class Device {
   // kFailedPrecondition when the synced features are of another model.
   Result<RecognizeAnswer> RecognizeOffline(const std::string& group_name, const std::vector<Capture>& captures,
                                            const OfflineOptions& opts = {}) const;
+  // Local edits (DeviceStore::AddLocalFace / DeleteFace: the group's
+  // local_version becomes 0 with the change); the index follows at once.
+  // EnrolLocal runs the server's face add rules (local_enrol.h) on the photo.
+  struct Enrolled {
+    std::string face_token;  // a local id (local_face.h)
+    EnrolFace face;
+  };
+  Result<Enrolled> EnrolLocal(const std::string& group_name, std::string_view photo);
+  Status DeleteLocal(const std::string& group_name, const std::string& face_token);
+  Result<std::vector<LocalFace>> ListLocal(const std::string& group_name) const {
+    return store_->ListFaces(group_name);
+  }
+
   Result<RecognizeAnswer> RecognizeOnline(const HttpClient& http, const std::string& base_url,
                                           const std::string& group_name, const std::vector<Capture>& captures,
                                           bool liveness = false) const;

@@ -1,5 +1,6 @@
 #include "client/device_store.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -59,6 +60,12 @@ int64_t StoredFaceCount(SQLite::Database& db) {
   SQLite::Statement q(db, "SELECT COUNT(*) FROM faces");
   q.executeStep();
   return q.getColumn(0).getInt64();
+}
+
+bool GroupConfigured(SQLite::Database& db, std::string_view group_name) {
+  SQLite::Statement q(db, "SELECT 1 FROM groups WHERE group_name = ?");
+  q.bind(1, std::string(group_name));
+  return q.executeStep();
 }
 
 }  // namespace
@@ -159,6 +166,7 @@ Result<StoreInfo> DeviceStore::Info() const {
     if (!t.empty()) info.recognize_threshold = std::strtof(t.c_str(), nullptr);
     info.last_sync_ms = ToInt(GetMeta(*db_, "last_sync_ms"));
     info.server_time_ms = ToInt(GetMeta(*db_, "server_time_ms"));
+    info.last_local_edit_ms = ToInt(GetMeta(*db_, "last_local_edit_ms"));
     return info;
   } catch (const std::exception& e) {
     return SqlError(e);
@@ -222,7 +230,13 @@ Status DeviceStore::ApplyLocked(const sync::SyncResult& r, ApplyReport* report) 
   report->clear_all = r.clear_all;
 
   bool has_faces = false;
-  for (const sync::GroupPayload& g : r.groups) has_faces |= !g.added.empty();
+  for (const sync::GroupPayload& g : r.groups) {
+    has_faces |= !g.added.empty();
+    // Local ids are the device's own (local_face.h); a cloud token never has the prefix.
+    for (const sync::FaceEntry& f : g.added) {
+      if (IsLocalFaceToken(f.face_token)) return Status::Corruption("cloud face_token with the local prefix: " + f.face_token);
+    }
+  }
   uint32_t stored_dim = static_cast<uint32_t>(ToInt(GetMeta(*db_, "dim")));
   if (!r.clear_all && has_faces && stored_dim != 0 && stored_dim != r.dim && StoredFaceCount(*db_) > 0) {
     return Status::FailedPrecondition("sync answer has " + std::to_string(r.dim) + "-D features, store holds " +
@@ -347,6 +361,94 @@ Status DeviceStore::ForEachFace(const FaceVisitor& visit) const {
   } catch (const std::exception& e) {
     return SqlError(e);
   }
+}
+
+Result<std::string> DeviceStore::AddLocalFace(std::string_view group_name, std::string_view search_model,
+                                              std::span<const float> feature) {
+  if (feature.empty()) return Status::InvalidArgument("local face: empty feature");
+  if (search_model.empty()) return Status::InvalidArgument("local face: empty search_model");
+  std::lock_guard lock(mu_);
+  try {
+    SQLite::Transaction tx(*db_);
+    if (!GroupConfigured(*db_, group_name)) return Status::NotFound("group not configured: " + std::string(group_name));
+    const std::string model = GetMeta(*db_, "search_model");
+    const auto dim = static_cast<uint32_t>(ToInt(GetMeta(*db_, "dim")));
+    if (StoredFaceCount(*db_) > 0 && ((!model.empty() && model != search_model) || (dim != 0 && dim != feature.size()))) {
+      // Features of two models are not comparable: sync (clear-all) first.
+      return Status::FailedPrecondition("the store holds " + std::to_string(dim) + "-D features of model " + model +
+                                        ", this face is " + std::to_string(feature.size()) + "-D of " +
+                                        std::string(search_model));
+    }
+    SetMeta(*db_, "search_model", std::string(search_model));
+    SetMeta(*db_, "dim", std::to_string(feature.size()));
+    const int64_t n = std::max<int64_t>(1, ToInt(GetMeta(*db_, "next_local_id")));
+    const std::string token = LocalFaceToken(n);
+    SetMeta(*db_, "next_local_id", std::to_string(n + 1));
+    SQLite::Statement ins(*db_, "INSERT INTO faces(group_name, face_token, feature) VALUES(?, ?, ?)");
+    ins.bind(1, std::string(group_name));
+    ins.bind(2, token);
+    ins.bindNoCopy(3, feature.data(), static_cast<int>(feature.size() * sizeof(float)));
+    ins.exec();
+    if (edit_hook_) edit_hook_();
+    MarkLocallyEdited(group_name);
+    tx.commit();
+    return token;
+  } catch (const std::exception& e) {
+    return SqlError(e);
+  }
+}
+
+Status DeviceStore::DeleteFace(std::string_view group_name, std::string_view face_token) {
+  std::lock_guard lock(mu_);
+  try {
+    SQLite::Transaction tx(*db_);
+    if (!GroupConfigured(*db_, group_name)) return Status::NotFound("group not configured: " + std::string(group_name));
+    SQLite::Statement del(*db_, "DELETE FROM faces WHERE group_name = ? AND face_token = ?");
+    del.bind(1, std::string(group_name));
+    del.bind(2, std::string(face_token));
+    if (del.exec() == 0) {
+      return Status::NotFound("no face " + std::string(face_token) + " in local group " + std::string(group_name));
+    }
+    if (edit_hook_) edit_hook_();
+    MarkLocallyEdited(group_name);
+    tx.commit();
+    return Status::OK();
+  } catch (const std::exception& e) {
+    return SqlError(e);
+  }
+}
+
+Result<std::vector<LocalFace>> DeviceStore::ListFaces(std::string_view group_name) const {
+  std::lock_guard lock(mu_);
+  try {
+    SQLite::Transaction tx(*db_);  // the group check and the faces: one snapshot
+    if (!GroupConfigured(*db_, group_name)) return Status::NotFound("group not configured: " + std::string(group_name));
+    SQLite::Statement q(*db_, "SELECT face_token FROM faces WHERE group_name = ? ORDER BY face_token");
+    q.bind(1, std::string(group_name));
+    std::vector<LocalFace> out;
+    while (q.executeStep()) {
+      std::string token = q.getColumn(0).getString();
+      const bool local = IsLocalFaceToken(token);
+      out.push_back({std::move(token), local});
+    }
+    tx.commit();
+    return out;
+  } catch (const std::exception& e) {
+    return SqlError(e);
+  }
+}
+
+// The spec's rule: any local change sets the group's version to 0.
+void DeviceStore::MarkLocallyEdited(std::string_view group_name) {
+  SQLite::Statement q(*db_, "UPDATE groups SET local_version = 0 WHERE group_name = ?");
+  q.bind(1, std::string(group_name));
+  q.exec();
+  SetMeta(*db_, "last_local_edit_ms", std::to_string(spec::NowMs()));
+}
+
+void DeviceStore::SetEditHookForTesting(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  edit_hook_ = std::move(hook);
 }
 
 void DeviceStore::SetApplyHookForTesting(std::function<Status(size_t)> hook) {

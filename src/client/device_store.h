@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/local_face.h"
 #include "common/status.h"
 #include "spec/group_name.h"
 #include "sync/sync_codec.h"
@@ -43,6 +44,7 @@ struct StoreInfo {
   float recognize_threshold = 78;
   int64_t last_sync_ms = 0;       // device clock, when the last answer was applied
   int64_t server_time_ms = 0;     // server clock, from that answer
+  int64_t last_local_edit_ms = 0; // device clock, the last local enrol/delete (0: none)
 };
 
 // What ApplySyncResult() did, group by group.
@@ -96,6 +98,24 @@ class DeviceStore {
   // The same, for an already decoded answer.
   Result<ApplyReport> Apply(const sync::SyncResult& result);
 
+  // Local edits (the spec's offline mode, 底库同步 point 9). Each one sets the
+  // group's local_version to 0 in the transaction that makes the change (its
+  // group_id is kept), so the next sync gets the group FULL and the cloud's
+  // copy replaces the local one ("云端无条件覆盖本地"); a cloud without the group
+  // answers KEEP_LOCAL and the edit stays.
+  //
+  // Adds a face with a new local id (local_face.h). `feature` is unit length,
+  // made by the engine of `search_model`: refused (kFailedPrecondition) while
+  // the store holds faces of another model or dimension; on an empty store it
+  // sets the model and dimension. kNotFound when the group is not configured.
+  Result<std::string> AddLocalFace(std::string_view group_name, std::string_view search_model,
+                                   std::span<const float> feature);
+  // Deletes a face (local or synced) from the local group; kNotFound when the
+  // group or the face is not there (then nothing changes, version included).
+  Status DeleteFace(std::string_view group_name, std::string_view face_token);
+  // The faces of a local group, by token; kNotFound when not configured.
+  Result<std::vector<LocalFace>> ListFaces(std::string_view group_name) const;
+
   // Visits every stored face (group order, then token order).
   using FaceVisitor = std::function<void(const std::string& group_name, const std::string& face_token,
                                          std::span<const float> feature)>;
@@ -105,14 +125,19 @@ class DeviceStore {
   // written; an error aborts (rolls back) the apply. A process may also die
   // inside it to prove crash atomicity.
   void SetApplyHookForTesting(std::function<Status(size_t group_index)> hook);
+  // Test hook: called inside a local edit's transaction after the face is
+  // written and before the version is; a process may die inside it.
+  void SetEditHookForTesting(std::function<void()> hook);
 
  private:
   explicit DeviceStore(std::unique_ptr<SQLite::Database> db);
   Status ApplyLocked(const sync::SyncResult& r, ApplyReport* report);
+  void MarkLocallyEdited(std::string_view group_name);  // inside the edit's transaction
 
   mutable std::mutex mu_;
   std::unique_ptr<SQLite::Database> db_;
   std::function<Status(size_t)> apply_hook_;
+  std::function<void()> edit_hook_;
 };
 
 inline constexpr char kUnknownSearchModel[] = "unknown";

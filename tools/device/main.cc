@@ -5,6 +5,12 @@
 //   facepass-device recognize IMAGE --store FILE --group NAME --offline|--online [--server URL]
 //                             [--liveness [--liveness-threshold 50]]
 //   facepass-device status --store FILE
+//   facepass-device enrol PHOTO --store FILE --group NAME --models-dir DIR   (local edit)
+//   facepass-device delete --store FILE --group NAME --face-token TOKEN      (local edit)
+//   facepass-device list --store FILE --group NAME
+//
+// A local edit sets the group's local_version to 0: the next sync replaces the
+// group with the cloud's copy (docs/sync-protocol.md, "Local edits").
 //
 // Every command prints one JSON document on stdout (watch: one per round);
 // errors go to stderr. Exit status: 0 ok, 1 error, 2 server unreachable/busy.
@@ -202,6 +208,74 @@ int RunStatus(const Common& c) {
   return 0;
 }
 
+Result<std::string> ReadPhoto(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// The group's line after an edit: what the next sync will send.
+nlohmann::json GroupJson(DeviceStore& store, const std::string& name) {
+  Result<std::vector<LocalGroup>> groups = store.Groups();
+  if (groups.ok()) {
+    for (const LocalGroup& g : *groups) {
+      if (g.group_name == name) {
+        return {{"group_name", g.group_name}, {"group_id", g.group_id}, {"local_version", g.local_version},
+                {"face_count", g.face_count}};
+      }
+    }
+  }
+  return nullptr;
+}
+
+int RunEnrol(const Common& c, const std::string& photo) {
+  if (c.groups.size() != 1) return Fail(Status::InvalidArgument("exactly one --group"));
+  Result<std::string> bytes = ReadPhoto(photo);
+  if (!bytes.ok()) return Fail(bytes.status());
+  auto engine = MaybeEngine(c.models_dir, true);
+  if (!engine.ok()) return Fail(engine.status());
+  auto device = OpenDevice(c, engine->get());  // configures the group when new
+  if (!device.ok()) return Fail(device.status());
+  Result<Device::Enrolled> e = (*device)->EnrolLocal(c.groups[0], *bytes);
+  if (!e.ok()) return Fail(e.status());
+  const facepass::vision::Rect& r = e->face.rect;
+  nlohmann::json j = {{"face_token", e->face_token},
+                      {"rect", {{"left", r.left}, {"top", r.top}, {"right", r.right}, {"bottom", r.bottom}}},
+                      {"group", GroupJson((*device)->store(), c.groups[0])}};
+  std::cout << j.dump(2) << std::endl;
+  return 0;
+}
+
+int RunDelete(const Common& c, const std::string& face_token) {
+  if (c.groups.size() != 1) return Fail(Status::InvalidArgument("exactly one --group"));
+  Common no_groups = c;
+  no_groups.groups.clear();  // deleting does not configure groups
+  auto device = OpenDevice(no_groups, nullptr);
+  if (!device.ok()) return Fail(device.status());
+  Status s = (*device)->DeleteLocal(c.groups[0], face_token);
+  if (!s.ok()) return Fail(s);
+  nlohmann::json j = {{"deleted", face_token}, {"group", GroupJson((*device)->store(), c.groups[0])}};
+  std::cout << j.dump(2) << std::endl;
+  return 0;
+}
+
+int RunList(const Common& c) {
+  if (c.groups.size() != 1) return Fail(Status::InvalidArgument("exactly one --group"));
+  Common no_groups = c;
+  no_groups.groups.clear();
+  auto device = OpenDevice(no_groups, nullptr);
+  if (!device.ok()) return Fail(device.status());
+  Result<std::vector<LocalFace>> faces = (*device)->ListLocal(c.groups[0]);
+  if (!faces.ok()) return Fail(faces.status());
+  nlohmann::json j = GroupJson((*device)->store(), c.groups[0]);
+  j["faces"] = nlohmann::json::array();
+  for (const LocalFace& f : *faces) j["faces"].push_back({{"face_token", f.face_token}, {"local", f.local}});
+  std::cout << j.dump(2) << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -262,6 +336,25 @@ int main(int argc, char** argv) {
   CLI::App* status = app.add_subcommand("status", "local groups, versions and face counts");
   add_store(status);
 
+  CLI::App* enrol = app.add_subcommand("enrol", "local edit: enrol a face from a photo into a local group");
+  std::string photo;
+  add_store(enrol);
+  enrol->add_option("PHOTO", photo, "the photo (JPEG/PNG/BMP), checked like the server's face add")
+      ->required()
+      ->check(CLI::ExistingFile);
+  enrol->add_option("--group", c.groups, "local group (configured when new)")->required();
+  enrol->add_option("--models-dir", c.models_dir, "models for the device's engine")->required();
+
+  CLI::App* del = app.add_subcommand("delete", "local edit: delete a face from a local group");
+  std::string face_token;
+  add_store(del);
+  del->add_option("--group", c.groups, "local group")->required();
+  del->add_option("--face-token", face_token, "the face (a local id or a synced face_token)")->required();
+
+  CLI::App* list = app.add_subcommand("list", "the faces of a local group");
+  add_store(list);
+  list->add_option("--group", c.groups, "local group")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (sync->parsed()) return RunSync(c);
@@ -274,5 +367,8 @@ int main(int argc, char** argv) {
     return RunRecognize(c, image, online, save_dir, liveness);
   }
   if (status->parsed()) return RunStatus(c);
+  if (enrol->parsed()) return RunEnrol(c, photo);
+  if (del->parsed()) return RunDelete(c, face_token);
+  if (list->parsed()) return RunList(c);
   return 1;
 }
