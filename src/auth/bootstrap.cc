@@ -32,15 +32,12 @@ Status WriteKeyFile(const std::filesystem::path& file, const std::string& key) {
 Result<std::optional<std::filesystem::path>> EnsureAdminKey(store::Database& db,
                                                             const std::filesystem::path& data_dir,
                                                             int64_t now_ms) {
-  auto keys = db.ListKeys();
-  if (!keys.ok()) return keys.status();
-  if (!keys->empty()) return std::optional<std::filesystem::path>();
-  auto key = GenerateKey();
-  if (!key.ok()) return key.status();
+  FP_ASSIGN_OR_RETURN(auto keys, db.ListKeys());
+  if (!keys.empty()) return std::optional<std::filesystem::path>();
+  FP_ASSIGN_OR_RETURN(auto key, GenerateKey());
   const std::filesystem::path file = data_dir / kBootstrapKeyFile;
-  FP_RETURN_IF_ERROR(WriteKeyFile(file, *key));
-  auto id = db.InsertKey(kBootstrapKeyName, RoleName(Role::kAdmin), HashKey(*key), now_ms);
-  if (!id.ok()) return id.status();
+  FP_RETURN_IF_ERROR(WriteKeyFile(file, key));
+  FP_RETURN_IF_ERROR(db.InsertKey(kBootstrapKeyName, RoleName(Role::kAdmin), HashKey(key), now_ms).status());
   return std::optional<std::filesystem::path>(file);
 }
 

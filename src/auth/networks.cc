@@ -87,9 +87,8 @@ Result<NetworkList> NetworkList::Parse(std::string_view text) {
   NetworkList list;
   while (!Trim(text).empty()) {
     const size_t comma = text.find(',');
-    auto c = Cidr::Parse(text.substr(0, comma));
-    if (!c.ok()) return c.status();
-    list.cidrs_.push_back(*c);
+    FP_ASSIGN_OR_RETURN(auto c, Cidr::Parse(text.substr(0, comma)));
+    list.cidrs_.push_back(c);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
   }

@@ -81,4 +81,17 @@ class [[nodiscard]] Result {
     if (!_st.ok()) return _st;            \
   } while (0)
 
+// FP_ASSIGN_OR_RETURN(auto db, Database::Open(file)); evaluates a Result<T>
+// once; on error returns its Status from the enclosing function, else moves
+// the value into `lhs` (a declaration or an assignable expression). One
+// statement: not usable as the body of an unbraced if/else.
+#define FP_ASSIGN_OR_RETURN(lhs, expr) \
+  FP_ASSIGN_OR_RETURN_IMPL_(FP_STATUS_CONCAT_(fp_result_, __LINE__), lhs, expr)
+#define FP_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                              \
+  if (!tmp.ok()) return tmp.status();             \
+  lhs = std::move(tmp).value()
+#define FP_STATUS_CONCAT_INNER_(a, b) a##b
+#define FP_STATUS_CONCAT_(a, b) FP_STATUS_CONCAT_INNER_(a, b)
+
 }  // namespace facepass

@@ -89,9 +89,8 @@ Status FaceIndex::Add(int64_t group_id, int64_t face_id, std::span<const float> 
   FP_RETURN_IF_ERROR(CheckFeature(feature, "feature"));
   try {
     for (;;) {
-      Result<bool> r = FindOrCreate(group_id)->Upsert(face_id, feature.data());
-      if (!r.ok()) return r.status();
-      if (*r) return Status::OK();
+      FP_ASSIGN_OR_RETURN(bool r, FindOrCreate(group_id)->Upsert(face_id, feature.data()));
+      if (r) return Status::OK();
     }
   } catch (const std::bad_alloc&) {
     return Status::Internal("out of memory adding a face");
@@ -111,9 +110,8 @@ Status FaceIndex::BulkLoad(int64_t group_id, std::span<const int64_t> face_ids, 
   if (face_ids.empty()) return Status::OK();
   try {
     for (;;) {
-      Result<bool> r = FindOrCreate(group_id)->BulkUpsert(face_ids, features.data());
-      if (!r.ok()) return r.status();
-      if (*r) return Status::OK();
+      FP_ASSIGN_OR_RETURN(bool r, FindOrCreate(group_id)->BulkUpsert(face_ids, features.data()));
+      if (r) return Status::OK();
     }
   } catch (const std::bad_alloc&) {
     return Status::Internal("out of memory in bulk load");
@@ -178,9 +176,8 @@ Result<std::vector<std::vector<Match>>> FaceIndex::SearchBatch(int64_t group_id,
 
 Result<std::vector<Match>> FaceIndex::Search(int64_t group_id, std::span<const float> query, int k) const {
   FP_RETURN_IF_ERROR(CheckFeature(query, "query"));
-  auto r = SearchBatch(group_id, query.data(), 1, k);
-  if (!r.ok()) return r.status();
-  return std::move((*r)[0]);
+  FP_ASSIGN_OR_RETURN(auto r, SearchBatch(group_id, query.data(), 1, k));
+  return std::move(r[0]);
 }
 
 size_t FaceIndex::MemoryBytes() const {

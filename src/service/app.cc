@@ -26,25 +26,19 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return Status::IoError("cannot create data dir " + options.data_dir.string() + ": " + ec.message());
   // Before anything is read: `facepass reindex` may be rewriting the features.
-  auto lock = store::DirLock::Acquire(options.data_dir);
-  if (!lock.ok()) return lock.status();
-  app->dir_lock_ = std::move(*lock);
+  FP_ASSIGN_OR_RETURN(auto lock, store::DirLock::Acquire(options.data_dir));
+  app->dir_lock_ = std::move(lock);
 
-  auto db = store::Database::Open(options.data_dir / "facepass.db");
-  if (!db.ok()) return db.status();
-  app->db_ = std::move(*db);
-  auto files = store::FileStore::Open(options.data_dir / "images");
-  if (!files.ok()) return files.status();
-  app->files_ = std::move(*files);
-  auto tokens = store::TokenCipher::LoadOrCreate(options.data_dir);
-  if (!tokens.ok()) return tokens.status();
-  app->tokens_ = std::make_unique<store::TokenCipher>(*tokens);
-  auto engine = vision::Engine::Create(options.engine);
-  if (!engine.ok()) return engine.status();
-  app->engine_ = std::move(*engine);
-  auto thresholds = Thresholds::Load(app->db_.get());
-  if (!thresholds.ok()) return thresholds.status();
-  app->thresholds_ = std::move(*thresholds);
+  FP_ASSIGN_OR_RETURN(auto db, store::Database::Open(options.data_dir / "facepass.db"));
+  app->db_ = std::move(db);
+  FP_ASSIGN_OR_RETURN(auto files, store::FileStore::Open(options.data_dir / "images"));
+  app->files_ = std::move(files);
+  FP_ASSIGN_OR_RETURN(auto tokens, store::TokenCipher::LoadOrCreate(options.data_dir));
+  app->tokens_ = std::make_unique<store::TokenCipher>(tokens);
+  FP_ASSIGN_OR_RETURN(auto engine, vision::Engine::Create(options.engine));
+  app->engine_ = std::move(engine);
+  FP_ASSIGN_OR_RETURN(auto thresholds, Thresholds::Load(app->db_.get()));
+  app->thresholds_ = std::move(thresholds);
 
   index::IndexOptions index_options;
   index_options.dim = app->engine_->feature_dim();
@@ -114,10 +108,9 @@ Result<int> App::PurgeExpiredCaptures(int64_t now_ms) {
   std::lock_guard<std::mutex> one_at_a_time(purge_run_mu_);
   int purged = 0;
   for (;;) {
-    auto batch = db_->CapturesOlderThan(cutoff, 500);
-    if (!batch.ok()) return batch.status();
-    if (batch->empty()) break;
-    for (const auto& image : *batch) {
+    FP_ASSIGN_OR_RETURN(auto batch, db_->CapturesOlderThan(cutoff, 500));
+    if (batch.empty()) break;
+    for (const auto& image : batch) {
       // Row first: a crash after it leaves an unnamed file, never a dangling id.
       Status row = db_->DeleteImage(image.id);
       if (!row.ok() && row.code() != StatusCode::kNotFound) return row;

@@ -16,11 +16,10 @@ std::string ExtensionOf(const std::string& format) {
 Result<ArchivedImage> ArchiveImage(const ServiceContext& ctx, std::string_view bytes,
                                    const std::string& format, store::ImageKind kind, int width,
                                    int height, int64_t now_ms) {
-  auto path = ctx.files->Write(bytes, ExtensionOf(format));
-  if (!path.ok()) return path.status();
-  auto id = ctx.db->InsertImage(kind, format, *path, static_cast<int64_t>(bytes.size()), width, height, now_ms);
+  FP_ASSIGN_OR_RETURN(auto path, ctx.files->Write(bytes, ExtensionOf(format)));
+  auto id = ctx.db->InsertImage(kind, format, path, static_cast<int64_t>(bytes.size()), width, height, now_ms);
   if (!id.ok()) {
-    (void)ctx.files->Remove(*path);  // the row never existed: no one can name the file
+    (void)ctx.files->Remove(path);  // the row never existed: no one can name the file
     return id.status();
   }
   return ArchivedImage{*id, ctx.tokens->Encode(store::TokenKind::kImage, *id)};

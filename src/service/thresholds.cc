@@ -13,10 +13,9 @@ double Resolve(const std::map<std::string, double>& m, const char* key, double f
 }  // namespace
 
 Result<std::unique_ptr<Thresholds>> Thresholds::Load(store::Database* db) {
-  auto stored = db->LoadConfig();
-  if (!stored.ok()) return stored.status();
+  FP_ASSIGN_OR_RETURN(auto stored, db->LoadConfig());
   std::unique_ptr<Thresholds> t(new Thresholds(db));
-  t->ApplyLocked(*stored);
+  t->ApplyLocked(stored);
   return t;
 }
 

@@ -326,15 +326,13 @@ Result<BackupStats> Backup(const fs::path& data_dir, const fs::path& out) {
     return Status::NotFound("backup: no " + std::string(kSecretName) + " in " + data_dir.string());
   }
   const fs::path out_dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  auto work = TempDir::Make(out_dir, "facepass-backup");
-  if (!work.ok()) return work.status();
-  const fs::path snapshot = work->path() / kDbName;
+  FP_ASSIGN_OR_RETURN(auto work, TempDir::Make(out_dir, "facepass-backup"));
+  const fs::path snapshot = work.path() / kDbName;
   FP_RETURN_IF_ERROR(Snapshot(data_dir / kDbName, snapshot));
-  auto images = ListImages(snapshot, data_dir / "images");
-  if (!images.ok()) return images.status();
+  FP_ASSIGN_OR_RETURN(auto images, ListImages(snapshot, data_dir / "images"));
 
   BackupStats stats;
-  stats.captures_skipped = images->captures_skipped;
+  stats.captures_skipped = images.captures_skipped;
   const fs::path tmp = out.string() + ".tmp";
   ArchivePtr a(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
@@ -358,7 +356,7 @@ Result<BackupStats> Backup(const fs::path& data_dir, const fs::path& out) {
     FP_RETURN_IF_ERROR(add(entry.path(), name));
   }
   if (ec) return Status::IoError("backup: " + data_dir.string() + ": " + ec.message());
-  for (const std::string& path : images->paths) {
+  for (const std::string& path : images.paths) {
     FP_RETURN_IF_ERROR(add(data_dir / "images" / path, "images/" + path));
     stats.images += 1;
   }
@@ -380,17 +378,15 @@ Result<BackupStats> Restore(const fs::path& archive_file, const fs::path& data_d
   if (!fs::is_regular_file(archive_file)) return Status::NotFound("restore: no file " + archive_file.string());
   const fs::path parent = data_dir.has_parent_path() ? data_dir.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
-  auto work = TempDir::Make(parent, data_dir.filename().string() + ".restore");
-  if (!work.ok()) return work.status();
+  FP_ASSIGN_OR_RETURN(auto work, TempDir::Make(parent, data_dir.filename().string() + ".restore"));
 
   std::map<std::string, std::string> hashes;
   std::string manifest_text;
-  FP_RETURN_IF_ERROR(Extract(archive_file, work->path(), &hashes, &manifest_text));
+  FP_RETURN_IF_ERROR(Extract(archive_file, work.path(), &hashes, &manifest_text));
   if (manifest_text.empty()) return Status::Corruption("restore: the backup has no MANIFEST (cut short?)");
-  auto manifest = ParseManifest(manifest_text);
-  if (!manifest.ok()) return manifest.status();
-  if (*manifest != hashes) {
-    for (const auto& [name, sha] : *manifest) {
+  FP_ASSIGN_OR_RETURN(auto manifest, ParseManifest(manifest_text));
+  if (manifest != hashes) {
+    for (const auto& [name, sha] : manifest) {
       auto it = hashes.find(name);
       if (it == hashes.end()) return Status::Corruption("restore: " + name + " is missing from the backup");
       if (it->second != sha) return Status::Corruption("restore: " + name + " does not match its checksum");
@@ -400,25 +396,25 @@ Result<BackupStats> Restore(const fs::path& archive_file, const fs::path& data_d
   if (hashes.count(kDbName) == 0 || hashes.count(kSecretName) == 0) {
     return Status::Corruption("restore: the backup lacks facepass.db or secret.key");
   }
-  ::chmod((work->path() / kSecretName).c_str(), 0600);
+  ::chmod((work.path() / kSecretName).c_str(), 0600);
   {
-    auto db = Database::Open(work->path() / kDbName);
+    auto db = Database::Open(work.path() / kDbName);
     if (!db.ok()) return Status::Corruption("restore: " + db.status().ToString());
     FP_RETURN_IF_ERROR((*db)->CheckIntegrity());
   }
-  FP_RETURN_IF_ERROR(CheckImages(work->path()));
-  FP_RETURN_IF_ERROR(SyncTree(work->path()));
+  FP_RETURN_IF_ERROR(CheckImages(work.path()));
+  FP_RETURN_IF_ERROR(SyncTree(work.path()));
 
   BackupStats stats;
   for (const auto& [name, sha] : hashes) {
     stats.files += 1;
-    stats.bytes += static_cast<int64_t>(fs::file_size(work->path() / name, ec));
+    stats.bytes += static_cast<int64_t>(fs::file_size(work.path() / name, ec));
     if (name.rfind("images/", 0) == 0) stats.images += 1;
   }
   if (fs::exists(data_dir)) fs::remove(data_dir, ec);  // empty, checked above
-  fs::rename(work->path(), data_dir, ec);
+  fs::rename(work.path(), data_dir, ec);
   if (ec) return Status::IoError("restore: rename into " + data_dir.string() + ": " + ec.message());
-  work->Release();
+  work.Release();
   FP_RETURN_IF_ERROR(SyncDir(parent));
   return stats;
 }

@@ -54,18 +54,17 @@ Result<std::unique_ptr<FileStore>> FileStore::Open(const fs::path& dir) {
 
 Result<std::string> FileStore::Write(std::string_view bytes, std::string_view extension) {
   if (!ValidExtension(extension)) return Status::InvalidArgument("bad file extension");
-  Result<std::string> name = RandomName();
-  if (!name.ok()) return name.status();
-  std::string rel = name->substr(0, 2) + "/" + *name;
+  FP_ASSIGN_OR_RETURN(std::string name, RandomName());
+  std::string rel = name.substr(0, 2) + "/" + name;
   if (!extension.empty()) rel += "." + std::string(extension);
 
-  const fs::path tmp = dir_ / kTmpDir / (*name + ".tmp");
+  const fs::path tmp = dir_ / kTmpDir / (name + ".tmp");
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return Status::IoError(Errno("create", tmp));
   Status st = WriteAllAndSync(fd, bytes.data(), bytes.size(), tmp.string());
   ::close(fd);
 
-  const fs::path sub = dir_ / name->substr(0, 2);
+  const fs::path sub = dir_ / name.substr(0, 2);
   if (st.ok()) {
     if (::mkdir(sub.c_str(), 0750) == 0) {
       st = SyncDir(dir_);  // the new subdirectory itself must survive a crash
@@ -93,31 +92,28 @@ Result<fs::path> FileStore::Resolve(const std::string& relative_path) const {
 }
 
 Result<std::string> FileStore::Read(const std::string& relative_path) const {
-  Result<fs::path> path = Resolve(relative_path);
-  if (!path.ok()) return path.status();
-  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  FP_ASSIGN_OR_RETURN(fs::path path, Resolve(relative_path));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("file " + relative_path);
-    return Status::IoError(Errno("open", *path));
+    return Status::IoError(Errno("open", path));
   }
   FdCloser closer(fd);
   struct stat st;
-  if (::fstat(fd, &st) != 0) return Status::IoError(Errno("fstat", *path));
+  if (::fstat(fd, &st) != 0) return Status::IoError(Errno("fstat", path));
   if (!S_ISREG(st.st_mode)) return Status::NotFound("file " + relative_path);
   std::string out;
   out.resize(static_cast<size_t>(st.st_size));
-  auto read = ReadUpTo(fd, out.data(), out.size(), path->string());
-  if (!read.ok()) return read.status();
-  if (*read != out.size()) return Status::IoError("short read " + path->string());
+  FP_ASSIGN_OR_RETURN(auto read, ReadUpTo(fd, out.data(), out.size(), path.string()));
+  if (read != out.size()) return Status::IoError("short read " + path.string());
   return out;
 }
 
 Status FileStore::Remove(const std::string& relative_path) {
-  Result<fs::path> path = Resolve(relative_path);
-  if (!path.ok()) return path.status();
+  FP_ASSIGN_OR_RETURN(fs::path path, Resolve(relative_path));
   // No directory fsync: a removal lost in a crash only leaves an orphan file.
-  if (::unlink(path->c_str()) != 0 && errno != ENOENT && errno != ENOTDIR)
-    return Status::IoError(Errno("unlink", *path));
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR)
+    return Status::IoError(Errno("unlink", path));
   return Status::OK();
 }
 

@@ -74,9 +74,8 @@ Result<std::string> ReadSecret(const std::filesystem::path& file) {
   // Tighten a secret that someone made readable to others.
   if ((st.st_mode & 077) != 0) ::fchmod(fd, 0600);
   std::string bytes(kSecretSize + 1, '\0');
-  auto read = ReadUpTo(fd, bytes.data(), bytes.size(), file.string());
-  if (!read.ok()) return read.status();
-  const size_t got = *read;
+  FP_ASSIGN_OR_RETURN(auto read, ReadUpTo(fd, bytes.data(), bytes.size(), file.string()));
+  const size_t got = read;
   if (got != kSecretSize)
     return Status::Corruption(file.string() + " has " + std::to_string(got) + " bytes, expected " +
                               std::to_string(kSecretSize));

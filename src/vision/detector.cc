@@ -68,9 +68,8 @@ Result<std::unique_ptr<Detector>> Detector::Create(const DetectorConfig& cfg,
   d->input_ = cfg.input_size > 0 ? cfg.input_size : default_input;
   d->input_h_ = d->kind_ == Kind::kRfb ? d->input_ * 3 / 4 : d->input_;
   d->min_score_ = cfg.min_score;
-  auto pool = NetPool::Load(file, pool_size);
-  if (!pool.ok()) return pool.status();
-  d->pool_ = std::move(pool.value());
+  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
+  d->pool_ = std::move(pool);
   if (d->kind_ == Kind::kBlazeFace) {
     // Two SSD heads: stride 16 with 2 anchors per cell, stride 32 with 6.
     const int strides[2] = {16, 32}, per_cell[2] = {2, 6};
@@ -242,9 +241,8 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
 
 Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
   const cv::Rect whole(0, 0, bgr.cols, bgr.rows);
-  auto first = DetectRegion(bgr, whole);
-  if (!first.ok()) return first.status();
-  std::vector<DetectedFace> faces = std::move(first.value());
+  FP_ASSIGN_OR_RETURN(auto first, DetectRegion(bgr, whole));
+  std::vector<DetectedFace> faces = std::move(first);
   const int longer = std::max(bgr.cols, bgr.rows);
 
   // Small faces in a large photo shrink below what the network sees at its input size:
@@ -267,9 +265,8 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
         // The last row/column is aligned to the far edge.
         int x = std::min(ix * step, std::max(0, bgr.cols - tile));
         int y = std::min(iy * step, std::max(0, bgr.rows - tile));
-        auto part = DetectRegion(bgr, cv::Rect(x, y, tile, tile) & whole);
-        if (!part.ok()) return part.status();
-        for (auto& f : part.value()) faces.push_back(std::move(f));
+        FP_ASSIGN_OR_RETURN(auto part, DetectRegion(bgr, cv::Rect(x, y, tile, tile) & whole));
+        for (auto& f : part) faces.push_back(std::move(f));
       }
     }
     faces = SuppressOverlaps(std::move(faces), 0.3f);
@@ -290,9 +287,8 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
     } catch (const cv::Exception& e) {  // e.g. out of memory on a huge photo
       return Status::Internal(std::string("detector padding: ") + e.what());
     }
-    auto part = DetectRegion(padded, cv::Rect(0, 0, padded.cols, padded.rows));
-    if (!part.ok()) return part.status();
-    for (auto& f : part.value()) {
+    FP_ASSIGN_OR_RETURN(auto part, DetectRegion(padded, cv::Rect(0, 0, padded.cols, padded.rows)));
+    for (auto& f : part) {
       f.rect = ClipRect(float(f.rect.left - pad), float(f.rect.top - pad), float(f.rect.right - pad),
                         float(f.rect.bottom - pad), bgr.size());
       if (f.rect.width() < 2 || f.rect.height() < 2) continue;

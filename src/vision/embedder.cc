@@ -73,9 +73,8 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   }
   if (cfg.zoom > 0) e->zoom_ = cfg.zoom;
   e->flip_ = cfg.flip > 0;  // off by default: +11 ms for 0.2 points of TAR on lfw-dev (docs/models.md)
-  auto pool = NetPool::Load(file, pool_size);
-  if (!pool.ok()) return pool.status();
-  e->pool_ = std::move(pool.value());
+  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
+  e->pool_ = std::move(pool);
   // An output name that the model lacks falls back to its only/first output.
   auto names = e->pool_->output_names();
   if (std::find(names.begin(), names.end(), e->output_) == names.end()) {
@@ -86,9 +85,8 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   }
   // Probe once for the dimension.
   cv::Mat probe(e->input_, e->input_, CV_8UC3, cv::Scalar(128, 128, 128));
-  auto f = e->Embed(probe);
-  if (!f.ok()) return f.status();
-  e->dim_ = int(f.value().size());
+  FP_ASSIGN_OR_RETURN(auto f, e->Embed(probe));
+  e->dim_ = int(f.size());
   return e;
 }
 
@@ -131,8 +129,7 @@ cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
 }
 
 Result<std::vector<float>> Embedder::Embed(const cv::Mat& crop) const {
-  auto f = Forward1(crop);
-  if (!f.ok()) return f.status();
+  FP_ASSIGN_OR_RETURN(auto f, Forward1(crop));
   if (flip_) {
     cv::Mat mirrored;
     try {
@@ -140,16 +137,15 @@ Result<std::vector<float>> Embedder::Embed(const cv::Mat& crop) const {
     } catch (const cv::Exception& e) {
       return Status::Internal(std::string("embedder flip: ") + e.what());
     }
-    auto g = Forward1(mirrored);
-    if (!g.ok()) return g.status();
-    if (g->size() != f->size()) return Status::Internal("embedder: mirrored feature has another size");
-    for (size_t i = 0; i < f->size(); ++i) (*f)[i] += (*g)[i];
+    FP_ASSIGN_OR_RETURN(auto g, Forward1(mirrored));
+    if (g.size() != f.size()) return Status::Internal("embedder: mirrored feature has another size");
+    for (size_t i = 0; i < f.size(); ++i) f[i] += g[i];
   }
   double n = 0;
-  for (float x : *f) n += double(x) * x;
+  for (float x : f) n += double(x) * x;
   n = std::sqrt(n);
   if (!(n > 0) || !std::isfinite(n)) return Status::Internal("embedder output has no direction");
-  for (float& x : *f) x = float(x / n);
+  for (float& x : f) x = float(x / n);
   return f;
 }
 

@@ -104,9 +104,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   std::string det_default = opts.detector.kind == "scrfd" ? "scrfd.onnx"
                             : opts.detector.kind == "rfb" ? "rfb320.onnx"
                                                           : "blazeface.onnx";
-  auto det = Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), pool);
-  if (!det.ok()) return det.status();
-  impl->detector = std::move(det.value());
+  FP_ASSIGN_OR_RETURN(auto det, Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), pool));
+  impl->detector = std::move(det);
 
   auto mesh_file = Pick(opts.landmark_file, dir, "facemesh.onnx");
   auto mesh = FaceMesh::Create(mesh_file, pool);
@@ -117,23 +116,20 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
                             : opts.embedder.kind == "faceres" ? "faceres.onnx"
                                                               : "arcface.onnx";
   const auto emb_file = Pick(opts.embedder.file, dir, emb_default);
-  auto emb = Embedder::Create(opts.embedder, emb_file, pool);
-  if (!emb.ok()) return emb.status();
-  impl->embedder = std::move(emb.value());
+  FP_ASSIGN_OR_RETURN(auto emb, Embedder::Create(opts.embedder, emb_file, pool));
+  impl->embedder = std::move(emb);
   // The calibration ships beside the model: models/<stem>.score.json. Without one the
   // score is the uncalibrated default (a swapped-in model nobody has measured yet).
   auto cal_file = emb_file;
   cal_file.replace_extension(".score.json");
   if (std::filesystem::exists(cal_file)) {
-    auto cal = ScoreMap::FromFile(cal_file, impl->embedder->pool().content_id());
-    if (!cal.ok()) return cal.status();
-    impl->score = std::move(cal.value());
+    FP_ASSIGN_OR_RETURN(auto cal, ScoreMap::FromFile(cal_file, impl->embedder->pool().content_id()));
+    impl->score = std::move(cal);
   }
 
   if (opts.liveness_kind == "faceplugin") {
-    auto live = FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), pool);
-    if (!live.ok()) return live.status();  // asked for explicitly
-    impl->fp_liveness = std::move(live.value());
+    FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), pool));  // asked for explicitly
+    impl->fp_liveness = std::move(live);
   } else if (opts.liveness_kind.empty() || opts.liveness_kind == "human") {
     auto live = Liveness::Create(Pick(opts.antispoof_file, dir, "antispoof.onnx"),
                                  Pick(opts.liveness_file, dir, "liveness.onnx"), pool);
@@ -158,9 +154,8 @@ Result<Analysis> Engine::Analyze(std::string_view bytes, Purpose purpose, const 
     a.verdict_detail = img.status().message();
     return a;
   }
-  auto r = AnalyzePixels(img.value(), purpose, opts);
-  if (!r.ok()) return r.status();
-  r.value().format = a.format;
+  FP_ASSIGN_OR_RETURN(auto r, AnalyzePixels(img.value(), purpose, opts));
+  r.format = a.format;
   return r;
 }
 
@@ -169,9 +164,8 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   a.width = bgr.cols;
   a.height = bgr.rows;
   if (bgr.empty() || bgr.type() != CV_8UC3) return Status::InvalidArgument("expected 8-bit BGR pixels");
-  auto faces = impl_->detector->Detect(bgr);
-  if (!faces.ok()) return faces.status();
-  a.faces = std::move(faces.value());
+  FP_ASSIGN_OR_RETURN(auto faces, impl_->detector->Detect(bgr));
+  a.faces = std::move(faces);
   if (a.faces.empty()) return a;
 
   size_t best = 0;
@@ -185,9 +179,8 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   std::vector<float> depth;
   if (impl_->mesh) {
     float conf = 0;
-    auto mesh = impl_->mesh->Run(bgr, fr.face, &conf, &depth);
-    if (!mesh.ok()) return mesh.status();
-    if (conf >= kMinMeshConfidence) fr.mesh = std::move(mesh.value());
+    FP_ASSIGN_OR_RETURN(auto mesh, impl_->mesh->Run(bgr, fr.face, &conf, &depth));
+    if (conf >= kMinMeshConfidence) fr.mesh = std::move(mesh);
     else depth.clear();
   }
   cv::Mat grey;
@@ -208,15 +201,13 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
     } catch (const cv::Exception& e) {
       return Status::Internal(std::string("alignment: ") + e.what());
     }
-    auto f = impl_->embedder->Embed(crop);
-    if (!f.ok()) return f.status();
-    fr.feature = std::move(f.value());
+    FP_ASSIGN_OR_RETURN(auto f, impl_->embedder->Embed(crop));
+    fr.feature = std::move(f);
     fr.aligned = crop;
   }
   if (opts.liveness && (impl_->liveness || impl_->fp_liveness)) {
-    auto l = impl_->liveness ? impl_->liveness->Score(bgr, fr.face) : impl_->fp_liveness->Score(bgr, fr.face);
-    if (!l.ok()) return l.status();
-    fr.liveness = l.value();
+    FP_ASSIGN_OR_RETURN(auto l, impl_->liveness ? impl_->liveness->Score(bgr, fr.face) : impl_->fp_liveness->Score(bgr, fr.face));
+    fr.liveness = l;
   }
   a.best = std::move(fr);
   return a;

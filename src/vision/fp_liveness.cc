@@ -21,9 +21,8 @@ namespace facepass::vision {
 
 Result<std::unique_ptr<FpLiveness>> FpLiveness::Create(const std::filesystem::path& file, int pool_size) {
   std::unique_ptr<FpLiveness> l(new FpLiveness());
-  auto pool = NetPool::Load(file, pool_size);
-  if (!pool.ok()) return pool.status();
-  l->pool_ = std::move(pool.value());
+  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
+  l->pool_ = std::move(pool);
   return l;
 }
 
@@ -70,9 +69,8 @@ Result<std::array<float, 3>> FpLiveness::Probabilities(const cv::Mat& bgr, const
 }
 
 Result<float> FpLiveness::Score(const cv::Mat& bgr, const DetectedFace& face) const {
-  auto p = Probabilities(bgr, face);
-  if (!p.ok()) return p.status();
-  return std::clamp(100.f * p.value()[kLiveClass], 0.f, 100.f);
+  FP_ASSIGN_OR_RETURN(auto p, Probabilities(bgr, face));
+  return std::clamp(100.f * p[kLiveClass], 0.f, 100.f);
 }
 
 }  // namespace facepass::vision

@@ -28,9 +28,8 @@ float EyeAngle(const std::vector<cv::Point2f>& kps) {
 
 Result<std::unique_ptr<FaceMesh>> FaceMesh::Create(const std::filesystem::path& file, int pool_size) {
   std::unique_ptr<FaceMesh> m(new FaceMesh());
-  auto pool = NetPool::Load(file, pool_size);
-  if (!pool.ok()) return pool.status();
-  m->pool_ = std::move(pool.value());
+  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
+  m->pool_ = std::move(pool);
   return m;
 }
 

@@ -53,14 +53,12 @@ Status Liveness::Probabilities(const cv::Mat& bgr, const DetectedFace& face, flo
                                float* live) const {
   *antispoof = *live = -1.f;
   if (antispoof_) {
-    auto r = RunOne(*antispoof_, bgr, face, 128, false);
-    if (!r.ok()) return r.status();
-    *antispoof = r.value();
+    FP_ASSIGN_OR_RETURN(auto r, RunOne(*antispoof_, bgr, face, 128, false));
+    *antispoof = r;
   }
   if (liveness_) {
-    auto r = RunOne(*liveness_, bgr, face, 32, true);
-    if (!r.ok()) return r.status();
-    *live = r.value();
+    FP_ASSIGN_OR_RETURN(auto r, RunOne(*liveness_, bgr, face, 32, true));
+    *live = r;
   }
   return Status::OK();
 }
