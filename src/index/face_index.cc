@@ -29,7 +29,7 @@ int ResolveThreads(int t) {
 }
 }  // namespace
 
-FaceIndex::FaceIndex(IndexOptions opts) : opts_(opts), groups_(new GroupMap) {
+FaceIndex::FaceIndex(IndexOptions opts) : opts_(opts), gauges_(opts.metrics), groups_(new GroupMap) {
   const int threads = ResolveThreads(opts_.threads);
   pool_ = std::make_unique<ThreadPool>(threads - 1);  // the calling thread is the other one
 }
@@ -60,7 +60,7 @@ std::shared_ptr<GroupStore> FaceIndex::FindOrCreate(int64_t group_id) {
   const GroupMap* cur = groups_.load(std::memory_order_relaxed);
   if (auto it = cur->find(group_id); it != cur->end()) return it->second;
   auto* next = new GroupMap(*cur);
-  auto g = std::make_shared<GroupStore>(opts_.dim, opts_.storage, opts_.huge_pages);
+  auto g = std::make_shared<GroupStore>(opts_.dim, opts_.storage, opts_.huge_pages, gauges_);
   (*next)[group_id] = g;
   groups_.store(next, std::memory_order_release);
   map_epoch_.Synchronize();

@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "index/epoch.h"
 #include "index/face_index_types.h"
+#include "index/index_metrics.h"
 
 namespace facepass::index {
 
@@ -70,6 +71,7 @@ class FaceIndex {
   Status CheckFeature(std::span<const float> f, const char* what) const;
 
   const IndexOptions opts_;
+  const IndexGauges gauges_;  // handed to every group
   std::unique_ptr<ThreadPool> pool_;
   EpochDomain map_epoch_;
   std::atomic<const GroupMap*> groups_;

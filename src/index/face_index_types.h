@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "metrics/registry.h"
+
 namespace facepass::index {
 
 // score = inner product of query and enrolled feature (cosine for unit vectors).
@@ -29,6 +31,8 @@ struct IndexOptions {
   Storage storage = Storage::kInt8Rerank;
   size_t parallel_min_rows = 32768;      // groups smaller than this are scanned by one thread
   bool huge_pages = true;                // madvise(MADV_HUGEPAGE) on large matrices
+  // Bindings and memory gauges (index/index_metrics.h); nullptr: none.
+  metrics::Registry* metrics = &metrics::DefaultRegistry();
 };
 
 }  // namespace facepass::index

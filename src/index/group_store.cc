@@ -13,13 +13,17 @@ constexpr uint32_t kB = static_cast<uint32_t>(kernels::kBlockRows);
 constexpr size_t kMaxRetiredViews = 256;
 }  // namespace
 
-GroupStore::GroupStore(int dim, Storage storage, bool huge_pages)
-    : dim_(dim), storage_(storage), huge_pages_(huge_pages) {
+GroupStore::GroupStore(int dim, Storage storage, bool huge_pages, IndexGauges gauges)
+    : dim_(dim), storage_(storage), huge_pages_(huge_pages), gauges_(gauges) {
   buf_ = std::make_unique<Buffers>();
   Publish(0, kNoSkip);
+  std::lock_guard<std::mutex> lk(mu_);
+  Account();
 }
 
 GroupStore::~GroupStore() {
+  if (gauges_.bindings) gauges_.bindings->Add(-accounted_rows_);
+  if (gauges_.memory_bytes) gauges_.memory_bytes->Add(-accounted_bytes_);
   // No reader can hold a view: the owner releases the store only after its last reader.
   delete view_.load(std::memory_order_relaxed);
   for (const GroupView* v : retired_views_) delete v;
@@ -162,11 +166,13 @@ Result<bool> GroupStore::Upsert(int64_t face_id, const float* feature) {
   auto it = slot_of_.find(face_id);
   if (it != slot_of_.end()) {
     RewriteSlot(it->second, face_id, feature);
+    Account();
     return true;
   }
   if (!EnsureCapacity(count_ + 1)) return Status::Internal("out of memory growing group");
   AppendNew(face_id, feature);
   Publish(count_, kNoSkip);
+  Account();
   return true;
 }
 
@@ -189,6 +195,7 @@ Result<bool> GroupStore::BulkUpsert(std::span<const int64_t> face_ids, const flo
     }
   }
   Publish(count_, kNoSkip);
+  Account();
   return true;
 }
 
@@ -207,6 +214,7 @@ bool GroupStore::Remove(int64_t face_id) {
   --count_;
   Publish(count_, kNoSkip);
   tail_needs_grace_ = true;  // readers of the longer view may still read slot `last`
+  Account();
   return true;
 }
 
@@ -214,16 +222,31 @@ Status GroupStore::Reserve(size_t slots) {
   std::lock_guard<std::mutex> lk(mu_);
   if (slots >= UINT32_MAX - kB) return Status::InvalidArgument("group too large");
   if (!EnsureCapacity(static_cast<uint32_t>(slots))) return Status::Internal("out of memory growing group");
+  Account();
   return Status::OK();
 }
 
 void GroupStore::MarkDropped() {
   std::lock_guard<std::mutex> lk(mu_);
   dropped_ = true;
+  Account();  // a dropped group counts for nothing, though readers may still hold it
+}
+
+void GroupStore::Account() {
+  const int64_t rows = dropped_ ? 0 : int64_t{count_};
+  const int64_t bytes = dropped_ ? 0 : static_cast<int64_t>(MemoryBytesLocked());
+  if (gauges_.bindings) gauges_.bindings->Add(rows - accounted_rows_);
+  if (gauges_.memory_bytes) gauges_.memory_bytes->Add(bytes - accounted_bytes_);
+  accounted_rows_ = rows;
+  accounted_bytes_ = bytes;
 }
 
 size_t GroupStore::MemoryBytes() const {
   std::lock_guard<std::mutex> lk(mu_);
+  return MemoryBytesLocked();
+}
+
+size_t GroupStore::MemoryBytesLocked() const {
   size_t b = buf_->fblocks.bytes() + buf_->qblocks.bytes() + buf_->scales.bytes() + buf_->rows.bytes() +
              buf_->ids.bytes();
   // unordered_map: one node (key, value, next, cached hash) plus one bucket pointer per entry.

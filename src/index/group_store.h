@@ -26,6 +26,7 @@
 #include "index/aligned_array.h"
 #include "index/epoch.h"
 #include "index/face_index_types.h"
+#include "index/index_metrics.h"
 
 namespace facepass::index {
 
@@ -46,7 +47,8 @@ struct GroupView {
 
 class GroupStore {
  public:
-  GroupStore(int dim, Storage storage, bool huge_pages = true);
+  // `gauges`: this group's rows and bytes are added to them while it lives (until dropped).
+  GroupStore(int dim, Storage storage, bool huge_pages = true, IndexGauges gauges = {});
   ~GroupStore();
   GroupStore(const GroupStore&) = delete;
   GroupStore& operator=(const GroupStore&) = delete;
@@ -85,10 +87,13 @@ class GroupStore {
   void Synchronize();  // grace period + frees retired views and buffers
   void AppendNew(int64_t face_id, const float* f);
   void RewriteSlot(uint32_t slot, int64_t face_id, const float* f);
+  size_t MemoryBytesLocked() const;  // mu_ held
+  void Account();                    // mu_ held: brings the gauges to count_ and the bytes held
 
   const int dim_;
   const Storage storage_;
   const bool huge_pages_;
+  const IndexGauges gauges_;
   mutable std::mutex mu_;
   EpochDomain epoch_;
   std::atomic<const GroupView*> view_{nullptr};
@@ -103,6 +108,8 @@ class GroupStore {
   float max_norm_ = 0.0f;
   std::vector<const GroupView*> retired_views_;
   std::vector<std::unique_ptr<Buffers>> retired_buffers_;
+  int64_t accounted_rows_ = 0;   // what this group has added to the gauges
+  int64_t accounted_bytes_ = 0;
 };
 
 }  // namespace facepass::index
