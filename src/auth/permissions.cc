@@ -12,7 +12,8 @@ constexpr Role A = Role::kAdmin, O = Role::kOperator, D = Role::kDevice, V = Rol
 // bindings, queries and downloads images, but does not recognise (that is a
 // gate's job), touch config or keys; device recognises, compares, syncs and
 // reads sync status and version; viewer queries, reads sync status and
-// version, never image bytes. Config (read and write) is admin's.
+// version, never image bytes. Config (read and write) is admin's. Metrics
+// (issue 12): viewer and above; a gate has no business reading them.
 const std::vector<EndpointPermission>& PermissionTable() {
   static const std::vector<EndpointPermission> kTable = {
       {"POST", "/api/face/v1/add", {A, O}},
@@ -36,6 +37,7 @@ const std::vector<EndpointPermission>& PermissionTable() {
       {"GET", "/api/keys/v1/list", {A}},
       {"POST", "/api/keys/v1/revoke", {A}},
       {"GET", "/api/audit/v1", {A}},
+      {"GET", "/metrics", {A, O, V}},
   };
   return kTable;
 }

@@ -16,7 +16,7 @@ struct EndpointPermission {
   std::vector<Role> roles;
 };
 
-// Every endpoint of docs/api.md plus /api/keys/v1/* and /api/audit/v1.
+// Every endpoint of docs/api.md plus /api/keys/v1/*, /api/audit/v1 and /metrics.
 const std::vector<EndpointPermission>& PermissionTable();
 
 // `path` may carry one trailing slash (the router tolerates it too).

@@ -40,6 +40,11 @@ TEST(AuthPermissions, MatchesTheIssue) {
   EXPECT_TRUE(Allowed(Role::kViewer, "GET", "/api/group/v1/list"));
   EXPECT_FALSE(Allowed(Role::kViewer, "GET", "/api/image/v1/query"));
   EXPECT_FALSE(Allowed(Role::kViewer, "POST", "/api/group/v1/create"));
+  // Metrics: viewer and above, never a gate.
+  EXPECT_TRUE(Allowed(Role::kViewer, "GET", "/metrics"));
+  EXPECT_TRUE(Allowed(Role::kOperator, "GET", "/metrics"));
+  EXPECT_FALSE(Allowed(Role::kDevice, "GET", "/metrics"));
+  EXPECT_FALSE(Allowed(Role::kViewer, "POST", "/metrics"));
   // Admin everything, including what the table does not know; others not.
   for (const auto& p : PermissionTable()) EXPECT_TRUE(Allowed(Role::kAdmin, p.method, p.path));
   EXPECT_TRUE(Allowed(Role::kAdmin, "GET", "/api/new/v1"));
