@@ -35,6 +35,28 @@ Rect ClipRect(float l, float t, float r, float b, cv::Size s) {
   return out;
 }
 
+// Share of the smaller box that lies inside the other.
+float CoveredShare(const Rect& a, const Rect& b) {
+  int l = std::max(a.left, b.left), t = std::max(a.top, b.top);
+  int r = std::min(a.right, b.right), btm = std::min(a.bottom, b.bottom);
+  float inter = (r > l && btm > t) ? float(r - l) * float(btm - t) : 0.f;
+  float small = float(std::min(a.width() * a.height(), b.width() * b.height()));
+  return small > 0 ? inter / small : 0.f;
+}
+
+// Two faces of similar size that both survived SuppressOverlaps are two people (a
+// face the network splits comes apart in unequal pieces): the photo has context,
+// and the padded second look would merge them into one box.
+bool HasSeparatePeople(const std::vector<DetectedFace>& faces) {
+  for (size_t i = 0; i < faces.size(); ++i)
+    for (size_t j = i + 1; j < faces.size(); ++j) {
+      double ai = double(faces[i].rect.width()) * faces[i].rect.height();
+      double aj = double(faces[j].rect.width()) * faces[j].rect.height();
+      if (std::min(ai, aj) >= 0.5 * std::max(ai, aj)) return true;  // both survived SuppressOverlaps
+    }
+  return false;
+}
+
 }  // namespace
 
 std::vector<DetectedFace> SuppressOverlaps(std::vector<DetectedFace> faces, float iou) {
@@ -45,11 +67,7 @@ std::vector<DetectedFace> SuppressOverlaps(std::vector<DetectedFace> faces, floa
     bool dup = false;
     for (const auto& k : kept) {
       // Also drop a box mostly inside a kept one (tile borders cut faces in parts).
-      int l = std::max(f.rect.left, k.rect.left), t = std::max(f.rect.top, k.rect.top);
-      int r = std::min(f.rect.right, k.rect.right), b = std::min(f.rect.bottom, k.rect.bottom);
-      float inter = (r > l && b > t) ? float(r - l) * float(b - t) : 0.f;
-      float small = float(std::min(f.rect.width() * f.rect.height(), k.rect.width() * k.rect.height()));
-      if (IoU(f.rect, k.rect) > iou || (small > 0 && inter / small > 0.7f)) { dup = true; break; }
+      if (IoU(f.rect, k.rect) > iou || CoveredShare(f.rect, k.rect) > 0.7f) { dup = true; break; }
     }
     if (!dup) kept.push_back(std::move(f));
   }
@@ -277,7 +295,7 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
   // grey canvas twice its size, and prefer that answer when it finds something.
   double largest = 0;
   for (const auto& f : faces) largest = std::max(largest, double(f.rect.width()) * f.rect.height());
-  const bool tight = largest > 0.25 * double(bgr.cols) * bgr.rows;
+  const bool tight = largest > 0.25 * double(bgr.cols) * bgr.rows && !HasSeparatePeople(faces);
   if (faces.empty() || tight) {
     std::vector<DetectedFace> padded_faces;
     int pad = longer / 2;

@@ -10,6 +10,7 @@
 
 #include "vision/detector.h"
 #include "vision/embedder.h"
+#include "vision/face_choice.h"
 #include "vision/image.h"
 #include "vision/landmarks.h"
 #include "vision/fp_liveness.h"
@@ -168,12 +169,7 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   a.faces = std::move(faces);
   if (a.faces.empty()) return a;
 
-  size_t best = 0;
-  long long best_area = -1;
-  for (size_t i = 0; i < a.faces.size(); ++i) {
-    long long area = (long long)a.faces[i].rect.width() * a.faces[i].rect.height();
-    if (area > best_area) { best_area = area; best = i; }  // strict: ties keep the first
-  }
+  const size_t best = ChooseLargestFace(a.faces, bgr.cols, bgr.rows);
   FaceResult fr;
   fr.face = a.faces[best];
   std::vector<float> depth;

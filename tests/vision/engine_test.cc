@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "vision/engine.h"
+#include "vision/face_choice.h"
 #include "vision_test_util.h"
 
 namespace facepass::vision {
@@ -58,8 +59,17 @@ TEST_F(EngineTest, LargestFaceIsChosen) {
     Analysis a = Run(Photo(p));
     ASSERT_TRUE(a.best) << p;
     ASSERT_GE(a.faces.size(), 2u) << p;
-    long long best = (long long)a.best->face.rect.width() * a.best->face.rect.height();
-    for (const auto& f : a.faces) EXPECT_LE((long long)f.rect.width() * f.rect.height(), best) << p;
+    // The largest, or within kSameSizeMargin of it and nearer the centre.
+    auto area = [](const Rect& r) { return double(r.width()) * r.height(); };
+    auto off = [&](const Rect& r) {
+      return std::hypot((r.left + r.right) / 2.0 - a.width / 2.0, (r.top + r.bottom) / 2.0 - a.height / 2.0);
+    };
+    const Rect& b = a.best->face.rect;
+    for (const auto& f : a.faces) {
+      if (area(f.rect) <= area(b)) continue;
+      EXPECT_GE(area(b), (1 - kSameSizeMargin) * area(f.rect)) << p;
+      EXPECT_LT(off(b), off(f.rect)) << p;
+    }
   }
 }
 

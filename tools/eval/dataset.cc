@@ -79,6 +79,8 @@ Status ExtractOne(const vision::Engine& engine, const fs::path& root, Photo* p) 
     return Status::OK();
   }
   p->found = true;
+  p->faces = int(a->faces.size());
+  p->rect = a->best->face.rect;
   p->feature = a->best->feature;
   p->liveness = a->best->liveness.value_or(-1.f);
   if (auto gate = vision::FirstFailedGate(a->best->quality)) p->refusal = GateName(*gate);
@@ -86,7 +88,7 @@ Status ExtractOne(const vision::Engine& engine, const fs::path& root, Photo* p) 
 }
 
 // Cache: a text header (search_model, count) then one record per photo.
-constexpr const char* kMagic = "facepass-eval-cache-v1";
+constexpr const char* kMagic = "facepass-eval-cache-v2";
 
 void WriteStr(std::ostream& o, const std::string& s) {
   uint32_t n = uint32_t(s.size());
@@ -113,6 +115,8 @@ bool LoadCache(const fs::path& cache, const std::string& model, std::vector<Phot
     uint32_t dim = 0;
     if (!ReadStr(in, &path) || path != p.path || !in.read(reinterpret_cast<char*>(&found), 1) ||
         !ReadStr(in, &p.refusal) || !in.read(reinterpret_cast<char*>(&p.liveness), sizeof p.liveness) ||
+        !in.read(reinterpret_cast<char*>(&p.faces), sizeof p.faces) ||
+        !in.read(reinterpret_cast<char*>(&p.rect), sizeof p.rect) ||
         !in.read(reinterpret_cast<char*>(&dim), sizeof dim) || dim > 4096)
       return false;
     p.found = found != 0;
@@ -136,6 +140,8 @@ void SaveCache(const fs::path& cache, const std::string& model, const std::vecto
     o.write(reinterpret_cast<const char*>(&found), 1);
     WriteStr(o, p.refusal);
     o.write(reinterpret_cast<const char*>(&p.liveness), sizeof p.liveness);
+    o.write(reinterpret_cast<const char*>(&p.faces), sizeof p.faces);
+    o.write(reinterpret_cast<const char*>(&p.rect), sizeof p.rect);
     uint32_t dim = uint32_t(p.feature.size());
     o.write(reinterpret_cast<const char*>(&dim), sizeof dim);
     o.write(reinterpret_cast<const char*>(p.feature.data()), std::streamsize(dim * sizeof(float)));

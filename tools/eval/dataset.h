@@ -19,6 +19,8 @@ struct Photo {
   bool found = false;    // a face was found (and embedded)
   std::string refusal;   // why enrol would refuse it ("" = accepted): a verdict, "no_face" or a gate
   float liveness = -1;   // [0,100], -1 when not measured
+  int faces = 0;         // faces the detector found
+  vision::Rect rect;     // the embedded (largest) face
   std::vector<float> feature;
 };
 

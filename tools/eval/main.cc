@@ -25,6 +25,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include "dataset.h"
 #include "metrics.h"
 #include "service/thresholds.h"
@@ -144,6 +147,51 @@ void PrintFacesPairs(const std::vector<Photo>& photos, const ScoreFn& score) {
   }
 }
 
+// The photos most often on the failing side of a genuine pair: where misses come from.
+void PrintWorst(const std::vector<Photo>& photos, const ScoreFn& score, int n, const vision::Engine* dump_engine,
+                const std::string& root, const std::string& dump) {
+  std::vector<int> fails(photos.size(), 0), pairs(photos.size(), 0);
+  for (size_t i = 0; i < photos.size(); ++i)
+    for (size_t j = i + 1; j < photos.size() && photos[j].identity == photos[i].identity; ++j) {
+      if (!photos[i].found || !photos[j].found) continue;
+      float c = 0;
+      for (size_t k = 0; k < photos[i].feature.size(); ++k) c += photos[i].feature[k] * photos[j].feature[k];
+      ++pairs[i], ++pairs[j];
+      if (score(c) < kCompare) ++fails[i], ++fails[j];
+    }
+  std::vector<size_t> order(photos.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return fails[a] > fails[b]; });
+  std::printf("\n## photos on the failing side of genuine pairs (top %d)\n| photo | fails/pairs | faces | rect | refusal |\n|---|---|---|---|---|\n", n);
+  for (int k = 0; k < n && k < int(order.size()); ++k) {
+    const Photo& p = photos[order[k]];
+    if (!fails[order[k]]) break;
+    if (!dump.empty()) {
+      std::ifstream in(root + "/" + p.path, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), {});
+      auto a = dump_engine->Analyze(bytes, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
+      cv::Mat img = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
+      if (a.ok() && a->best && !img.empty()) {
+        for (const auto& fc : a->faces)
+          cv::rectangle(img, {fc.rect.left, fc.rect.top, fc.rect.width(), fc.rect.height()}, {0, 0, 255}, 1);
+        for (const auto& q : a->best->mesh) cv::circle(img, q, 0, {0, 255, 0}, -1);
+        cv::Mat crop;
+        cv::resize(a->best->aligned, crop, {img.rows, img.rows});
+        cv::Mat row;
+        cv::hconcat(img, crop, row);
+        std::string name = p.path;
+        std::replace(name.begin(), name.end(), '/', '_');
+        cv::imwrite(dump + "/" + std::to_string(k) + "_" + name + ".png", row);
+      }
+    }
+    std::printf("| %s | %d/%d | %d | %d,%d %dx%d | %s |\n", p.path.c_str(), fails[order[k]], pairs[order[k]], p.faces,
+                p.rect.left, p.rect.top, p.rect.width(), p.rect.height(), p.refusal.c_str());
+  }
+  int nofaces = 0, multi = 0;
+  for (const Photo& p : photos) nofaces += !p.found, multi += p.faces > 1;
+  std::printf("photos without a face: %d; with more than one face: %d\n", nofaces, multi);
+}
+
 std::string Today() {
   std::time_t t = std::time(nullptr);
   char buf[16];
@@ -162,7 +210,8 @@ bool HalfA(const std::string& id) {
 
 int main(int argc, char** argv) {
   Flags f;
-  int flip = -1;
+  int flip = -1, worst = 0;
+  std::string dump;
   std::string detector_kind;
   float min_score = 0.6f;
   CLI::App app{"facepass-eval: recognition accuracy on labelled photo sets"};
@@ -173,6 +222,8 @@ int main(int argc, char** argv) {
   app.add_option("--embedder-model", f.embedder_model, "ONNX embedder file");
   app.add_option("--detector-kind", detector_kind, "blazeface (default) | rfb | scrfd");
   app.add_option("--min-score", min_score, "detector score threshold");
+  app.add_option("--dump", dump, "with --worst: write each listed photo with its boxes, mesh and aligned crop here");
+  app.add_option("--worst", worst, "list the N photos most often on the failing side of a genuine pair");
   app.add_option("--flip", flip, "1: embed the mirrored crop too (flip test)");
   app.add_option("--threads", f.threads, "extraction threads");
   app.add_option("--cache", f.cache, "folder for extracted features (keyed by search_model); empty: none");
@@ -257,6 +308,7 @@ int main(int argc, char** argv) {
     std::printf("\n## 1:1 compare at %.0f\n| set | genuine | impostor | ROC AUC | FAR | FRR | TAR@1e-3 | TAR@1e-4 | "
                 "TAR@1e-5 |\n|---|---|---|---|---|---|---|---|---|\n", kCompare);
     PrintOneToOne("lfw-dev, all pairs", MeasureOneToOne(pairs, score, kCompare));
+    if (worst > 0) PrintWorst(*photos, score, worst, &e, f.lfw, dump);
     std::printf("\n## open-set 1:N (lfw-dev)\n");
     PrintOpenSet(MeasureOpenSet(*photos, score, kRecognise, f.gallery, f.strangers, f.draws));
     PrintLiveness("lfw-dev", *photos);
