@@ -10,13 +10,16 @@ namespace {
 
 float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
-float IoU(const Rect& a, const Rect& b) {
+// Area of the overlap of two boxes (0 when they do not meet).
+double Intersection(const Rect& a, const Rect& b) {
   int l = std::max(a.left, b.left), t = std::max(a.top, b.top);
   int r = std::min(a.right, b.right), btm = std::min(a.bottom, b.bottom);
-  if (r <= l || btm <= t) return 0.f;
-  float inter = float(r - l) * float(btm - t);
-  float uni = float(a.width()) * a.height() + float(b.width()) * b.height() - inter;
-  return uni > 0 ? inter / uni : 0.f;
+  return (r > l && btm > t) ? double(r - l) * double(btm - t) : 0.0;
+}
+
+float IoU(const Rect& a, const Rect& b) {
+  double inter = Intersection(a, b), uni = a.area() + b.area() - inter;
+  return uni > 0 ? float(inter / uni) : 0.f;
 }
 
 // An output viewed as [rows, cols] (cols = last dimension).
@@ -37,11 +40,8 @@ Rect ClipRect(float l, float t, float r, float b, cv::Size s) {
 
 // Share of the smaller box that lies inside the other.
 float CoveredShare(const Rect& a, const Rect& b) {
-  int l = std::max(a.left, b.left), t = std::max(a.top, b.top);
-  int r = std::min(a.right, b.right), btm = std::min(a.bottom, b.bottom);
-  float inter = (r > l && btm > t) ? float(r - l) * float(btm - t) : 0.f;
-  float small = float(std::min(a.width() * a.height(), b.width() * b.height()));
-  return small > 0 ? inter / small : 0.f;
+  double small = std::min(a.area(), b.area());
+  return small > 0 ? float(Intersection(a, b) / small) : 0.f;
 }
 
 // Two faces of similar size that both survived SuppressOverlaps are two people (a
@@ -50,8 +50,7 @@ float CoveredShare(const Rect& a, const Rect& b) {
 bool HasSeparatePeople(const std::vector<DetectedFace>& faces) {
   for (size_t i = 0; i < faces.size(); ++i)
     for (size_t j = i + 1; j < faces.size(); ++j) {
-      double ai = double(faces[i].rect.width()) * faces[i].rect.height();
-      double aj = double(faces[j].rect.width()) * faces[j].rect.height();
+      double ai = faces[i].rect.area(), aj = faces[j].rect.area();
       if (std::min(ai, aj) >= 0.5 * std::max(ai, aj)) return true;  // both survived SuppressOverlaps
     }
   return false;
@@ -294,7 +293,7 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
   // then misses it or splits it into parts. Look again with the image centred on a
   // grey canvas twice its size, and prefer that answer when it finds something.
   double largest = 0;
-  for (const auto& f : faces) largest = std::max(largest, double(f.rect.width()) * f.rect.height());
+  for (const auto& f : faces) largest = std::max(largest, f.rect.area());
   const bool tight = largest > 0.25 * double(bgr.cols) * bgr.rows && !HasSeparatePeople(faces);
   if (faces.empty() || tight) {
     std::vector<DetectedFace> padded_faces;

@@ -5,9 +5,8 @@
 namespace facepass::vision {
 
 size_t ChooseLargestFace(const std::vector<DetectedFace>& faces, int width, int height) {
-  auto area = [](const Rect& r) { return double(r.width()) * r.height(); };
   double largest = 0;
-  for (const auto& f : faces) largest = std::max(largest, area(f.rect));
+  for (const auto& f : faces) largest = std::max(largest, f.rect.area());
   auto off_centre = [&](const Rect& r) {
     double dx = (r.left + r.right) / 2.0 - width / 2.0, dy = (r.top + r.bottom) / 2.0 - height / 2.0;
     return dx * dx + dy * dy;
@@ -15,7 +14,7 @@ size_t ChooseLargestFace(const std::vector<DetectedFace>& faces, int width, int 
   size_t best = 0;
   bool found = false;
   for (size_t i = 0; i < faces.size(); ++i) {
-    if (area(faces[i].rect) < largest * (1.0 - kSameSizeMargin)) continue;
+    if (faces[i].rect.area() < largest * (1.0 - kSameSizeMargin)) continue;
     if (!found || off_centre(faces[i].rect) < off_centre(faces[best].rect)) best = i, found = true;
   }
   return best;

@@ -25,6 +25,7 @@ struct Rect {
   int left = 0, top = 0, right = 0, bottom = 0;
   int width() const { return right - left; }
   int height() const { return bottom - top; }
+  double area() const { return double(width()) * height(); }
 };
 
 // Degrees. yaw > 0: face turned towards the image's left (the subject's right);

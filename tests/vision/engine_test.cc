@@ -60,14 +60,13 @@ TEST_F(EngineTest, LargestFaceIsChosen) {
     ASSERT_TRUE(a.best) << p;
     ASSERT_GE(a.faces.size(), 2u) << p;
     // The largest, or within kSameSizeMargin of it and nearer the centre.
-    auto area = [](const Rect& r) { return double(r.width()) * r.height(); };
     auto off = [&](const Rect& r) {
       return std::hypot((r.left + r.right) / 2.0 - a.width / 2.0, (r.top + r.bottom) / 2.0 - a.height / 2.0);
     };
     const Rect& b = a.best->face.rect;
     for (const auto& f : a.faces) {
-      if (area(f.rect) <= area(b)) continue;
-      EXPECT_GE(area(b), (1 - kSameSizeMargin) * area(f.rect)) << p;
+      if (f.rect.area() <= b.area()) continue;
+      EXPECT_GE(b.area(), (1 - kSameSizeMargin) * f.rect.area()) << p;
       EXPECT_LT(off(b), off(f.rect)) << p;
     }
   }

@@ -54,14 +54,14 @@ Result<std::vector<Photo>> ListFaces(const fs::path& root) {
   return out;
 }
 
-namespace {
-
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 
 // Short label of the gate: "yaw=27.4>20" -> "yaw".
 std::string GateName(const std::string& gate) { return gate.substr(0, gate.find_first_of("=<>")); }

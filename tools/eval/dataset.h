@@ -24,6 +24,16 @@ struct Photo {
   std::vector<float> feature;
 };
 
+// Cosine of two found photos' unit features (their dot product).
+inline float Cosine(const Photo& a, const Photo& b) {
+  float c = 0;
+  for (size_t k = 0; k < a.feature.size() && k < b.feature.size(); ++k) c += a.feature[k] * b.feature[k];
+  return c;
+}
+
+// The whole file ("" when it cannot be read).
+std::string ReadFile(const std::filesystem::path& path);
+
 // `root/<Name>/<Name>_NNNN.jpg`, sorted by identity then file name.
 Result<std::vector<Photo>> ListLfw(const std::filesystem::path& root);
 // `root/faces.csv`: path,identity,faces.

@@ -121,8 +121,7 @@ void PrintFacesPairs(const std::vector<Photo>& photos, const ScoreFn& score) {
     for (size_t j = i + 1; j < photos.size(); ++j) {
       const Photo& b = photos[j];
       if (!a.found || !b.found || a.expected_faces != 1 || b.expected_faces != 1) continue;
-      float c = 0;
-      for (size_t k = 0; k < a.feature.size(); ++k) c += a.feature[k] * b.feature[k];
+      float c = Cosine(a, b);
       std::string pair = a.path + " ~ " + b.path;
       if (a.identity == b.identity) {
         ++gen;
@@ -140,11 +139,29 @@ void PrintFacesPairs(const std::vector<Photo>& photos, const ScoreFn& score) {
   std::printf("dev pairs: impostor %d, %d reach %.0f; highest %.1f (%s)\n", imp, imp_over, kCompare, score(max_imp),
               max_imp_pair.c_str());
   if (o1 && o4 && o1->found && o4->found) {
-    float c = 0;
-    for (size_t k = 0; k < o1->feature.size(); ++k) c += o1->feature[k] * o4->feature[k];
+    float c = Cosine(*o1, *o4);
     std::printf("obama/4.jpg against enrolled obama/1.jpg: score %.1f (%s at %.0f)\n", score(c),
                 score(c) >= kRecognise ? "passes" : "FAILS", kRecognise);
   }
+}
+
+// `dir/<rank>_<path>.png`: the photo with every face box and the chosen face's mesh,
+// beside the aligned crop the embedder saw.
+void DumpPhoto(const vision::Engine& engine, const std::string& root, const Photo& p, int rank,
+               const std::string& dir) {
+  std::string bytes = ReadFile(root + "/" + p.path);
+  auto a = engine.Analyze(bytes, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
+  cv::Mat img = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
+  if (!a.ok() || !a->best || img.empty()) return;
+  for (const auto& fc : a->faces)
+    cv::rectangle(img, {fc.rect.left, fc.rect.top, fc.rect.width(), fc.rect.height()}, {0, 0, 255}, 1);
+  for (const auto& q : a->best->mesh) cv::circle(img, q, 0, {0, 255, 0}, -1);
+  cv::Mat crop, row;
+  cv::resize(a->best->aligned, crop, {img.rows, img.rows});
+  cv::hconcat(img, crop, row);
+  std::string name = p.path;
+  std::replace(name.begin(), name.end(), '/', '_');
+  cv::imwrite(dir + "/" + std::to_string(rank) + "_" + name + ".png", row);
 }
 
 // The photos most often on the failing side of a genuine pair: where misses come from.
@@ -154,10 +171,8 @@ void PrintWorst(const std::vector<Photo>& photos, const ScoreFn& score, int n, c
   for (size_t i = 0; i < photos.size(); ++i)
     for (size_t j = i + 1; j < photos.size() && photos[j].identity == photos[i].identity; ++j) {
       if (!photos[i].found || !photos[j].found) continue;
-      float c = 0;
-      for (size_t k = 0; k < photos[i].feature.size(); ++k) c += photos[i].feature[k] * photos[j].feature[k];
       ++pairs[i], ++pairs[j];
-      if (score(c) < kCompare) ++fails[i], ++fails[j];
+      if (score(Cosine(photos[i], photos[j])) < kCompare) ++fails[i], ++fails[j];
     }
   std::vector<size_t> order(photos.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -166,24 +181,7 @@ void PrintWorst(const std::vector<Photo>& photos, const ScoreFn& score, int n, c
   for (int k = 0; k < n && k < int(order.size()); ++k) {
     const Photo& p = photos[order[k]];
     if (!fails[order[k]]) break;
-    if (!dump.empty()) {
-      std::ifstream in(root + "/" + p.path, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), {});
-      auto a = dump_engine->Analyze(bytes, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
-      cv::Mat img = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
-      if (a.ok() && a->best && !img.empty()) {
-        for (const auto& fc : a->faces)
-          cv::rectangle(img, {fc.rect.left, fc.rect.top, fc.rect.width(), fc.rect.height()}, {0, 0, 255}, 1);
-        for (const auto& q : a->best->mesh) cv::circle(img, q, 0, {0, 255, 0}, -1);
-        cv::Mat crop;
-        cv::resize(a->best->aligned, crop, {img.rows, img.rows});
-        cv::Mat row;
-        cv::hconcat(img, crop, row);
-        std::string name = p.path;
-        std::replace(name.begin(), name.end(), '/', '_');
-        cv::imwrite(dump + "/" + std::to_string(k) + "_" + name + ".png", row);
-      }
-    }
+    if (!dump.empty()) DumpPhoto(*dump_engine, root, p, k, dump);
     std::printf("| %s | %d/%d | %d | %d,%d %dx%d | %s |\n", p.path.c_str(), fails[order[k]], pairs[order[k]], p.faces,
                 p.rect.left, p.rect.top, p.rect.width(), p.rect.height(), p.refusal.c_str());
   }
