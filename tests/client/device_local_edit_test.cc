@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "client/device_store_fixture.h"
 #include "client/local_face.h"
 #include "client/local_index.h"
 #include "store/token_cipher.h"
@@ -29,20 +30,10 @@ using sync::FaceEntry;
 using sync::GroupAction;
 using sync::GroupPayload;
 using sync::SyncResult;
+using testing_util::kDim;
+using testing_util::UnitFeature;
 
-constexpr uint32_t kDim = 16;
 constexpr char kModel[] = "model_a";
-
-std::vector<float> UnitFeature(int seed) {
-  std::vector<float> f(kDim);
-  float norm = 0;
-  for (uint32_t i = 0; i < kDim; ++i) {
-    f[i] = std::sin(static_cast<float>(seed * 7 + 1) * static_cast<float>(i + 1));
-    norm += f[i] * f[i];
-  }
-  for (float& v : f) v /= std::sqrt(norm);
-  return f;
-}
 
 SyncResult Answer(std::vector<GroupPayload> groups) {
   SyncResult r;
@@ -66,27 +57,8 @@ GroupPayload Group(const std::string& name, GroupAction action, int64_t id, int6
   return g;
 }
 
-class LocalEditTest : public ::testing::Test {
+class LocalEditTest : public testing_util::DeviceStoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("fp_local_edit_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = dir_ / "device.db";
-    store_ = Open();
-    ASSERT_TRUE(store_);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::unique_ptr<DeviceStore> Open() {
-    Result<std::unique_ptr<DeviceStore>> s = DeviceStore::Open(path_);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
   // gate_a: id 5 at cloud version 3 with C1, C2; gate_b: id 6 at version 7 with C3.
   void Seed() {
     ASSERT_TRUE(store_->AddGroup("gate_a").ok());
@@ -94,15 +66,6 @@ class LocalEditTest : public ::testing::Test {
     Result<ApplyReport> r = store_->Apply(Answer({Group("gate_a", GroupAction::kFull, 5, 0, 3, {"C1", "C2"}),
                                                   Group("gate_b", GroupAction::kFull, 6, 0, 7, {"C3"})}));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
-  }
-  std::map<std::string, LocalGroup> Groups() {
-    std::map<std::string, LocalGroup> out;
-    Result<std::vector<LocalGroup>> groups = store_->Groups();  // named: a range over *temporary dangles
-    EXPECT_TRUE(groups.ok()) << groups.status().ToString();
-    if (groups.ok()) {
-      for (const LocalGroup& g : *groups) out[g.group_name] = g;
-    }
-    return out;
   }
   std::vector<std::string> Tokens(const std::string& group) {
     std::vector<std::string> out;
@@ -113,9 +76,6 @@ class LocalEditTest : public ::testing::Test {
     }
     return out;
   }
-
-  std::filesystem::path dir_, path_;
-  std::unique_ptr<DeviceStore> store_;
 };
 
 TEST(LocalFaceId, NeverACloudToken) {
@@ -142,7 +102,7 @@ TEST_F(LocalEditTest, EnrolSetsOnlyThatGroupsVersionToZero) {
   Result<std::string> t = store_->AddLocalFace("gate_a", kModel, UnitFeature(9));
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(*t, "local:1");
-  auto groups = Groups();
+  auto groups = GroupMap();
   EXPECT_EQ(groups["gate_a"].local_version, 0);
   EXPECT_EQ(groups["gate_a"].group_id, 5);  // the id stays: the next sync names the same group
   EXPECT_EQ(groups["gate_a"].face_count, 3);
@@ -164,7 +124,7 @@ TEST_F(LocalEditTest, EnrolSetsOnlyThatGroupsVersionToZero) {
   EXPECT_TRUE((*faces)[2].local);
   EXPECT_FALSE((*faces)[0].local);
   EXPECT_EQ(*store_->AddLocalFace("gate_b", kModel, UnitFeature(10)), "local:2");
-  EXPECT_EQ(Groups()["gate_b"].local_version, 0);
+  EXPECT_EQ(GroupMap()["gate_b"].local_version, 0);
 
   // And the local index finds it.
   Result<LocalIndex> index = LocalIndex::Load(*store_);
@@ -177,13 +137,13 @@ TEST_F(LocalEditTest, DeleteSetsVersionToZeroAMissingFaceChangesNothing) {
   EXPECT_EQ(store_->DeleteFace("gate_a", "nope").code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->DeleteFace("no_group", "C1").code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->DeleteFace("gate_a", "C3").code(), StatusCode::kNotFound);  // C3 is gate_b's
-  EXPECT_EQ(Groups()["gate_a"].local_version, 3);
+  EXPECT_EQ(GroupMap()["gate_a"].local_version, 3);
   EXPECT_EQ(store_->Info()->last_local_edit_ms, 0);
 
   ASSERT_TRUE(store_->DeleteFace("gate_a", "C1").ok());  // a synced face may be deleted locally too
   EXPECT_EQ(Tokens("gate_a"), std::vector<std::string>{"C2"});
-  EXPECT_EQ(Groups()["gate_a"].local_version, 0);
-  EXPECT_EQ(Groups()["gate_b"].local_version, 7);
+  EXPECT_EQ(GroupMap()["gate_a"].local_version, 0);
+  EXPECT_EQ(GroupMap()["gate_b"].local_version, 7);
 }
 
 TEST_F(LocalEditTest, NextFullSyncRestoresTheCloudsCopy) {
@@ -194,7 +154,7 @@ TEST_F(LocalEditTest, NextFullSyncRestoresTheCloudsCopy) {
   Result<ApplyReport> r = store_->Apply(Answer({Group("gate_a", GroupAction::kFull, 5, 0, 3, {"C1", "C2"})}));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(Tokens("gate_a"), (std::vector<std::string>{"C1", "C2"}));
-  EXPECT_EQ(Groups()["gate_a"].local_version, 3);
+  EXPECT_EQ(GroupMap()["gate_a"].local_version, 3);
   // Ids are never reused on this store.
   EXPECT_EQ(*store_->AddLocalFace("gate_a", kModel, UnitFeature(9)), "local:2");
 }
@@ -210,12 +170,12 @@ TEST_F(LocalEditTest, AnswersComputedBeforeTheEditDoNotHideIt) {
   // A NONE for version 3 does not restore the version either.
   r = store_->Apply(Answer({Group("gate_a", GroupAction::kNone, 5, 3, 3)}));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Groups()["gate_a"].local_version, 0);
-  EXPECT_EQ(Groups()["gate_a"].face_count, 3);
+  EXPECT_EQ(GroupMap()["gate_a"].local_version, 0);
+  EXPECT_EQ(GroupMap()["gate_a"].face_count, 3);
   // KEEP_LOCAL (the cloud lost the group) keeps the edit and version 0.
   r = store_->Apply(Answer({Group("gate_a", GroupAction::kKeepLocal, 0, 0, 0)}));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Groups()["gate_a"].local_version, 0);
+  EXPECT_EQ(GroupMap()["gate_a"].local_version, 0);
   EXPECT_EQ(Tokens("gate_a").back(), "local:1");
 }
 
@@ -240,7 +200,7 @@ TEST_F(LocalEditTest, NeverSyncedStoreTakesTheEnginesModel) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->AddLocalFace("gate_a", kModel, std::vector<float>(8, 0.5f)).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Groups()["gate_a"].face_count, 1);
+  EXPECT_EQ(GroupMap()["gate_a"].face_count, 1);
 }
 
 // Edit i of a fixed sequence: every third deletes the face the edit before added.
@@ -331,7 +291,7 @@ TEST_F(LocalEditTest, KillDuringLocalEditsLeavesBeforeOrAfter) {
       ASSERT_EQ(local, ExpectedAfter(before + 1)) << "round " << round << ": neither before nor after edit " << before;
       done = before + 1;  // committed, killed before it could say so
     }
-    auto groups = Groups();
+    auto groups = GroupMap();
     EXPECT_EQ(groups["gate_a"].local_version, done > 0 ? 0 : 3);
     EXPECT_EQ(groups["gate_a"].group_id, 5);
     EXPECT_EQ(groups["gate_a"].face_count, static_cast<int64_t>(local.size()) + 2);  // + C1, C2

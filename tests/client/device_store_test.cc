@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "client/device_store_fixture.h"
 #include "client/local_index.h"
 
 namespace facepass::client {
@@ -21,19 +22,8 @@ using sync::FaceEntry;
 using sync::GroupAction;
 using sync::GroupPayload;
 using sync::SyncResult;
-
-constexpr uint32_t kDim = 16;
-
-std::vector<float> UnitFeature(int seed) {
-  std::vector<float> f(kDim);
-  float norm = 0;
-  for (uint32_t i = 0; i < kDim; ++i) {
-    f[i] = std::sin(static_cast<float>(seed * 7 + 1) * static_cast<float>(i + 1));
-    norm += f[i] * f[i];
-  }
-  for (float& v : f) v /= std::sqrt(norm);
-  return f;
-}
+using testing_util::kDim;
+using testing_util::UnitFeature;
 
 FaceEntry Face(const std::string& token, int seed) { return {token, UnitFeature(seed)}; }
 
@@ -58,39 +48,12 @@ GroupPayload Full(const std::string& name, int64_t id, int64_t version, std::vec
   return g;
 }
 
-class DeviceStoreTest : public ::testing::Test {
+class DeviceStoreTest : public testing_util::DeviceStoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("fp_device_store_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = dir_ / "device.db";
-    store_ = Open();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::unique_ptr<DeviceStore> Open() {
-    Result<std::unique_ptr<DeviceStore>> s = DeviceStore::Open(path_);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
   Result<ApplyReport> ApplyBytes(const SyncResult& r) {
     Result<std::string> bytes = sync::Encode(r);
     EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
     return store_->ApplySyncResult(*bytes);
-  }
-  std::map<std::string, LocalGroup> GroupMap() {
-    std::map<std::string, LocalGroup> m;
-    Result<std::vector<LocalGroup>> groups = store_->Groups();
-    EXPECT_TRUE(groups.ok()) << groups.status().ToString();
-    if (groups.ok()) {
-      for (const LocalGroup& g : *groups) m[g.group_name] = g;
-    }
-    return m;
   }
   std::vector<std::string> Tokens(const std::string& group) {
     std::vector<std::string> out;
@@ -107,9 +70,6 @@ class DeviceStoreTest : public ::testing::Test {
                                                Full("group_b", 20, 1, {Face("B1", 4)})}));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
-
-  std::filesystem::path dir_, path_;
-  std::unique_ptr<DeviceStore> store_;
 };
 
 TEST_F(DeviceStoreTest, NewGroupsStartAtZeroAndRequestMatchesSpec) {
