@@ -6,7 +6,7 @@
 #include <string>
 
 #include "http/body_parser.h"
-#include "service/params.h"
+#include "api/params.h"
 #include "sync/sync_codec.h"
 
 using namespace facepass;
@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.content_type = "application/json; charset=utf-8";
   req.body.assign(reinterpret_cast<const char*>(data), size);
   if (http::ParseBody(http::BodyKind::kJson, &req)) return 0;  // refused: ILLEGAL_JSON_BODY
-  service::ParamCheck check;
+  api::ParamCheck check;
   for (const auto& [key, value] : req.json.items()) {
     (void)check.JsonString(req.json, key, key);
     (void)check.JsonGroupName(req.json, key, key);

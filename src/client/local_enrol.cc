@@ -1,27 +1,15 @@
 #include "client/local_enrol.h"
 
 #include "common/api_error.h"
+#include "service/image_verdict_error.h"  // header only: the server's mapping, not a copy
 #include "vision/engine.h"
 
 namespace facepass::client {
 
-namespace {
-
-// The same mapping as the server's face add (service/image_verdict_error.h).
-ApiError VerdictError(vision::ImageVerdict v) {
-  switch (v) {
-    case vision::ImageVerdict::kFileTooLarge: return api_error::InvalidImageFileSize();
-    case vision::ImageVerdict::kBadResolution: return api_error::InvalidImageResolution();
-    default: return api_error::UnsupportedImageFormat();
-  }
-}
-
-}  // namespace
-
 Result<EnrolFace> AnalyzeForEnrol(const vision::Engine& engine, std::string_view photo) {
   Result<vision::Analysis> a = engine.Analyze(photo, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
   if (!a.ok()) return a.status();
-  if (a->verdict != vision::ImageVerdict::kOk) return Status::InvalidArgument(VerdictError(a->verdict).message);
+  if (a->verdict != vision::ImageVerdict::kOk) return Status::InvalidArgument(service::ImageVerdictError(a->verdict).message);
   if (!a->best) return Status::InvalidArgument(api_error::FaceNotFound().message);
   if (auto gate = vision::FirstFailedGate(a->best->quality)) {
     return Status::InvalidArgument(api_error::BadQuality(*gate).message);

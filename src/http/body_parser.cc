@@ -31,17 +31,17 @@ int JsonDepth(std::string_view s) {
   return max_depth;
 }
 
-std::optional<ApiError> ParseJson(Request* req) {
-  if (ParseMediaType(req->content_type).type != "application/json") return api_error::IllegalJsonBody();
-  if (JsonDepth(req->body) > kMaxJsonDepth) return api_error::IllegalJsonBody();
+std::optional<DomainError> ParseJson(Request* req) {
+  if (ParseMediaType(req->content_type).type != "application/json") return errors::IllegalJsonBody();
+  if (JsonDepth(req->body) > kMaxJsonDepth) return errors::IllegalJsonBody();
   // Non-throwing parse: a syntax error yields a "discarded" value.
   nlohmann::json j = nlohmann::json::parse(req->body, /*cb=*/nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return api_error::IllegalJsonBody();
+  if (j.is_discarded() || !j.is_object()) return errors::IllegalJsonBody();
   req->json = std::move(j);
   return std::nullopt;
 }
 
-std::optional<ApiError> ParseForm(Request* req) {
+std::optional<DomainError> ParseForm(Request* req) {
   MediaType mt = ParseMediaType(req->content_type);
   if (mt.type == "application/x-www-form-urlencoded") {
     req->form = ParseUrlEncoded(req->body);
@@ -51,7 +51,7 @@ std::optional<ApiError> ParseForm(Request* req) {
     if (!s.ok()) {
       req->form.clear();
       req->files.clear();
-      return api_error::IllegalArgument("multipart body");
+      return errors::IllegalArgument("multipart body");
     }
   }
   return std::nullopt;
@@ -59,7 +59,7 @@ std::optional<ApiError> ParseForm(Request* req) {
 
 }  // namespace
 
-std::optional<ApiError> ParseBody(BodyKind kind, Request* req) {
+std::optional<DomainError> ParseBody(BodyKind kind, Request* req) {
   switch (kind) {
     case BodyKind::kNone:
       return std::nullopt;

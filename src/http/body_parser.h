@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "common/api_error.h"
+#include "common/error_code.h"
 #include "http/request.h"
 #include "http/server.h"
 
@@ -21,6 +21,6 @@ inline constexpr int kMaxJsonDepth = 64;
 //   "ILLEGAL_ARGUMENT: multipart body"; x-www-form-urlencoded -> form; any
 //   other or no Content-Type -> nothing, the handler sees empty form/files.
 // Returns the error to answer with, or nullopt when the handler may run.
-std::optional<ApiError> ParseBody(BodyKind kind, Request* req);
+std::optional<DomainError> ParseBody(BodyKind kind, Request* req);
 
 }  // namespace facepass::http

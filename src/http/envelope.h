@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/api_error.h"
+#include "api/reply.h"
 
 namespace facepass::http {
 

@@ -22,6 +22,7 @@
 #include "http/body_parser.h"
 #include "http/envelope.h"
 #include "http/form_parser.h"
+#include "http/request_metrics.h"
 #include "http/router.h"
 #include "http/signals.h"
 #include "http/worker_pool.h"
@@ -238,6 +239,7 @@ struct Exchange {
   std::shared_ptr<InFlightToken> token;
   std::string method;
   std::string path;  // decoded, without query
+  std::string_view endpoint = kUnmatchedEndpoint;  // the route's path pattern (metrics label)
   int64_t arrival_ms = 0;
   steady_clock::time_point start;
 };
@@ -290,11 +292,12 @@ class Server::Impl {
   template <typename T>
   void Configure(restinio::server_settings_t<T>& s);
   void Reply(Exchange& ex, ApiReply reply, bool close = false);
-  void ReplyError(Exchange& ex, const ApiError& e, bool close = false,
+  void ReplyError(Exchange& ex, const DomainError& e, bool close = false,
                   std::vector<std::pair<std::string, std::string>> headers = {});
   void Send(Exchange& ex, HttpResponse resp, bool close);
 
   const ServerOptions opts_;
+  const RequestMetrics metrics_{opts_.metrics};
   Router router_;
   WorkerPool pool_;
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
@@ -442,37 +445,42 @@ restinio::request_handling_status_t Server::Impl::OnRequest(restinio::request_ha
     const auto& header = ex.req->header();
     ex.method = header.method().c_str();
     ex.path = PercentDecode(header.path(), /*plus_as_space=*/false);
+    Router::Match m = router_.Find(ex.method, ex.path);
+    if (m.route != nullptr) ex.endpoint = m.route->path;
 
     if (auto too_large = header.opt_value_of(internal::kBodyTooLargeMarker)) {
-      const ApiError e = api_error::InvalidImageFileSize();
-      ReplyError(ex, {413, e.code, e.message}, /*close=*/*too_large == internal::kBodySkipped);
+      ApiReply reply = ApiReply::Error(errors::InvalidImageFileSize());
+      reply.http_status = 413;  // the spec's code, but the body was refused before it was read
+      Reply(ex, std::move(reply), /*close=*/*too_large == internal::kBodySkipped);
       return restinio::request_accepted();
     }
     if (stopping_) {
-      ReplyError(ex, api_error::ServiceBusy(), /*close=*/true, {{"Retry-After", "1"}});
+      ReplyError(ex, errors::ServiceBusy(), /*close=*/true, {{"Retry-After", "1"}});
       return restinio::request_accepted();
     }
-    Router::Match m = router_.Find(ex.method, ex.path);
     if (m.outcome == Router::Outcome::kNotFound) {
-      ReplyError(ex, api_error::NotFound());
+      ReplyError(ex, errors::NotFound());
       return restinio::request_accepted();
     }
     if (m.outcome == Router::Outcome::kMethodNotAllowed) {
-      ReplyError(ex, api_error::MethodNotAllowed(), false, {{"Allow", m.allow}});
+      ReplyError(ex, errors::MethodNotAllowed(), false, {{"Allow", m.allow}});
       return restinio::request_accepted();
     }
     const Route* route = m.route;
     auto shared_ex = std::make_shared<Exchange>(std::move(ex));
+    metrics_.Queued();
     bool taken = pool_.TrySubmit([this, shared_ex, route] { Handle(std::move(*shared_ex), route); });
-    if (!taken) ReplyError(*shared_ex, api_error::ServiceBusy(), false, {{"Retry-After", "1"}});
+    if (!taken) metrics_.Dequeued();
+    if (!taken) ReplyError(*shared_ex, errors::ServiceBusy(), false, {{"Retry-After", "1"}});
   } catch (const std::exception& e) {
     spdlog::error("http: {} {}: {}", ex.method, ex.path, e.what());
-    if (ex.req) ReplyError(ex, api_error::InternalError(), true);
+    if (ex.req) ReplyError(ex, errors::InternalError(), true);
   }
   return restinio::request_accepted();
 }
 
 void Server::Impl::Handle(Exchange ex, const Route* route) {
+  metrics_.Dequeued();  // a worker took it
   try {
     const auto& header = ex.req->header();
     Request r;
@@ -495,15 +503,15 @@ void Server::Impl::Handle(Exchange ex, const Route* route) {
       reply = route->handler(r);
     } catch (const std::exception& e) {
       spdlog::error("http handler {} {} threw: {}", ex.method, ex.path, e.what());
-      reply = ApiReply::Error(api_error::InternalError());
+      reply = ApiReply::Error(errors::InternalError());
     } catch (...) {
       spdlog::error("http handler {} {} threw a non-std exception", ex.method, ex.path);
-      reply = ApiReply::Error(api_error::InternalError());
+      reply = ApiReply::Error(errors::InternalError());
     }
     Reply(ex, std::move(reply));
   } catch (const std::exception& e) {
     spdlog::error("http: {} {}: {}", ex.method, ex.path, e.what());
-    ReplyError(ex, api_error::InternalError(), true);
+    ReplyError(ex, errors::InternalError(), true);
   }
 }
 
@@ -525,23 +533,23 @@ bool Server::Impl::Authorize(Exchange& ex, Request* r) {
       r->auth_key_name = std::move(v.key_name);
       return true;
     case AuthVerdict::Kind::kUnauthorized:
-      ReplyError(ex, {401, 104401, "UNAUTHORIZED"}, false, {{"WWW-Authenticate", "Bearer"}});
+      ReplyError(ex, errors::Unauthorized(), false, {{"WWW-Authenticate", "Bearer"}});
       return false;
     case AuthVerdict::Kind::kForbidden:
-      ReplyError(ex, {403, 104403, "FORBIDDEN: " + v.role});
+      ReplyError(ex, errors::Forbidden(v.role));
       return false;
     case AuthVerdict::Kind::kTooManyRequests:
-      ReplyError(ex, {429, 104429, "TOO_MANY_REQUESTS"}, false,
+      ReplyError(ex, errors::TooManyRequests(), false,
                  {{"Retry-After", std::to_string(std::max(1, v.retry_after_s))}});
       return false;
     case AuthVerdict::Kind::kError:
       break;
   }
-  ReplyError(ex, api_error::InternalError());
+  ReplyError(ex, errors::InternalError());
   return false;
 }
 
-void Server::Impl::ReplyError(Exchange& ex, const ApiError& e, bool close,
+void Server::Impl::ReplyError(Exchange& ex, const DomainError& e, bool close,
                               std::vector<std::pair<std::string, std::string>> headers) {
   ApiReply reply = ApiReply::Error(e);
   reply.headers = std::move(headers);
@@ -556,11 +564,12 @@ void Server::Impl::Reply(Exchange& ex, ApiReply reply, bool close) {
     resp = BuildResponse(std::move(reply), ex.arrival_ms, timecost);
   } catch (const std::exception& e) {  // e.g. out of memory while dumping
     spdlog::error("http: building the response for {} {} failed: {}", ex.method, ex.path, e.what());
-    ApiError ie = api_error::InternalError();
-    resp = HttpResponse{ie.http_status, kJsonContentType,
-                        EnvelopeJson(ie.code, ie.message, nlohmann::json::object(), ex.arrival_ms, timecost), {}};
-    code = ie.code;
+    const DomainError ie = errors::InternalError();
+    code = static_cast<int>(ie.code);
+    resp = HttpResponse{HttpStatusOf(ie.code), kJsonContentType,
+                        EnvelopeJson(code, ie.message, nlohmann::json::object(), ex.arrival_ms, timecost), {}};
   }
+  metrics_.Answered(ex.method, ex.endpoint, resp.status, code, steady_clock::now() - ex.start, resp.body.size());
   if (opts_.access_log) {
     spdlog::info("{} {} {} {} {}ms {}", ex.method, ex.path, resp.status, code, timecost, RemoteIp(ex.req));
   }

@@ -44,9 +44,10 @@
 #include <string_view>
 #include <vector>
 
-#include "common/api_error.h"
+#include "api/reply.h"
 #include "common/status.h"
 #include "http/request.h"
+#include "metrics/registry.h"
 
 namespace facepass::http {
 
@@ -104,6 +105,8 @@ struct ServerOptions {
   Authorizer authorizer;                  // empty: every request is allowed
   std::string tls_cert_file;              // PEM chain; with tls_key_file: HTTPS
   std::string tls_key_file;               // PEM private key
+  // Requests by route and status, latencies, queue depth, 503s (http/request_metrics.h); nullptr: none.
+  metrics::Registry* metrics = &metrics::DefaultRegistry();
 };
 
 class Server {

@@ -1,21 +1,22 @@
-// The whole server minus the socket: opens the data directory (SQLite, image
-// files, the installation secret), the vision engine and the 1:N index, and
-// gives the route table. Also runs the capture-retention purge.
+// The whole server minus HTTP: opens the data directory (SQLite, image files,
+// the installation secret), checks it, loads the vision engine and the 1:N
+// index, and owns the domain services (src/api maps the routes onto them).
+// Also runs the capture-retention purge.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 #include "common/status.h"
-#include "http/server.h"
-#include "service/context.h"
-#include "store/dir_lock.h"
 #include "vision/engine.h"
+
+namespace facepass::store {
+class Database;
+class DirLock;
+class FileStore;
+class TokenCipher;
+}  // namespace facepass::store
 
 namespace facepass::service {
 
@@ -27,11 +28,16 @@ struct AppOptions {
   int index_threads = 0;                            // 0: hardware concurrency
 };
 
-class FaceService;
-class GroupService;
-class RecognitionService;
-class SyncService;
-class ConfigService;
+class CapturePurge;
+class Catalog;
+class Config;
+class DeviceSync;
+class EngineAnalyzer;
+class Faces;
+class Groups;
+class ImageArchive;
+class Recognition;
+class Thresholds;
 
 class App {
  public:
@@ -40,44 +46,40 @@ class App {
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
-  std::vector<http::Route> Routes();
+  // The domain services; valid while the App lives, thread-safe.
+  Faces& faces() { return *faces_; }
+  Groups& groups() { return *groups_; }
+  Recognition& recognition() { return *recognition_; }
+  DeviceSync& device_sync() { return *sync_; }
+  Config& config() { return *config_; }
+  // face_token / image_id <-> ids, for the API layer.
+  const store::TokenCipher& tokens() const { return *tokens_; }
+  // The open store, for what the server wires around the routes (the
+  // authorizer's keys and audit log).
+  store::Database& db();
 
-  // Deletes captures older than the retention period (files, then rows).
-  // Returns how many went.
+  // One purge pass now (the background one runs every purge_interval).
   Result<int> PurgeExpiredCaptures(int64_t now_ms);
 
-  // The open store, for what the server wires around the routes (the
-  // authorizer's keys and audit log); valid while the App lives.
-  store::Database& db() { return *db_; }
-
  private:
-  App() = default;
+  App();
   Status CheckSearchModel();
-  Status LoadIndex();
-  void PurgeLoop();
 
   AppOptions options_;
   std::unique_ptr<store::DirLock> dir_lock_;  // first member: released after everything else closed
-  std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::FileStore> files_;
   std::unique_ptr<store::TokenCipher> tokens_;
   std::unique_ptr<vision::Engine> engine_;
-  std::unique_ptr<index::FaceIndex> index_;
+  std::unique_ptr<EngineAnalyzer> analyzer_;
+  std::unique_ptr<Catalog> catalog_;  // the database and the index
   std::unique_ptr<Thresholds> thresholds_;
-  std::mutex catalog_mu_;
-  ServiceContext ctx_;
-
-  std::unique_ptr<FaceService> faces_;
-  std::unique_ptr<GroupService> groups_;
-  std::unique_ptr<RecognitionService> recognition_;
-  std::unique_ptr<SyncService> sync_;
-  std::unique_ptr<ConfigService> config_;
-
-  std::mutex purge_run_mu_;  // one purge at a time (the loop, or a caller)
-  std::mutex purge_mu_;
-  std::condition_variable purge_cv_;
-  bool stopping_ = false;
-  std::thread purge_thread_;
+  std::unique_ptr<ImageArchive> images_;
+  std::unique_ptr<Faces> faces_;
+  std::unique_ptr<Groups> groups_;
+  std::unique_ptr<Recognition> recognition_;
+  std::unique_ptr<DeviceSync> sync_;
+  std::unique_ptr<Config> config_;
+  std::unique_ptr<CapturePurge> purge_;  // last: its thread stops first
 };
 
 }  // namespace facepass::service

@@ -2,7 +2,6 @@
 
 #include "store/database.h"
 #include "store/file_store.h"
-#include "store/token_cipher.h"
 
 namespace facepass::service {
 
@@ -13,23 +12,16 @@ std::string ExtensionOf(const std::string& format) {
 }
 }  // namespace
 
-Result<ArchivedImage> ArchiveImage(const ServiceContext& ctx, std::string_view bytes,
-                                   const std::string& format, store::ImageKind kind, int width,
-                                   int height, int64_t now_ms) {
-  FP_ASSIGN_OR_RETURN(auto path, ctx.files->Write(bytes, ExtensionOf(format)));
-  auto id = ctx.db->InsertImage(kind, format, path, static_cast<int64_t>(bytes.size()), width, height, now_ms);
-  if (!id.ok()) {
-    (void)ctx.files->Remove(path);  // the row never existed: no one can name the file
-    return id.status();
-  }
-  return ArchivedImage{*id, ctx.tokens->Encode(store::TokenKind::kImage, *id)};
+Result<int64_t> ImageArchive::Keep(std::string_view bytes, const std::string& format, store::ImageKind kind,
+                                   int width, int height, int64_t now_ms) {
+  FP_ASSIGN_OR_RETURN(auto path, files_.Write(bytes, ExtensionOf(format)));
+  auto id = db_.InsertImage(kind, format, path, static_cast<int64_t>(bytes.size()), width, height, now_ms);
+  if (!id.ok()) (void)files_.Remove(path);  // the row never existed: no one can name the file
+  return id;
 }
 
-std::string ContentTypeOf(const std::string& format) {
-  if (format == "jpeg") return "image/jpeg";
-  if (format == "png") return "image/png";
-  if (format == "bmp") return "image/bmp";
-  return "application/octet-stream";
-}
+Result<store::ImageRecord> ImageArchive::Find(int64_t image_id) { return db_.GetImage(image_id); }
+
+Result<std::string> ImageArchive::Read(const store::ImageRecord& image) { return files_.Read(image.path); }
 
 }  // namespace facepass::service

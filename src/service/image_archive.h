@@ -1,25 +1,36 @@
 // Keeps uploaded pictures: the bytes go to the file store (durable first), then
-// the row; the image_id handed out names both.
+// the row; the image id names both.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
-#include "service/context.h"
+#include "store/types.h"
+
+namespace facepass::store {
+class Database;
+class FileStore;
+}  // namespace facepass::store
 
 namespace facepass::service {
 
-struct ArchivedImage {
-  int64_t id = 0;
-  std::string token;  // image_id as the API shows it
+class ImageArchive {
+ public:
+  ImageArchive(store::Database& db, store::FileStore& files) : db_(db), files_(files) {}
+
+  // The new image's id. `format` as the engine named it ("jpeg", "png", "bmp").
+  Result<int64_t> Keep(std::string_view bytes, const std::string& format, store::ImageKind kind, int width,
+                       int height, int64_t now_ms);
+
+  // NotFound when the row is absent.
+  Result<store::ImageRecord> Find(int64_t image_id);
+  // The image's bytes; NotFound when the file is gone (a capture purged meanwhile).
+  Result<std::string> Read(const store::ImageRecord& image);
+
+ private:
+  store::Database& db_;      // thread-safe
+  store::FileStore& files_;  // thread-safe
 };
-
-Result<ArchivedImage> ArchiveImage(const ServiceContext& ctx, std::string_view bytes,
-                                   const std::string& format, store::ImageKind kind, int width,
-                                   int height, int64_t now_ms);
-
-// Content-Type for a stored format ("jpeg" -> "image/jpeg").
-std::string ContentTypeOf(const std::string& format);
 
 }  // namespace facepass::service

@@ -15,18 +15,21 @@ double Resolve(const std::map<std::string, double>& m, const char* key, double f
 Result<std::unique_ptr<Thresholds>> Thresholds::Load(store::Database* db) {
   FP_ASSIGN_OR_RETURN(auto stored, db->LoadConfig());
   std::unique_ptr<Thresholds> t(new Thresholds(db));
-  t->ApplyLocked(stored);
+  {
+    MutexLock lock(&t->mu_);
+    t->ApplyLocked(stored);
+  }
   return t;
 }
 
 ThresholdValues Thresholds::Get() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return values_;
 }
 
 Status Thresholds::Update(const std::map<std::string, double>& changes) {
   if (changes.empty()) return Status::OK();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   FP_RETURN_IF_ERROR(db_->SaveConfig(changes));
   ApplyLocked(changes);
   return Status::OK();

@@ -4,10 +4,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "spec/pass_rule.h"
 
 namespace facepass::store {
@@ -32,18 +32,18 @@ class Thresholds {
   static constexpr const char* kLiveness = "liveness_threshold";
 
   static Result<std::unique_ptr<Thresholds>> Load(store::Database* db);
-  ThresholdValues Get() const;
+  ThresholdValues Get() const EXCLUDES(mu_);
   // `changes` maps key -> value in (0,100) or -1 (reset); persisted first,
   // applied only when stored.
-  Status Update(const std::map<std::string, double>& changes);
+  Status Update(const std::map<std::string, double>& changes) EXCLUDES(mu_);
 
  private:
   explicit Thresholds(store::Database* db) : db_(db) {}
-  void ApplyLocked(const std::map<std::string, double>& stored);
+  void ApplyLocked(const std::map<std::string, double>& stored) REQUIRES(mu_);
 
-  store::Database* db_;
-  mutable std::mutex mu_;
-  ThresholdValues values_;
+  store::Database* const db_;
+  mutable Mutex mu_;  // one update at a time, stored before applied
+  ThresholdValues values_ GUARDED_BY(mu_);
 };
 
 }  // namespace facepass::service

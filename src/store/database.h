@@ -141,11 +141,15 @@ class Database {
   Result<AuditPage> QueryAudit(int64_t from_ms, int64_t to_ms, int limit, int64_t cursor);
   Result<int64_t> PurgeAuditBefore(int64_t before_ms);  // rows removed
 
-  // Consistency check (crash tests, start-up): SQLite integrity and foreign
-  // keys, no binding to a missing/deleted face or deleted group, each group's
-  // change log contiguous up to its version and, where unpruned, replaying to
-  // its bindings. Corruption with the first problem found.
-  Status CheckIntegrity();
+  // Consistency check. kFull (crash tests, backup restore): SQLite integrity
+  // and foreign keys, no binding to a missing/deleted face or deleted group,
+  // well-formed faces, each group's change log contiguous up to its version
+  // and, where unpruned, replaying to its bindings. kQuick (every server
+  // start): only what costs time in the bindings and the change logs, not in
+  // the faces or the file: no binding to a deleted face or group, the log
+  // shapes, name versions. Corruption with the first problem found.
+  enum class Check { kQuick, kFull };
+  Status CheckIntegrity(Check depth = Check::kFull);
 
  private:
   Database(std::unique_ptr<SQLite::Database> db, std::filesystem::path file, const Options& options);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -17,6 +18,7 @@
 #include "vision/liveness.h"
 #include "vision/quality.h"
 #include "vision/score.h"
+#include "vision/stage_metrics.h"
 
 namespace facepass::vision {
 
@@ -49,6 +51,7 @@ struct Engine::Impl {
   std::unique_ptr<FpLiveness> fp_liveness;  // kind "faceplugin" (then `liveness` is null)
   ScoreMap score;
   std::string mesh_note;
+  StageMetrics stages{nullptr};
 };
 
 namespace {
@@ -59,14 +62,13 @@ std::filesystem::path Pick(const std::filesystem::path& override_file, const std
 }
 
 // Provenance of a model file from fetch-models.sh's manifest: package@version, sha256.
-nlohmann::json Provenance(const nlohmann::json& manifest, const std::filesystem::path& file) {
-  nlohmann::json out = nlohmann::json::object();
-  if (!manifest.is_array()) return out;
+void AddProvenance(const nlohmann::json& manifest, const std::filesystem::path& file, ModelFileInfo* out) {
+  if (!manifest.is_array()) return;
   for (const auto& m : manifest) {
     if (!m.is_object() || m.value("onnx", "") != file.filename().string()) continue;
-    out["sha256"] = m.value("sha256", "");
+    out->sha256 = m.value("sha256", "");
     if (m.contains("npm") && m["npm"].is_string()) {  // copied as is from an npm package
-      out["source"] = m["npm"];
+      out->source = m["npm"].get<std::string>();
       continue;
     }
     // The source path holds the unpacked npm package: .../vladmandic-human-3.3.6/package/...
@@ -75,10 +77,9 @@ nlohmann::json Provenance(const nlohmann::json& manifest, const std::filesystem:
     if (at != std::string::npos) {
       std::string dir = src.substr(at, src.find('/', at) - at);  // vladmandic-human-3.3.6
       size_t dash = dir.rfind('-');
-      out["source"] = "@vladmandic/" + dir.substr(11, dash - 11) + "@" + dir.substr(dash + 1);
+      out->source = "@vladmandic/" + dir.substr(11, dash - 11) + "@" + dir.substr(dash + 1);
     }
   }
-  return out;
 }
 
 // Mesh points whose face-presence score is below this are ignored (pose falls back to
@@ -93,6 +94,7 @@ Engine::~Engine() = default;
 Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   if (opts.num_threads > 0) cv::setNumThreads(opts.num_threads);
   auto impl = std::make_unique<Impl>();
+  impl->stages = StageMetrics(opts.metrics);
   const int pool = std::max(1, opts.pool_size);
   const auto& dir = opts.models_dir;
   try {
@@ -149,7 +151,7 @@ Result<Analysis> Engine::Analyze(std::string_view bytes, Purpose purpose, const 
   a.width = h.upright_width();
   a.height = h.upright_height();
   if (a.verdict != ImageVerdict::kOk) return a;
-  auto img = DecodeWithHeader(bytes, h);
+  auto img = Timed(impl_->stages.decode, [&] { return DecodeWithHeader(bytes, h); });
   if (!img.ok()) {
     a.verdict = ImageVerdict::kCorrupt;
     a.verdict_detail = img.status().message();
@@ -165,7 +167,7 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   a.width = bgr.cols;
   a.height = bgr.rows;
   if (bgr.empty() || bgr.type() != CV_8UC3) return Status::InvalidArgument("expected 8-bit BGR pixels");
-  FP_ASSIGN_OR_RETURN(auto faces, impl_->detector->Detect(bgr));
+  FP_ASSIGN_OR_RETURN(auto faces, Timed(impl_->stages.detect, [&] { return impl_->detector->Detect(bgr); }));
   a.faces = std::move(faces);
   if (a.faces.empty()) return a;
 
@@ -175,7 +177,8 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   std::vector<float> depth;
   if (impl_->mesh) {
     float conf = 0;
-    FP_ASSIGN_OR_RETURN(auto mesh, impl_->mesh->Run(bgr, fr.face, &conf, &depth));
+    FP_ASSIGN_OR_RETURN(auto mesh,
+                        Timed(impl_->stages.landmarks, [&] { return impl_->mesh->Run(bgr, fr.face, &conf, &depth); }));
     if (conf >= kMinMeshConfidence) fr.mesh = std::move(mesh);
     else depth.clear();
   }
@@ -197,12 +200,14 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
     } catch (const cv::Exception& e) {
       return Status::Internal(std::string("alignment: ") + e.what());
     }
-    FP_ASSIGN_OR_RETURN(auto f, impl_->embedder->Embed(crop));
+    FP_ASSIGN_OR_RETURN(auto f, Timed(impl_->stages.embed, [&] { return impl_->embedder->Embed(crop); }));
     fr.feature = std::move(f);
     fr.aligned = crop;
   }
   if (opts.liveness && (impl_->liveness || impl_->fp_liveness)) {
-    FP_ASSIGN_OR_RETURN(auto l, impl_->liveness ? impl_->liveness->Score(bgr, fr.face) : impl_->fp_liveness->Score(bgr, fr.face));
+    FP_ASSIGN_OR_RETURN(auto l, Timed(impl_->stages.liveness, [&] {
+      return impl_->liveness ? impl_->liveness->Score(bgr, fr.face) : impl_->fp_liveness->Score(bgr, fr.face);
+    }));
     fr.liveness = l;
   }
   a.best = std::move(fr);
@@ -225,24 +230,26 @@ float Engine::ScoreFromSimilarity(float cosine) const { return impl_->score.Map(
 int Engine::feature_dim() const { return impl_->embedder->dim(); }
 std::string Engine::search_model() const { return impl_->embedder->id() + "-s" + impl_->score.digest(); }
 
-nlohmann::json Engine::ModelDetail() const {
+ModelDetails Engine::Models() const {
   auto entry = [&](const std::string& kind, const NetPool& pool) {
-    nlohmann::json j = {{"kind", kind}, {"file", pool.file().filename().string()}, {"id", pool.content_id()}};
-    j.update(Provenance(impl_->manifest, pool.file()));
-    return j;
+    ModelFileInfo m{kind, pool.file().filename().string(), pool.content_id(), std::nullopt, std::nullopt};
+    AddProvenance(impl_->manifest, pool.file(), &m);
+    return m;
   };
-  nlohmann::json j;
-  j["detector"] = entry(impl_->detector->kind(), impl_->detector->pool());
-  if (impl_->mesh) j["landmarks"] = entry("facemesh", impl_->mesh->pool());
-  j["embedder"] = entry(impl_->embedder->kind(), impl_->embedder->pool());
-  j["embedder"]["dim"] = impl_->embedder->dim();
-  j["embedder"]["alignment"] = impl_->embedder->alignment();
-  j["embedder"]["search_model"] = impl_->embedder->id();
-  if (impl_->liveness) j["liveness"] = {{"kind", "human"}, {"id", impl_->liveness->id()}};
-  if (impl_->fp_liveness) j["liveness"] = {{"kind", "faceplugin"}, {"id", impl_->fp_liveness->id()}};
-  j["score"] = impl_->score.ToJson();
-  j["search_model"] = search_model();
-  return j;
+  ModelDetails d;
+  d.detector = entry(impl_->detector->kind(), impl_->detector->pool());
+  if (impl_->mesh) d.landmarks = entry("facemesh", impl_->mesh->pool());
+  d.embedder = entry(impl_->embedder->kind(), impl_->embedder->pool());
+  d.embedder_dim = impl_->embedder->dim();
+  d.embedder_alignment = impl_->embedder->alignment();
+  d.embedder_search_model = impl_->embedder->id();
+  if (impl_->liveness) d.liveness = LivenessModelInfo{"human", impl_->liveness->id()};
+  if (impl_->fp_liveness) d.liveness = LivenessModelInfo{"faceplugin", impl_->fp_liveness->id()};
+  d.score.knots = impl_->score.knots();
+  d.score.digest = impl_->score.digest();
+  d.score.calibration = impl_->score.calibrated() ? impl_->score.source() : "none (uncalibrated default)";
+  d.search_model = search_model();
+  return d;
 }
 
 Result<cv::Mat> DecodeUpright(std::string_view bytes) {
@@ -254,6 +261,18 @@ Result<cv::Mat> DecodeUpright(std::string_view bytes) {
   return DecodeWithHeader(bytes, h);
 }
 
+Result<std::string> EncodeJpegRegion(const cv::Mat& bgr, const Rect& r, int quality) {
+  if (r.width() <= 0 || r.height() <= 0 || r.left < 0 || r.top < 0 || r.right > bgr.cols || r.bottom > bgr.rows)
+    return Status::InvalidArgument("crop region outside the image");
+  cv::Mat crop;
+  try {
+    crop = bgr(cv::Rect(r.left, r.top, r.width(), r.height()));
+  } catch (const cv::Exception& e) {
+    return Status::Internal(std::string("crop: ") + e.what());
+  }
+  return EncodeJpeg(crop, quality);
+}
+
 Result<std::string> EncodeJpeg(const cv::Mat& bgr, int quality) {
   std::vector<uchar> buf;
   try {
@@ -263,49 +282,6 @@ Result<std::string> EncodeJpeg(const cv::Mat& bgr, int quality) {
     return Status::Internal(std::string("JPEG encoding failed: ") + e.what());
   }
   return std::string(buf.begin(), buf.end());
-}
-
-namespace {
-double R(double v, int decimals) {  // short JSON numbers
-  double s = std::pow(10.0, decimals);
-  return std::round(v * s) / s;
-}
-}  // namespace
-
-nlohmann::json AnalysisToJson(const Analysis& a) {
-  auto rect = [](const Rect& r) {
-    return nlohmann::json{{"left", r.left}, {"top", r.top}, {"right", r.right}, {"bottom", r.bottom}};
-  };
-  auto face = [&](const DetectedFace& f) {
-    nlohmann::json pts = nlohmann::json::array();
-    for (const auto& p : f.landmarks) pts.push_back({R(p.x, 1), R(p.y, 1)});
-    return nlohmann::json{{"rect", rect(f.rect)}, {"score", R(f.score, 4)}, {"landmarks", pts}};
-  };
-  nlohmann::json j;
-  j["verdict"] = VerdictName(a.verdict);
-  if (!a.verdict_detail.empty()) j["verdict_detail"] = a.verdict_detail;
-  j["format"] = a.format;
-  j["width"] = a.width;
-  j["height"] = a.height;
-  j["faces"] = nlohmann::json::array();
-  for (const auto& f : a.faces) j["faces"].push_back(face(f));
-  if (a.best) {
-    const FaceResult& b = *a.best;
-    const Quality& q = b.quality;
-    nlohmann::json best = face(b.face);
-    best["quality"] = {{"yaw", R(q.pose.yaw, 2)}, {"pitch", R(q.pose.pitch, 2)}, {"roll", R(q.pose.roll, 2)},
-                       {"blur", R(q.blur, 3)}, {"brightness", R(q.brightness, 2)},
-                       {"std_deviation", R(q.std_deviation, 2)}, {"face_min", q.face_min}};
-    auto gate = FirstFailedGate(q);
-    best["enrol_gate"] = gate ? nlohmann::json(*gate) : nlohmann::json(nullptr);
-    best["mesh_points"] = b.mesh.size();
-    if (!b.feature.empty()) best["feature"] = b.feature;
-    if (b.liveness) best["liveness"] = R(*b.liveness, 2);
-    j["best"] = best;
-  } else {
-    j["best"] = nullptr;
-  }
-  return j;
 }
 
 }  // namespace facepass::vision

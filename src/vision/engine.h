@@ -8,10 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
+#include "metrics/registry.h"
+#include "vision/model_details.h"
 #include "vision/types.h"
 
 namespace facepass::vision {
@@ -55,6 +56,8 @@ struct EngineOptions {
   // "human" (default): antispoof x liveness; "faceplugin": fp_liveness.onnx (models_dir, or
   // liveness_file). docs/models.md compares them on live and spoof-like photos.
   std::string liveness_kind;
+  // Stage latencies (vision/stage_metrics.h); nullptr: not timed.
+  metrics::Registry* metrics = &metrics::DefaultRegistry();
 };
 
 class Engine {
@@ -73,11 +76,10 @@ class Engine {
   float ScoreFromSimilarity(float cosine) const;  // the same mapping, for inner products of unit features
   int feature_dim() const;
   std::string search_model() const;  // changes whenever the embedder (or its preprocessing) changes
-  nlohmann::json ModelDetail() const;  // model names/versions for GET /api/version/v1
-
-  struct Impl;
+  ModelDetails Models() const;  // model names/versions for GET /api/version/v1
 
  private:
+  struct Impl;
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -89,8 +91,8 @@ std::optional<std::string> FirstFailedGate(const Quality& q);
 // Decodes JPEG/PNG/BMP bytes to 3-channel BGR with EXIF orientation applied.
 Result<cv::Mat> DecodeUpright(std::string_view bytes);
 Result<std::string> EncodeJpeg(const cv::Mat& bgr, int quality = 90);
-
-// JSON of an analysis (what `facepass analyze` prints).
-nlohmann::json AnalysisToJson(const Analysis& a);
+// The JPEG of `region` of the image; InvalidArgument when the region is empty
+// or leaves the image. Every OpenCV failure comes back as a Status.
+Result<std::string> EncodeJpegRegion(const cv::Mat& bgr, const Rect& region, int quality = 90);
 
 }  // namespace facepass::vision

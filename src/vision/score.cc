@@ -71,15 +71,6 @@ float ScoreMap::Inverse(float s) const {
   return 1.f;
 }
 
-nlohmann::json ScoreMap::ToJson() const {
-  nlohmann::json k = nlohmann::json::array();
-  auto r = [](float v) { return std::round(double(v) * 1e4) / 1e4; };  // short JSON numbers
-  for (const auto& [c, s] : knots_) k.push_back({r(c), r(s)});
-  nlohmann::json j = {{"mapping", "piecewise linear in cosine"}, {"knots", k}, {"digest", digest()}};
-  j["calibration"] = calibrated() ? nlohmann::json(source_) : nlohmann::json("none (uncalibrated default)");
-  return j;
-}
-
 std::string ScoreMap::digest() const {
   uint32_t h = 2166136261u;  // FNV-1a over the knots' bytes
   for (const auto& [c, s] : knots_) {

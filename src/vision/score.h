@@ -29,7 +29,6 @@ class ScoreMap {
 
   float Map(float cosine) const;     // (0, 100]
   float Inverse(float score) const;  // the cosine that maps to `score`
-  nlohmann::json ToJson() const;
   // Short digest of the knots (8 hex digits); part of search_model, so a new
   // calibration is seen by servers and devices like a new embedder.
   std::string digest() const;

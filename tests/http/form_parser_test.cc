@@ -110,7 +110,7 @@ TEST(BodyParserTest, JsonRules) {
     q.body = bad;
     auto err = ParseBody(BodyKind::kJson, &q);
     ASSERT_TRUE(err.has_value()) << bad;
-    EXPECT_EQ(err->code, 104000);
+    EXPECT_EQ(err->code, ErrorCode::kIllegalJsonBody);
   }
   Request deep;
   deep.content_type = "application/json";
@@ -144,7 +144,7 @@ TEST(BodyParserTest, FormKinds) {
   broken.body = "--zz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1";
   auto err = ParseBody(BodyKind::kForm, &broken);
   ASSERT_TRUE(err.has_value());
-  EXPECT_EQ(err->code, 104001);
+  EXPECT_EQ(err->code, ErrorCode::kIllegalArgument);
   EXPECT_EQ(err->message, "ILLEGAL_ARGUMENT: multipart body");
 }
 
@@ -153,7 +153,7 @@ TEST(EnvelopeTest, OrderAndNullData) {
   HttpResponse h = BuildResponse(r, 1700000000123, 7);
   EXPECT_EQ(h.body, "{\"code\":0,\"message\":\"\",\"timestamp\":1700000000123,\"timecost\":7,\"data\":{}}");
   EXPECT_EQ(h.content_type, "application/json; charset=utf-8");
-  ApiReply bad = ApiReply::Error(api_error::MissingArgument("a"), {{"s", std::string("\xff")}});
+  ApiReply bad = ApiReply::Error(errors::MissingArgument("a"), {{"s", std::string("\xff")}});
   HttpResponse hb = BuildResponse(bad, 1, 2);
   EXPECT_EQ(hb.status, 400);
   EXPECT_FALSE(nlohmann::json::parse(hb.body, nullptr, false).is_discarded());

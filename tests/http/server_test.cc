@@ -89,7 +89,7 @@ class ServerTest : public ::testing::Test {
         {"POST", "/api/service/config/v1", BodyKind::kForm, echo},
         {"GET", "/null-data", BodyKind::kNone, [](const Request&) { return ApiReply::Ok(nullptr); }},
         {"GET", "/error", BodyKind::kNone,
-         [](const Request&) { return ApiReply::Error(api_error::MissingArgument("group_name,face_token")); }},
+         [](const Request&) { return ApiReply::Error(errors::MissingArgument("group_name,face_token")); }},
         {"GET", "/raw", BodyKind::kNone,
          [](const Request&) {
            ApiReply r = ApiReply::Bytes(std::string("\xff\xd8\x00raw", 6), "image/jpeg");

@@ -1,11 +1,14 @@
-#include "service/params.h"
+#include "service/arg_errors.h"
 
 #include <gtest/gtest.h>
 
-#include "service/face_service.h"
+#include "service/faces.h"
+#include "spec/group_name.h"
 
 namespace facepass::service {
 namespace {
+
+using spec::IsValidGroupName;
 
 TEST(ServiceParams, GroupNames) {
   EXPECT_TRUE(IsValidGroupName("abcd"));
@@ -35,18 +38,18 @@ TEST(ServiceParams, BoolsAndNumbers) {
 }
 
 TEST(ServiceParams, ErrorsListEveryNameMissingFirst) {
-  ParamCheck check;
-  nlohmann::json body = {{"face_token", 5}};
-  check.JsonGroupName(body, "group_name", "group_name");
-  check.JsonString(body, "face_token", "face_token");
+  ArgErrors check;
+  check.Illegal("face_token");
+  check.Missing("group_name");
+  check.Missing("image");
   ASSERT_TRUE(check.Error().has_value());
-  EXPECT_EQ(check.Error()->message, "MISSING_ARGUMENT: group_name");
-  ParamCheck illegal;
-  nlohmann::json bad = {{"group_name", "no"}, {"face_token", 5}};
-  illegal.JsonGroupName(bad, "group_name", "group_name");
-  illegal.JsonString(bad, "face_token", "face_token");
+  EXPECT_EQ(check.Error()->message, "MISSING_ARGUMENT: group_name,image");
+  ArgErrors illegal;
+  EXPECT_FALSE(illegal.Error().has_value());
+  illegal.Illegal("group_name");
+  illegal.Illegal("face_token");
   EXPECT_EQ(illegal.Error()->message, "ILLEGAL_ARGUMENT: group_name,face_token");
-  EXPECT_EQ(illegal.Error()->code, 104001);
+  EXPECT_EQ(illegal.Error()->code, ErrorCode::kIllegalArgument);
 }
 
 TEST(ServiceCrop, SpecGeometryClippedToTheImage) {

@@ -51,7 +51,7 @@ TEST_F(EngineTest, FeatureIsUnitLength) {
   EXPECT_EQ(a.best->aligned.type(), CV_8UC3);
   EXPECT_FALSE(a.best->liveness.has_value());  // not asked
   EXPECT_FALSE(engine_->search_model().empty());
-  EXPECT_TRUE(engine_->ModelDetail().contains("embedder"));
+  EXPECT_FALSE(engine_->Models().embedder.id.empty());
 }
 
 TEST_F(EngineTest, LargestFaceIsChosen) {
@@ -250,7 +250,8 @@ TEST(EngineLivenessKind, FacepluginIsSelectableAndUnknownKindsAreRefused) {
   o.liveness_kind = "faceplugin";
   auto e = Engine::Create(o);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_EQ((*e)->ModelDetail()["liveness"]["kind"], "faceplugin");
+  ASSERT_TRUE((*e)->Models().liveness.has_value());
+  EXPECT_EQ((*e)->Models().liveness->kind, "faceplugin");
   auto a = (*e)->Analyze(testing::Photo("obama/1.jpg"), Purpose::kCompare, {.embed = false, .liveness = true});
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE(a->best && a->best->liveness);

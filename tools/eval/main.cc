@@ -286,11 +286,11 @@ int main(int argc, char** argv) {
       }
       nlohmann::json knots = nlohmann::json::array();
       for (auto [c, s2] : fitted.knots()) knots.push_back({c, s2});
-      auto detail = e.ModelDetail();
+      const vision::ModelDetails detail = e.Models();
       nlohmann::json out = {
-          {"embedder", detail["embedder"]["kind"]},
-          {"model_file", detail["embedder"]["file"]},
-          {"model_content_id", detail["embedder"]["id"]},
+          {"embedder", detail.embedder.kind},
+          {"model_file", detail.embedder.file},
+          {"model_content_id", detail.embedder.id},
           {"fitted_on", "lfw-dev impostor pairs (" + std::to_string(pairs.impostor.size()) + " pairs), facepass-eval " +
                             Today()},
           {"rule", "score = 38 + 8*log10(1/FAR) from FAR 0.5 to 1e-6 (70 = 1e-4, 78 = 1e-5); linear to 0.01 at "

@@ -5,16 +5,20 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/routes.h"
 #include "auth/authorizer.h"
 #include "auth/bootstrap.h"
 #include "auth/http_authorizer.h"
 #include "auth/networks.h"
+#include "http/request_metrics.h"
 #include "http/server.h"
+#include "metrics/registry.h"
 #include "service/app.h"
 #include "spec/clock.h"
 #include "backup_command.h"
 #include "enrol_command.h"
 #include "keys_command.h"
+#include "metrics_listener.h"
 #include "reindex_command.h"
 #include "vision_commands.h"
 
@@ -38,6 +42,7 @@ struct ServeFlags {
   std::string auth = "on";
   std::string device_networks;
   std::string tls_cert, tls_key;
+  std::string metrics_listen;  // "": GET /metrics only on --listen, with a key
 };
 
 bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
@@ -67,6 +72,12 @@ int Serve(const ServeFlags& f) {
   http.max_connections = f.max_connections;
   http.max_body_bytes = f.max_body_mb << 20;
   http.read_timeout = std::chrono::seconds(f.read_timeout_s);
+  std::string metrics_host;
+  uint16_t metrics_port = 0;
+  if (!f.metrics_listen.empty() && !SplitListen(f.metrics_listen, &metrics_host, &metrics_port)) {
+    std::fprintf(stderr, "--metrics-listen must be HOST:PORT, got '%s'\n", f.metrics_listen.c_str());
+    return 2;
+  }
 
   if (f.tls_cert.empty() != f.tls_key.empty()) {
     std::fprintf(stderr, "--tls-cert and --tls-key go together: give both or neither\n");
@@ -119,7 +130,9 @@ int Serve(const ServeFlags& f) {
   }
   http.authorizer = facepass::auth::HttpAuthorizer(
       std::make_shared<facepass::auth::KeyAuthorizer>(&(*app)->db(), auth_options, facepass::spec::NowMs));
-  facepass::http::Server server(http, (*app)->Routes());
+  std::vector<facepass::http::Route> routes = facepass::api::Routes(**app);
+  routes.push_back(facepass::http::MetricsRoute(facepass::metrics::DefaultRegistry()));
+  facepass::http::Server server(http, std::move(routes));
   facepass::Status started = server.Start();
   if (!started.ok()) {
     spdlog::critical("cannot listen on {}: {}", f.listen, started.ToString());
@@ -127,9 +140,19 @@ int Serve(const ServeFlags& f) {
   }
   spdlog::info("facepass {} listening on {}://{}:{} (data: {}, models: {})", FACEPASS_VERSION,
                f.tls_cert.empty() ? "http" : "https", http.host, server.port(), f.data_dir, f.models_dir);
+  std::unique_ptr<facepass::http::Server> metrics_server;
+  if (!f.metrics_listen.empty()) {
+    auto m = facepass::cli::StartMetricsListener(metrics_host, metrics_port);
+    if (!m.ok()) {
+      spdlog::critical("cannot serve metrics on {}: {}", f.metrics_listen, m.status().ToString());
+      return 1;
+    }
+    metrics_server = std::move(*m);
+  }
   facepass::http::WaitForTerminationSignal();
   spdlog::info("shutting down: finishing in-flight requests");
   server.Stop();
+  if (metrics_server) metrics_server->Stop();
   app->reset();  // closes the database cleanly
   spdlog::info("stopped");
   return 0;
@@ -168,6 +191,7 @@ int main(int argc, char** argv) {
   serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");
   serve->add_option("--tls-cert", f.tls_cert, "PEM certificate: serve HTTPS only (with --tls-key)")->check(CLI::ExistingFile);
   serve->add_option("--tls-key", f.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  serve->add_option("--metrics-listen", f.metrics_listen, "HOST:PORT answering only GET /metrics, without a key (loopback or a management network)");
   // The Debian unit runs `serve --config /etc/facepass/facepass.conf`. On the top-level app because
   // CLI11 2.1 reads no subcommand's config file; fallthrough lets it follow `serve`.
   cli.set_config("--config", "", "INI/TOML file of serve options: a [serve] section of long-option = value lines");

@@ -1,6 +1,7 @@
 #include "vision_commands.h"
 
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,49 @@
 
 namespace facepass::cli {
 namespace {
+
+double R(double v, int decimals) {  // short JSON numbers
+  double s = std::pow(10.0, decimals);
+  return std::round(v * s) / s;
+}
+
+// JSON of an analysis (what `facepass analyze` prints).
+nlohmann::json AnalysisToJson(const vision::Analysis& a) {
+  using namespace vision;
+  auto rect = [](const Rect& r) {
+    return nlohmann::json{{"left", r.left}, {"top", r.top}, {"right", r.right}, {"bottom", r.bottom}};
+  };
+  auto face = [&](const DetectedFace& f) {
+    nlohmann::json pts = nlohmann::json::array();
+    for (const auto& p : f.landmarks) pts.push_back({R(p.x, 1), R(p.y, 1)});
+    return nlohmann::json{{"rect", rect(f.rect)}, {"score", R(f.score, 4)}, {"landmarks", pts}};
+  };
+  nlohmann::json j;
+  j["verdict"] = VerdictName(a.verdict);
+  if (!a.verdict_detail.empty()) j["verdict_detail"] = a.verdict_detail;
+  j["format"] = a.format;
+  j["width"] = a.width;
+  j["height"] = a.height;
+  j["faces"] = nlohmann::json::array();
+  for (const auto& f : a.faces) j["faces"].push_back(face(f));
+  if (a.best) {
+    const FaceResult& b = *a.best;
+    const Quality& q = b.quality;
+    nlohmann::json best = face(b.face);
+    best["quality"] = {{"yaw", R(q.pose.yaw, 2)}, {"pitch", R(q.pose.pitch, 2)}, {"roll", R(q.pose.roll, 2)},
+                       {"blur", R(q.blur, 3)}, {"brightness", R(q.brightness, 2)},
+                       {"std_deviation", R(q.std_deviation, 2)}, {"face_min", q.face_min}};
+    auto gate = FirstFailedGate(q);
+    best["enrol_gate"] = gate ? nlohmann::json(*gate) : nlohmann::json(nullptr);
+    best["mesh_points"] = b.mesh.size();
+    if (!b.feature.empty()) best["feature"] = b.feature;
+    if (b.liveness) best["liveness"] = R(*b.liveness, 2);
+    j["best"] = best;
+  } else {
+    j["best"] = nullptr;
+  }
+  return j;
+}
 
 struct VisionArgs {
   std::string models_dir;
@@ -85,7 +129,7 @@ int RunAnalyze(const VisionArgs& v, const AnalyzeArgs& a) {
       return 1;
     }
   }
-  nlohmann::json j = vision::AnalysisToJson(r.value());
+  nlohmann::json j = AnalysisToJson(r.value());
   j["purpose"] = a.purpose;
   if (a.no_feature && j["best"].is_object()) j["best"].erase("feature");
   j["search_model"] = engine.value()->search_model();

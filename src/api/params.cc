@@ -1,45 +1,9 @@
-#include "service/params.h"
+#include "api/params.h"
 
-#include <cctype>
-#include <charconv>
-#include <cmath>
+#include "spec/group_name.h"
+#include "store/token_cipher.h"
 
-namespace facepass::service {
-
-namespace {
-std::string Join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ',';
-    out += n;
-  }
-  return out;
-}
-}  // namespace
-
-std::optional<bool> ParseBool(std::string_view s) {
-  std::string lower;
-  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "true" || lower == "1") return true;
-  if (lower == "false" || lower == "0") return false;
-  return std::nullopt;
-}
-
-std::optional<double> ParseNumber(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double v = 0;
-  const char* begin = s.data();
-  if (*begin == '+') ++begin;  // from_chars rejects a leading '+'
-  auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-std::optional<ApiError> ParamCheck::Error() const {
-  if (!missing_.empty()) return api_error::MissingArgument(Join(missing_));
-  if (!illegal_.empty()) return api_error::IllegalArgument(Join(illegal_));
-  return std::nullopt;
-}
+namespace facepass::api {
 
 std::optional<std::string> ParamCheck::JsonString(const nlohmann::json& obj, const std::string& key,
                                                   const std::string& name) {
@@ -58,11 +22,20 @@ std::optional<std::string> ParamCheck::JsonString(const nlohmann::json& obj, con
 std::optional<std::string> ParamCheck::JsonGroupName(const nlohmann::json& obj, const std::string& key,
                                                      const std::string& name) {
   auto v = JsonString(obj, key, name);
-  if (v && !IsValidGroupName(*v)) {
+  if (v && !spec::IsValidGroupName(*v)) {
     Illegal(name);
     return std::nullopt;
   }
   return v;
+}
+
+std::optional<int64_t> ParamCheck::JsonFaceId(const store::TokenCipher& tokens, const nlohmann::json& obj,
+                                              const std::string& key) {
+  auto token = JsonString(obj, key, key);
+  if (!token) return std::nullopt;
+  auto id = tokens.Decode(store::TokenKind::kFace, *token);
+  if (!id) Illegal(key);
+  return id;
 }
 
 std::optional<std::string> ParamCheck::FormString(const http::Request& req, const std::string& name) {
@@ -89,4 +62,4 @@ const std::string* ParamCheck::FormFile(const http::Request& req, const std::str
   return v;
 }
 
-}  // namespace facepass::service
+}  // namespace facepass::api

@@ -1,0 +1,40 @@
+// One handler per endpoint: parse the http::Request into the typed call,
+// call the domain service, encode its outcome (or DomainError) as the reply.
+// routes.cc maps the spec's paths onto them.
+#pragma once
+
+#include "api/reply.h"
+#include "http/request.h"
+
+namespace facepass::service {
+class App;
+}
+
+namespace facepass::api {
+
+using service::App;
+
+// faces_api.cc: /api/face/v1/{add,delete,query}, /api/image/v1/query
+ApiReply FaceAdd(App& app, const http::Request& req);
+ApiReply FaceDelete(App& app, const http::Request& req);
+ApiReply FaceQuery(App& app, const http::Request& req);
+ApiReply ImageQuery(App& app, const http::Request& req);
+// groups_api.cc: /api/group/v1/{create,delete,query,list,bind,unbind}
+ApiReply GroupCreate(App& app, const http::Request& req);
+ApiReply GroupDelete(App& app, const http::Request& req);
+ApiReply GroupQuery(App& app, const http::Request& req);
+ApiReply GroupList(App& app, const http::Request& req);
+ApiReply GroupBind(App& app, const http::Request& req);
+ApiReply GroupUnbind(App& app, const http::Request& req);
+// recognition_api.cc: /api/service/recognize/v1, /api/service/compare/v1
+ApiReply Recognize(App& app, const http::Request& req);
+ApiReply Compare(App& app, const http::Request& req);
+// sync_api.cc: /api/service/sync/v1 (binary answer), /api/service/sync/v1/status
+ApiReply Sync(App& app, const http::Request& req);
+ApiReply SyncStatus(App& app, const http::Request& req);
+// config_api.cc: /api/service/config/v1 (POST, GET), /api/version/v1
+ApiReply ConfigUpdate(App& app, const http::Request& req);
+ApiReply ConfigGet(App& app, const http::Request& req);
+ApiReply Version(App& app, const http::Request& req);
+
+}  // namespace facepass::api

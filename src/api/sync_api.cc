@@ -1,0 +1,125 @@
+// /api/service/sync/v1 (binary answer, docs/sync-protocol.md) and the
+// per-device sync status /api/service/sync/v1/status.
+#include "api/handlers.h"
+#include "api/params.h"
+#include "service/app.h"
+#include "service/device_sync.h"
+#include "store/token_cipher.h"
+#include "sync/sync_codec.h"
+
+namespace facepass::api {
+
+using nlohmann::json;
+
+namespace {
+
+// An optional non-negative integer field; records `name` as illegal otherwise.
+int64_t NonNegativeInt(const json& obj, const char* key, const std::string& name, bool required,
+                       ParamCheck& check) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) {
+    if (required) check.Missing(name);
+    return 0;
+  }
+  if (!it->is_number_integer() || it->get<int64_t>() < 0) {
+    check.Illegal(name);
+    return 0;
+  }
+  return it->get<int64_t>();
+}
+
+std::optional<DomainError> ParseRequest(const json& body, sync::SyncRequest* r) {
+  ParamCheck check;
+  auto info = body.find("info");
+  if (info == body.end() || info->is_null()) {
+    check.Missing("info");
+  } else if (!info->is_object()) {
+    check.Illegal("info");
+  } else {
+    r->search_model = check.JsonString(*info, "search_model", "info.search_model").value_or("");
+    r->client_version = check.JsonString(*info, "version", "info.version").value_or("");
+  }
+  auto groups = body.find("groups");
+  if (groups == body.end() || groups->is_null()) {
+    check.Missing("groups");
+  } else if (!groups->is_array()) {
+    check.Illegal("groups");
+  } else {
+    for (size_t i = 0; i < groups->size(); ++i) {
+      const json& g = (*groups)[i];
+      const std::string at = "groups[" + std::to_string(i) + "]";
+      if (!g.is_object()) {
+        check.Illegal(at);
+        continue;
+      }
+      sync::SyncRequest::Group group;
+      group.group_name = check.JsonGroupName(g, "group_name", at + ".group_name").value_or("");
+      group.group_id = NonNegativeInt(g, "group_id", at + ".group_id", false, check);
+      group.local_version = NonNegativeInt(g, "local_version", at + ".local_version", true, check);
+      r->groups.push_back(std::move(group));
+    }
+  }
+  return check.Error();
+}
+
+// The plan with face ids as the device sees them: face tokens.
+sync::SyncResult WithTokens(const store::TokenCipher& tokens, service::SyncPlan plan) {
+  sync::SyncResult r;
+  r.search_model = std::move(plan.search_model);
+  r.dim = plan.dim;
+  r.clear_all = plan.clear_all;
+  r.recognize_threshold = plan.recognize_threshold;
+  r.server_time_ms = plan.server_time_ms;
+  for (service::SyncGroupPlan& g : plan.groups) {
+    sync::GroupPayload p;
+    p.group_name = std::move(g.group_name);
+    p.group_id = g.group_id;
+    p.local_version = g.local_version;
+    p.cloud_version = g.cloud_version;
+    p.action = g.action;
+    for (auto& [face_id, feature] : g.added) {
+      p.added.push_back({tokens.Encode(store::TokenKind::kFace, face_id), std::move(feature)});
+    }
+    for (int64_t face_id : g.deleted) p.deleted.push_back(tokens.Encode(store::TokenKind::kFace, face_id));
+    r.groups.push_back(std::move(p));
+  }
+  return r;
+}
+
+}  // namespace
+
+ApiReply Sync(App& app, const http::Request& req) {
+  sync::SyncRequest request;
+  if (auto e = ParseRequest(req.json, &request)) return ApiReply::Error(*e);
+  auto plan = app.device_sync().Sync(request, req.remote_ip);
+  if (!plan.ok()) return ApiReply::Error(plan.error());
+  auto bytes = sync::Encode(WithTokens(app.tokens(), std::move(*plan)));
+  if (!bytes.ok()) return ApiReply::Error(service::Internal("sync: encode", bytes.status()));
+  return ApiReply::Bytes(std::move(*bytes), "application/octet-stream");
+}
+
+ApiReply SyncStatus(App& app, const http::Request&) {
+  auto devices = app.device_sync().DeviceStatus();
+  if (!devices.ok()) return ApiReply::Error(devices.error());
+  json list = json::array();
+  for (const auto& d : *devices) {
+    json groups = json::array();
+    for (const auto& g : d.groups) {
+      groups.push_back({{"group_name", g.group_name},
+                        {"group_id", g.group_id},
+                        {"local_version", g.local_version},
+                        {"cloud_version", g.cloud_version},
+                        {"result_code", g.result_code},
+                        {"result_version", g.result_version},
+                        {"result", {{"facetoken_added", g.added}, {"facetoken_deleted", g.deleted}}}});
+    }
+    list.push_back({{"ip", d.ip},
+                    {"version", d.client_version},
+                    {"sync_status", {{"sync_time", d.sync_time_ms},
+                                     {"info", {{"search_model", d.search_model}}},
+                                     {"groups", std::move(groups)}}}});
+  }
+  return ApiReply::Ok({{"devices", std::move(list)}});
+}
+
+}  // namespace facepass::api

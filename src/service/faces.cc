@@ -1,0 +1,79 @@
+#include "service/faces.h"
+
+#include "service/image_verdict_error.h"
+#include "spec/clock.h"
+#include "spec/face_crop.h"
+#include "store/database.h"
+#include "vision/engine.h"
+
+namespace facepass::service {
+
+store::Rect CropAround(const store::Rect& f, int image_width, int image_height) {
+  const spec::Box c = spec::FaceCropBox({f.left, f.top, f.right, f.bottom}, image_width, image_height);
+  return {c.left, c.top, c.right, c.bottom};
+}
+
+DomainResult<AddOutcome> Faces::Add(std::string_view image) {
+  auto analysis = analyzer_.Analyze(image, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
+  if (!analysis.ok()) return Internal("face add: analyze", analysis.status());
+  const vision::Analysis& a = *analysis;
+  if (a.verdict != vision::ImageVerdict::kOk) return ImageVerdictError(a.verdict);
+
+  const int64_t now = spec::NowMs();
+  auto image_id = images_.Keep(image, a.format, store::ImageKind::kEnrol, a.width, a.height, now);
+  if (!image_id.ok()) return Internal("face add: archive", image_id.status());
+  AddOutcome out;
+  out.image_id = *image_id;
+  if (!a.best) {
+    out.refusal = errors::FaceNotFound();
+    return out;
+  }
+  const vision::FaceResult& face = *a.best;
+  out.rect = face.face.rect;
+  out.quality = face.quality;
+  if (auto gate = vision::FirstFailedGate(face.quality)) {
+    out.refusal = errors::BadQuality(*gate);
+    return out;
+  }
+  if (face.feature.empty()) return Internal("face add", Status::Internal("no feature for the face"));
+  const store::Rect rect{face.face.rect.left, face.face.rect.top, face.face.rect.right, face.face.rect.bottom};
+  auto face_id = catalog_.AddFace(out.image_id, rect, face.feature, now);
+  if (!face_id.ok()) return Internal("face add: insert", face_id.status());
+  out.face_id = *face_id;
+  return out;
+}
+
+DomainResult<Done> Faces::Delete(int64_t face_id) { return catalog_.DeleteFace(face_id, spec::NowMs()); }
+
+DomainResult<FaceInfo> Faces::Query(int64_t face_id) {
+  auto face = catalog_.db().GetFace(face_id);
+  if (!face.ok()) return LookupFailed(face.status(), errors::FaceTokenNotExist(), "face query");
+  if (face->deleted) return errors::FaceTokenNotExist();
+  return FaceInfo{face->image_id, face->rect, face->created_ms};
+}
+
+DomainResult<ImageFile> Faces::Original(int64_t image_id) {
+  auto image = images_.Find(image_id);
+  if (!image.ok()) return LookupFailed(image.status(), errors::ImageIdNotExist(), "image query");
+  // A capture purged between the two reads is simply gone.
+  auto bytes = images_.Read(*image);
+  if (!bytes.ok()) return LookupFailed(bytes.status(), errors::ImageIdNotExist(), "image query: read");
+  return ImageFile{std::move(*bytes), image->format};
+}
+
+DomainResult<ImageFile> Faces::FaceCrop(int64_t face_id) {
+  auto face = catalog_.db().GetFace(face_id);  // deleted faces too: history
+  if (!face.ok()) return LookupFailed(face.status(), errors::FaceTokenNotExist(), "image query: face");
+  auto image = images_.Find(face->image_id);
+  if (!image.ok()) return LookupFailed(image.status(), errors::ImageIdNotExist(), "image query: image");
+  auto bytes = images_.Read(*image);
+  if (!bytes.ok()) return Internal("image query: read", bytes.status());
+  auto pixels = vision::DecodeUpright(*bytes);
+  if (!pixels.ok()) return Internal("image query: decode", pixels.status());
+  const store::Rect c = CropAround(face->rect, pixels->cols, pixels->rows);
+  auto jpeg = vision::EncodeJpegRegion(*pixels, {c.left, c.top, c.right, c.bottom});
+  if (!jpeg.ok()) return Internal("image query: crop", jpeg.status());
+  return ImageFile{std::move(*jpeg), "jpeg"};
+}
+
+}  // namespace facepass::service

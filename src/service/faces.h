@@ -1,0 +1,63 @@
+// Faces and their pictures: enrol a face from a photo through the quality
+// gates, delete one, read one, download the original or the face crop.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "service/catalog.h"
+#include "service/domain_result.h"
+#include "service/face_analyzer.h"
+#include "service/image_archive.h"
+#include "store/types.h"
+#include "vision/types.h"
+
+namespace facepass::service {
+
+struct AddOutcome {
+  int64_t image_id = 0;                   // the kept original (set whenever the image was readable)
+  std::optional<vision::Rect> rect;       // the face found, if any
+  std::optional<vision::Quality> quality;
+  int64_t face_id = 0;                    // the new face, when there is no refusal
+  // FACE_NOT_FOUND or BAD_QUALITY: the original is kept, no face is made; the
+  // answer still carries image_id (and rect, quality for BAD_QUALITY).
+  std::optional<DomainError> refusal;
+};
+
+struct FaceInfo {
+  int64_t image_id = 0;
+  store::Rect rect;
+  int64_t created_ms = 0;
+};
+
+struct ImageFile {
+  std::string bytes;
+  std::string format;  // "jpeg" | "png" | "bmp"
+};
+
+class Faces {
+ public:
+  Faces(Catalog& catalog, ImageArchive& images, const FaceAnalyzer& analyzer)
+      : catalog_(catalog), images_(images), analyzer_(analyzer) {}
+
+  // An image the engine refuses: UNSUPPORTED_IMAGE_FORMAT, INVALID_IMAGE_RESOLUTION, INVALID_IMAGE_FILE_SIZE.
+  DomainResult<AddOutcome> Add(std::string_view image);
+  DomainResult<Done> Delete(int64_t face_id);       // FACE_TOKEN_NOT_EXIST
+  DomainResult<FaceInfo> Query(int64_t face_id);    // FACE_TOKEN_NOT_EXIST (deleted ones too)
+  DomainResult<ImageFile> Original(int64_t image_id);  // IMAGE_ID_NOT_EXIST (a purged capture too)
+  // The spec's crop around the face as JPEG; deleted faces too (history).
+  DomainResult<ImageFile> FaceCrop(int64_t face_id);
+
+ private:
+  Catalog& catalog_;
+  ImageArchive& images_;
+  const FaceAnalyzer& analyzer_;
+};
+
+// The spec's crop around a face: twice the width (centred), twice the height
+// (3/5 of the growth above, 2/5 below), clipped to the image.
+store::Rect CropAround(const store::Rect& face, int image_width, int image_height);
+
+}  // namespace facepass::service

@@ -1,0 +1,88 @@
+#include "service/recognition.h"
+
+#include "index/face_index.h"
+#include "service/image_verdict_error.h"
+#include "spec/clock.h"
+#include "spec/group_name.h"
+#include "spec/pass_rule.h"
+#include "store/database.h"
+
+namespace facepass::service {
+
+DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& req) {
+  if (!spec::IsValidGroupName(req.group_name)) return errors::IllegalArgument("group_name");
+  auto group = catalog_.db().GetGroupByName(req.group_name);
+  if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "recognize: group");
+  const ThresholdValues th = thresholds_.Get();
+  const int64_t now = spec::NowMs();
+
+  RecognizeOutcome out{group->name, th.recognize, th.liveness, {}};
+  for (const RecognizeRequest::Track& track : req.tracks) {
+    TrackOutcome best;
+    best.track_id = track.track_id;
+    double best_score = -1;  // -1: nothing matched yet
+    for (std::string_view bytes : track.images) {
+      auto a = analyzer_.Analyze(bytes, vision::Purpose::kRecognise, {.embed = true, .liveness = req.liveness});
+      if (!a.ok()) return Internal("recognize: analyze", a.status());
+      TrackOutcome entry;
+      entry.track_id = track.track_id;
+      if (a->verdict != vision::ImageVerdict::kOk) {
+        entry.error = ImageVerdictError(a->verdict);
+        if (best_score < 0 && !best.error) best = std::move(entry);
+        continue;
+      }
+      auto image_id = images_.Keep(bytes, a->format, store::ImageKind::kCapture, a->width, a->height, now);
+      if (!image_id.ok()) return Internal("recognize: archive", image_id.status());
+      entry.image_id = *image_id;
+      if (!a->best) {
+        entry.error = errors::FaceNotFound();
+        if (best_score < 0) best = std::move(entry);
+        continue;
+      }
+      const vision::FaceResult& face = *a->best;
+      entry.rect = face.face.rect;
+      auto matches = catalog_.index().Search(group->id, face.feature, 1);
+      if (!matches.ok()) return Internal("recognize: search", matches.status());
+      if (!matches->empty()) {
+        entry.score = analyzer_.ScoreFromSimilarity(matches->front().score);
+        entry.face_id = matches->front().face_id;
+      }
+      std::optional<double> live;
+      if (req.liveness && face.liveness) live = entry.liveness_score = *face.liveness;
+      entry.passed = spec::PassesRecognition(!matches->empty(), entry.score, th.recognize, live, th.liveness);
+      if (entry.score > best_score) {
+        best_score = entry.score;
+        best = std::move(entry);
+      }
+    }
+    out.results.push_back(std::move(best));
+  }
+  return out;
+}
+
+DomainResult<CompareOutcome> Recognition::Compare(const CompareRequest& req) {
+  vision::FaceResult faces[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string name = "image_" + std::to_string(i + 1);
+    auto a = analyzer_.Analyze(req.images[i], vision::Purpose::kCompare, {.embed = true, .liveness = req.liveness});
+    if (!a.ok()) return Internal("compare: analyze", a.status());
+    if (a->verdict != vision::ImageVerdict::kOk) return CompareImageVerdictError(a->verdict, name);
+    if (!a->best) return errors::FaceNotFound(name);
+    faces[i] = std::move(*a->best);
+  }
+  const ThresholdValues th = thresholds_.Get();
+  CompareOutcome out;
+  out.score = analyzer_.Score(faces[0].feature, faces[1].feature);
+  out.compare_threshold = th.compare;
+  out.liveness_threshold = th.liveness;
+  bool live = true;
+  for (int i = 0; i < 2; ++i) {
+    const double score = faces[i].liveness.value_or(0.0f);
+    out.faces[i] = {faces[i].face.rect, faces[i].quality.pose, faces[i].quality.blur, score};
+    if (req.liveness && score < th.liveness) live = false;
+  }
+  if (!live) out.refusal = errors::CompareLivenessFailed();
+  return out;
+}
+
+}  // namespace facepass::service

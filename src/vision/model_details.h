@@ -1,0 +1,43 @@
+// Which models the engine runs, as data (GET /api/version/v1 shows it; the API
+// layer writes the JSON).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace facepass::vision {
+
+struct ModelFileInfo {
+  std::string kind;                   // "blazeface", "arcface", "facemesh", ...
+  std::string file;                   // file name in the models directory
+  std::string id;                     // content id (hash of the ONNX bytes)
+  std::optional<std::string> sha256;  // from fetch-models.sh's manifest, when it lists the file
+  std::optional<std::string> source;  // npm package@version, when known
+};
+
+struct LivenessModelInfo {
+  std::string kind;  // "human" | "faceplugin"
+  std::string id;
+};
+
+struct ScoreMapInfo {
+  std::vector<std::pair<float, float>> knots;  // (cosine, score)
+  std::string digest;
+  std::string calibration;  // the calibration's "fitted_on", or "none (uncalibrated default)"
+};
+
+struct ModelDetails {
+  ModelFileInfo detector;
+  std::optional<ModelFileInfo> landmarks;
+  ModelFileInfo embedder;
+  int embedder_dim = 0;
+  std::string embedder_alignment;
+  std::string embedder_search_model;
+  std::optional<LivenessModelInfo> liveness;
+  ScoreMapInfo score;
+  std::string search_model;
+};
+
+}  // namespace facepass::vision
