@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -309,6 +310,97 @@ TEST_F(DeviceE2E, UnreachableServerIsUnavailableAndStoreUntouched) {
   EXPECT_EQ(Find(ok->report, "gate_none")->action, GroupAction::kKeepLocal);
 }
 
+// Local edits (spec 底库同步 point 9): a local enrolment is recognised offline
+// at once; the edit sets the group's version to 0, so the next sync gets it
+// FULL and the group becomes exactly the cloud's again.
+TEST_F(DeviceE2E, LocalEditIsRecognisedThenOverwrittenByTheCloud) {
+  const std::string url = server_->base_url();
+  const std::string obama = Enrol("obama/1.jpg");
+  const std::string biden = Enrol("biden/2.jpg");
+  ASSERT_FALSE(obama.empty() || biden.empty());
+  Admin("/api/group/v1/create", {{"group_name", "gate_local"}});
+  for (const std::string& t : {obama, biden}) Admin("/api/group/v1/bind", {{"group_name", "gate_local"}, {"face_token", t}});
+
+  auto dev = OpenDevice("device_local", {"gate_local"});
+  ASSERT_TRUE(dev);
+  HttpClient http = From("127.0.0.5");
+  ASSERT_TRUE(dev->Sync(http, url).ok());
+  const LocalGroup synced = Local(*dev, "gate_local");
+  ASSERT_GT(synced.local_version, 0);
+  ASSERT_EQ(synced.face_count, 2);
+
+  // Offline: enrol a stranger, delete a synced face. Both count at once.
+  Result<Device::Enrolled> e = dev->EnrolLocal("gate_local", ReadFile(Faces() / "alex_lacamoire" / "1.jpg"));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_TRUE(IsLocalFaceToken(e->face_token)) << e->face_token;
+  EXPECT_EQ(e->face.feature.size(), static_cast<size_t>(engine_->feature_dim()));
+  // The server's face add gates: a photo without a face is refused the same way.
+  Result<Device::Enrolled> none = dev->EnrolLocal("gate_local", ReadFile(Faces() / "README.md"));
+  EXPECT_EQ(none.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(none.status().message(), "UNSUPPORTED_IMAGE_FORMAT") << none.status().ToString();
+  const std::vector<Capture> alex = Frame(*dev, "alex_lacamoire/2.jpg");
+  ASSERT_FALSE(alex.empty());
+  Result<RecognizeAnswer> found = dev->RecognizeOffline("gate_local", alex);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->results.at(0).face_token.value_or(""), e->face_token);
+  EXPECT_TRUE(found->results.at(0).passed) << found->results.at(0).score;
+  ASSERT_TRUE(dev->DeleteLocal("gate_local", obama).ok());
+  EXPECT_EQ(Local(*dev, "gate_local").face_count, 2);  // biden + the local face
+
+  // The request carries version 0 and the group's id; the answer is FULL.
+  Result<sync::SyncRequest> req = dev->MakeSyncRequest();
+  ASSERT_TRUE(req.ok());
+  ASSERT_EQ(req->groups.size(), 1u);
+  EXPECT_EQ(req->groups[0].local_version, 0);
+  EXPECT_EQ(req->groups[0].group_id, synced.group_id);
+  Result<SyncOutcome> s = dev->Sync(http, url);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const ApplyReport::Group* g = Find(s->report, "gate_local");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->action, GroupAction::kFull);
+  EXPECT_EQ(g->added, 2);
+  EXPECT_EQ(g->local_version, synced.local_version);
+
+  // The group now equals the cloud's exactly: the local face is gone, obama is back.
+  nlohmann::json cloud = Admin("/api/group/v1/query", {{"group_name", "gate_local"}});
+  std::set<std::string> cloud_faces, local_faces;
+  for (const auto& t : cloud["data"]["faces"]) cloud_faces.insert(t.get<std::string>());
+  Result<std::vector<LocalFace>> listed = dev->ListLocal("gate_local");
+  ASSERT_TRUE(listed.ok());
+  for (const LocalFace& f : *listed) {
+    EXPECT_FALSE(f.local) << f.face_token;
+    local_faces.insert(f.face_token);
+  }
+  EXPECT_EQ(local_faces, cloud_faces);
+  EXPECT_EQ(local_faces, (std::set<std::string>{obama, biden}));
+  Result<RecognizeAnswer> gone = dev->RecognizeOffline("gate_local", alex);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_NE(gone->results.at(0).face_token.value_or(""), e->face_token);
+  EXPECT_FALSE(gone->results.at(0).passed);
+  // Back in step: the next sync changes nothing.
+  Result<SyncOutcome> again = dev->Sync(http, url);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Find(again->report, "gate_local")->action, GroupAction::kNone);
+}
+
+// A device that never synced manages a group the cloud does not have (the
+// spec's offline mode): recognised at once, and sync keeps it (KEEP_LOCAL).
+TEST_F(DeviceE2E, NeverSyncedDeviceEditsLocallyAndSyncKeepsAGroupTheCloudLacks) {
+  auto dev = OpenDevice("device_offline", {"gate_offline"});
+  ASSERT_TRUE(dev);
+  Result<Device::Enrolled> e = dev->EnrolLocal("gate_offline", ReadFile(Faces() / "biden" / "2.jpg"));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  Result<RecognizeAnswer> r = dev->RecognizeOffline("gate_offline", Frame(*dev, "biden/1.jpg"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->results.at(0).face_token.value_or(""), e->face_token);
+  EXPECT_TRUE(r->results.at(0).passed);
+  Result<SyncOutcome> s = dev->Sync(From("127.0.0.6"), server_->base_url());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(Find(s->report, "gate_offline")->action, GroupAction::kKeepLocal);
+  EXPECT_EQ(Local(*dev, "gate_offline").face_count, 1);
+  EXPECT_EQ(Local(*dev, "gate_offline").local_version, 0);
+}
+
 // The CLI is a thin shell over the SDK: one pass through every command.
 std::string RunCli(const std::string& cmd, int* rc) {
   std::string out;
@@ -361,6 +453,35 @@ TEST_F(DeviceE2E, CliSimulatesADevice) {
     ASSERT_TRUE(r.is_object()) << mode;
     EXPECT_EQ(r["results"][0]["face_token"], token) << mode;
   }
+
+  // Local edits: enrol, list, delete; the next sync restores the cloud's copy.
+  nlohmann::json enrolled = nlohmann::json::parse(
+      RunCli(base + "enrol " + (Faces() / "biden" / "2.jpg").string() + " --group gate_cli --store " + store +
+                 " --models-dir " + FACEPASS_MODELS_DIR,
+             &rc),
+      nullptr, false);
+  ASSERT_EQ(rc, 0);
+  const std::string local_token = enrolled.value("face_token", "");
+  EXPECT_TRUE(IsLocalFaceToken(local_token)) << enrolled.dump();
+  EXPECT_EQ(enrolled["group"]["local_version"], 0);
+  nlohmann::json listed =
+      nlohmann::json::parse(RunCli(base + "list --group gate_cli --store " + store, &rc), nullptr, false);
+  ASSERT_EQ(rc, 0);
+  ASSERT_EQ(listed["faces"].size(), 2u) << listed.dump();
+  RunCli(base + "delete --group gate_cli --face-token " + token + " --store " + store, &rc);
+  EXPECT_EQ(rc, 0);
+  RunCli(base + "delete --group gate_cli --face-token " + token + " --store " + store + " 2>/dev/null", &rc);
+  EXPECT_EQ(rc, 1) << "a second delete finds nothing";
+  sync = nlohmann::json::parse(RunCli(base + "sync --server " + server_->base_url() + " --group gate_cli --store " +
+                                          store + " --source-ip 127.0.0.4" + key,
+                                      &rc),
+                               nullptr, false);
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(sync["groups"][0]["action"], "FULL") << sync.dump();
+  listed = nlohmann::json::parse(RunCli(base + "list --group gate_cli --store " + store, &rc), nullptr, false);
+  ASSERT_EQ(listed["faces"].size(), 1u) << listed.dump();
+  EXPECT_EQ(listed["faces"][0]["face_token"], token);
+  EXPECT_EQ(listed["faces"][0]["local"], false);
 
   // watch: two rounds against a dead port fail with backoff and exit 2.
   RunCli(base + "watch --rounds 2 --interval 1 --server http://127.0.0.1:" + std::to_string(testing::PickFreePort()) +
