@@ -26,22 +26,25 @@ Result<int64_t> Database::AppendAudit(const AuditRecord& r) {
   });
 }
 
-Result<AuditPage> Database::QueryAudit(int64_t from_ms, int64_t to_ms, int limit, int64_t cursor) {
+Result<AuditPage> Database::QueryAudit(int64_t from_ms, int64_t to_ms, int limit, AuditCursor after) {
   if (limit < 1) return Status::InvalidArgument("audit limit must be >= 1");
   std::lock_guard lock(mu_);
   return Guard([&]() -> Result<AuditPage> {
     AuditPage page;
-    // One more row than asked tells whether another page follows.
+    // Keyset order (at_ms, id) walks the at_ms index (its entries end in the
+    // rowid), so a page costs its own rows, however deep it starts. One more
+    // row than asked tells whether another page follows.
     SQLite::Statement q(*db_,
                         "SELECT id, at_ms, key_name, role, source_ip, endpoint, targets, result_code FROM audit_log "
-                        "WHERE id > ? AND at_ms >= ? AND at_ms < ? ORDER BY id LIMIT ?");
-    q.bind(1, cursor);
-    q.bind(2, from_ms);
-    q.bind(3, to_ms);
-    q.bind(4, limit + 1);
+                        "WHERE at_ms >= ? AND at_ms < ? AND (at_ms, id) > (?, ?) ORDER BY at_ms, id LIMIT ?");
+    q.bind(1, from_ms);
+    q.bind(2, to_ms);
+    q.bind(3, after.at_ms);
+    q.bind(4, after.id);
+    q.bind(5, limit + 1);
     while (q.executeStep()) {
       if (static_cast<int>(page.rows.size()) == limit) {
-        page.next_cursor = page.rows.back().id;
+        page.next_cursor = AuditCursor{page.rows.back().at_ms, page.rows.back().id};
         break;
       }
       AuditRecord r;
@@ -59,11 +62,15 @@ Result<AuditPage> Database::QueryAudit(int64_t from_ms, int64_t to_ms, int limit
   });
 }
 
-Result<int64_t> Database::PurgeAuditBefore(int64_t before_ms) {
+Result<int64_t> Database::PurgeAuditBefore(int64_t before_ms, int64_t max_rows) {
+  if (max_rows < 1) return Status::InvalidArgument("audit purge batch must be >= 1");
   std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
-    SQLite::Statement q(*db_, "DELETE FROM audit_log WHERE at_ms < ?");
+    SQLite::Statement q(*db_,
+                        "DELETE FROM audit_log WHERE id IN "
+                        "(SELECT id FROM audit_log WHERE at_ms < ? ORDER BY at_ms LIMIT ?)");
     q.bind(1, before_ms);
+    q.bind(2, max_rows);
     return static_cast<int64_t>(q.exec());
   });
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,7 @@ struct KeyRecord {
 };
 
 struct AuditRecord {
-  int64_t id = 0;  // assigned on append; the query cursor
+  int64_t id = 0;  // assigned on append; breaks ties of at_ms in the query order
   int64_t at_ms = 0;
   std::string key_name;  // "" without a key (device network, refused request)
   std::string role;      // "" when refused before a role was known
@@ -30,9 +31,18 @@ struct AuditRecord {
   int result_code = 0;   // the envelope code (0 success)
 };
 
+// Where a page of the audit log ends: the (at_ms, id) of its last row. Rows
+// are read in (at_ms, id) order, so a page continues strictly after it
+// through the at_ms index, without sorting or skipping over earlier rows.
+struct AuditCursor {
+  int64_t at_ms = 0;
+  int64_t id = 0;  // 0 with at_ms 0: from the start
+  bool operator==(const AuditCursor&) const = default;
+};
+
 struct AuditPage {
-  std::vector<AuditRecord> rows;  // oldest first
-  int64_t next_cursor = 0;        // pass back as cursor; 0 when nothing more
+  std::vector<AuditRecord> rows;            // by (at_ms, id), oldest first
+  std::optional<AuditCursor> next_cursor;   // pass back as cursor; absent when nothing more
 };
 
 }  // namespace facepass::store

@@ -137,9 +137,12 @@ class Database {
 
   // --- audit log (audit_repo.cc)
   Result<int64_t> AppendAudit(const AuditRecord& r);  // returns the row id
-  // Rows with from_ms <= at_ms < to_ms and id > cursor, oldest first.
-  Result<AuditPage> QueryAudit(int64_t from_ms, int64_t to_ms, int limit, int64_t cursor);
-  Result<int64_t> PurgeAuditBefore(int64_t before_ms);  // rows removed
+  // At most `limit` rows with from_ms <= at_ms < to_ms after `after` in
+  // (at_ms, id) order, oldest first. InvalidArgument for limit < 1.
+  Result<AuditPage> QueryAudit(int64_t from_ms, int64_t to_ms, int limit, AuditCursor after = {});
+  // Removes up to max_rows of the oldest rows with at_ms < before_ms; how
+  // many went. A purge in batches keeps each write transaction short.
+  Result<int64_t> PurgeAuditBefore(int64_t before_ms, int64_t max_rows = INT64_MAX);
 
   // Consistency check. kFull (crash tests, backup restore): SQLite integrity
   // and foreign keys, no binding to a missing/deleted face or deleted group,

@@ -34,7 +34,7 @@ class AuthorizerTest : public ::testing::Test {
                  const std::string& ip = "192.168.0.9") {
     return auth_->Check({method, path, bearer.empty() ? "" : "Bearer " + bearer, "", ip});
   }
-  std::vector<store::AuditRecord> Audit() { return db_->QueryAudit(0, INT64_MAX, 1000, 0).value().rows; }
+  std::vector<store::AuditRecord> Audit() { return db_->QueryAudit(0, INT64_MAX, 1000).value().rows; }
 
   store::testing_util::TempDir dir_;
   std::unique_ptr<store::Database> db_;

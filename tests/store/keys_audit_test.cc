@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "store/database.h"
 #include "temp_dir.h"
 
@@ -73,7 +75,7 @@ TEST_F(KeysAuditTest, AuditPagesAndPurge) {
     r.result_code = i % 2 ? 0 : 104202;
     ASSERT_TRUE(db_->AppendAudit(r).ok());
   }
-  auto page = db_->QueryAudit(0, INT64_MAX, 4, 0);
+  auto page = db_->QueryAudit(0, INT64_MAX, 4);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   ASSERT_EQ(page->rows.size(), 4u);
   EXPECT_EQ(page->rows[0].at_ms, 1000);
@@ -83,26 +85,82 @@ TEST_F(KeysAuditTest, AuditPagesAndPurge) {
   EXPECT_EQ(page->rows[1].role, "operator");
   EXPECT_EQ(page->rows[1].source_ip, "10.0.0.5");
   EXPECT_EQ(page->rows[1].endpoint, "POST /api/face/v1/add");
-  EXPECT_NE(page->next_cursor, 0);
+  ASSERT_TRUE(page->next_cursor.has_value());
+  EXPECT_EQ(page->next_cursor->at_ms, 1300);
+  EXPECT_EQ(page->next_cursor->id, page->rows[3].id);
   std::vector<int64_t> seen;
-  int64_t cursor = 0;
-  do {
+  AuditCursor cursor;
+  for (;;) {
     auto p = db_->QueryAudit(0, INT64_MAX, 4, cursor).value();
     for (const auto& r : p.rows) seen.push_back(r.at_ms);
-    cursor = p.next_cursor;
-  } while (cursor != 0);
+    if (!p.next_cursor) break;
+    cursor = *p.next_cursor;
+  }
   EXPECT_EQ(seen.size(), 10u);
   // [from, to)
-  auto range = db_->QueryAudit(1200, 1500, 100, 0).value();
+  auto range = db_->QueryAudit(1200, 1500, 100).value();
   ASSERT_EQ(range.rows.size(), 3u);
   EXPECT_EQ(range.rows.front().at_ms, 1200);
   EXPECT_EQ(range.rows.back().at_ms, 1400);
-  EXPECT_EQ(range.next_cursor, 0);
-  EXPECT_EQ(db_->QueryAudit(0, 1, 0, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(range.next_cursor.has_value());
+  // Exactly a page's worth: no empty extra page announced.
+  EXPECT_FALSE(db_->QueryAudit(1200, 1500, 3)->next_cursor.has_value());
+  EXPECT_EQ(db_->QueryAudit(0, 1, 0).status().code(), StatusCode::kInvalidArgument);
 
-  EXPECT_EQ(db_->PurgeAuditBefore(1500).value(), 5);
-  EXPECT_EQ(db_->QueryAudit(0, INT64_MAX, 100, 0)->rows.size(), 5u);
+  // Purge in batches: the oldest first, never a row at or after the cut.
+  EXPECT_EQ(db_->PurgeAuditBefore(1500, 2).value(), 2);
+  EXPECT_EQ(db_->QueryAudit(0, INT64_MAX, 100)->rows.front().at_ms, 1200);
+  EXPECT_EQ(db_->PurgeAuditBefore(1500).value(), 3);
+  EXPECT_EQ(db_->PurgeAuditBefore(1500).value(), 0);
+  EXPECT_EQ(db_->QueryAudit(0, INT64_MAX, 100)->rows.size(), 5u);
+  EXPECT_EQ(db_->QueryAudit(0, INT64_MAX, 100)->rows.front().at_ms, 1500);
+  EXPECT_EQ(db_->PurgeAuditBefore(1500, 0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(db_->CheckIntegrity().ok());
+}
+
+// Many rows share a millisecond and arrive out of time order (clock steps,
+// concurrent writers): every page size walks all of them exactly once, in
+// (at_ms, id) order, and rows appended meanwhile at later times still come.
+TEST_F(KeysAuditTest, AuditPaginationWithoutGapsOrRepeats) {
+  std::vector<int64_t> times;
+  for (int i = 0; i < 57; ++i) times.push_back(5000 + (i * 7919) % 13);  // 13 distinct values, shuffled
+  std::vector<int64_t> ids;
+  for (int64_t t : times) {
+    AuditRecord r;
+    r.at_ms = t;
+    r.endpoint = "POST /api/group/v1/create";
+    ids.push_back(db_->AppendAudit(r).value());
+  }
+  for (int limit : {1, 2, 5, 13, 56, 57, 58, 1000}) {
+    SCOPED_TRACE(limit);
+    std::vector<std::pair<int64_t, int64_t>> walked;
+    AuditCursor cursor;
+    int pages = 0;
+    for (;;) {
+      auto p = db_->QueryAudit(0, INT64_MAX, limit, cursor);
+      ASSERT_TRUE(p.ok()) << p.status().ToString();
+      ASSERT_LE(static_cast<int>(p->rows.size()), limit);
+      for (const auto& r : p->rows) walked.emplace_back(r.at_ms, r.id);
+      ++pages;
+      if (!p->next_cursor) break;
+      cursor = *p->next_cursor;
+    }
+    ASSERT_EQ(walked.size(), times.size());
+    EXPECT_TRUE(std::is_sorted(walked.begin(), walked.end()));
+    EXPECT_EQ(std::adjacent_find(walked.begin(), walked.end()), walked.end());
+    EXPECT_EQ(pages, (57 + limit - 1) / limit);
+  }
+  // Paging while rows are appended: the new (later) rows are on later pages.
+  auto first = db_->QueryAudit(0, INT64_MAX, 50).value();
+  ASSERT_TRUE(first.next_cursor);
+  for (int i = 0; i < 3; ++i) {
+    AuditRecord r;
+    r.at_ms = 9000 + i;
+    ASSERT_TRUE(db_->AppendAudit(r).ok());
+  }
+  auto rest = db_->QueryAudit(0, INT64_MAX, 1000, *first.next_cursor).value();
+  EXPECT_EQ(first.rows.size() + rest.rows.size(), 60u);
+  EXPECT_EQ(rest.rows.back().at_ms, 9002);
 }
 
 // A data directory from before issue 10 (schema 1) upgrades in place and

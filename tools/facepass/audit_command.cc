@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/audit_cursor.h"
 #include "keys_command.h"
 #include "spec/clock.h"
 #include "store/database.h"
@@ -18,7 +19,7 @@ struct AuditFlags {
   int64_t from_ms = 0;
   int64_t to_ms = INT64_MAX;
   int limit = 1000;
-  int64_t cursor = 0;
+  std::string cursor;  // "AT_MS.ID" as printed
   int purge_days = 0;  // > 0: delete rows older than this many days first
 };
 
@@ -54,7 +55,12 @@ int Audit(const AuditFlags& f) {
     if (!n.ok()) return Fail("purge", n.status());
     std::fprintf(stderr, "audit: %lld rows older than %d days purged\n", static_cast<long long>(*n), f.purge_days);
   }
-  auto page = (*db)->QueryAudit(f.from_ms, f.to_ms, f.limit, f.cursor);
+  auto after = auth::ParseAuditCursor(f.cursor);
+  if (!after) {
+    std::fprintf(stderr, "audit: --cursor must be AT_MS.ID as printed, got '%s'\n", f.cursor.c_str());
+    return 2;
+  }
+  auto page = (*db)->QueryAudit(f.from_ms, f.to_ms, f.limit, *after);
   if (!page.ok()) return Fail("query", page.status());
   std::printf("ID\tTIME\tKEY\tROLE\tSOURCE\tENDPOINT\tTARGETS\tCODE\n");
   for (const store::AuditRecord& r : page->rows) {
@@ -63,8 +69,9 @@ int Audit(const AuditFlags& f) {
                 r.source_ip.c_str(), r.endpoint.c_str(), r.targets.empty() ? "-" : r.targets.c_str(),
                 r.result_code);
   }
-  if (page->next_cursor != 0)
-    std::fprintf(stderr, "audit: more rows; rerun with --cursor %lld\n", static_cast<long long>(page->next_cursor));
+  if (page->next_cursor)
+    std::fprintf(stderr, "audit: more rows; rerun with --cursor %s\n",
+                 auth::FormatAuditCursor(*page->next_cursor).c_str());
   return 0;
 }
 
@@ -77,7 +84,7 @@ void AddAuditCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", f->from_ms, "First time, ms since the epoch (inclusive)");
   cmd->add_option("--to", f->to_ms, "Last time, ms since the epoch (exclusive)");
   cmd->add_option("--limit", f->limit, "Rows to print")->check(CLI::Range(1, 1000000))->capture_default_str();
-  cmd->add_option("--cursor", f->cursor, "Continue after this row id (printed when more rows exist)");
+  cmd->add_option("--cursor", f->cursor, "Continue after this row (AT_MS.ID, printed when more rows exist)");
   cmd->add_option("--purge-older-than-days", f->purge_days, "Delete rows older than this first")
       ->check(CLI::Range(1, 36500));
   cmd->callback([f, &exit_code] { exit_code = Audit(*f); });
