@@ -2,11 +2,27 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metrics/registry.h"
 #include "spec/clock.h"
 #include "store/database.h"
 #include "store/file_store.h"
 
 namespace facepass::service {
+
+namespace {
+metrics::Counter& PurgedTotal() {
+  static metrics::Counter& c =
+      metrics::DefaultRegistry()
+          .AddCounter("facepass_captures_purged_total", "Recognise captures removed by the retention purge.")
+          .With({});
+  return c;
+}
+}  // namespace
+
+CapturePurge::CapturePurge(store::Database& db, store::FileStore& files, int retention_days)
+    : db_(db), files_(files), retention_days_(retention_days) {
+  PurgedTotal();
+}
 
 Result<int> CapturePurge::Run(int64_t now_ms) {
   const int64_t cutoff = now_ms - static_cast<int64_t>(retention_days_) * 86400000LL;
@@ -21,6 +37,7 @@ Result<int> CapturePurge::Run(int64_t now_ms) {
       if (!row.ok() && row.code() != StatusCode::kNotFound) return row;
       FP_RETURN_IF_ERROR(files_.Remove(image.path));
       ++purged;
+      PurgedTotal().Inc();
     }
   }
   return purged;

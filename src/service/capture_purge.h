@@ -21,8 +21,8 @@ namespace facepass::service {
 
 class CapturePurge {
  public:
-  CapturePurge(store::Database& db, store::FileStore& files, int retention_days)
-      : db_(db), files_(files), retention_days_(retention_days) {}
+  // Registers facepass_captures_purged_total, so a scrape shows it from the start.
+  CapturePurge(store::Database& db, store::FileStore& files, int retention_days);
   ~CapturePurge() { Stop(); }
   CapturePurge(const CapturePurge&) = delete;
   CapturePurge& operator=(const CapturePurge&) = delete;

@@ -1,19 +1,58 @@
 #include "service/catalog.h"
 
+#include <spdlog/spdlog.h>
+
 #include "index/face_index.h"
 #include "store/database.h"
 
 namespace facepass::service {
 
-Catalog::Catalog(std::unique_ptr<store::Database> db, std::unique_ptr<index::FaceIndex> index)
-    : db_(std::move(db)), index_(std::move(index)), db_writes_(db_.get()), index_writes_(index_.get()) {}
+namespace {
+void AddTo(metrics::Gauge* g, int64_t d) {
+  if (g != nullptr) g->Add(d);
+}
+}  // namespace
 
-Catalog::~Catalog() = default;
+Catalog::Catalog(std::unique_ptr<store::Database> db, std::unique_ptr<index::FaceIndex> index,
+                 CatalogGauges gauges)
+    : db_(std::move(db)),
+      index_(std::move(index)),
+      db_writes_(db_.get()),
+      index_writes_(index_.get()),
+      gauges_(gauges) {
+  MutexLock lock(&mu_);
+  // Counted once at open; every write below keeps them.
+  auto faces = db_writes_->CountLiveFaces();
+  auto groups = db_writes_->ListGroupNames();
+  if (!faces.ok() || !groups.ok()) spdlog::warn("catalog: the face and group gauges start at 0 (count failed)");
+  live_faces_ = faces.ok() ? *faces : 0;
+  live_groups_ = groups.ok() ? static_cast<int64_t>(groups->size()) : 0;
+  AddTo(gauges_.faces, live_faces_);
+  AddTo(gauges_.groups, live_groups_);
+}
+
+Catalog::~Catalog() {
+  MutexLock lock(&mu_);
+  AddTo(gauges_.faces, -live_faces_);
+  AddTo(gauges_.groups, -live_groups_);
+}
+
+void Catalog::CountFaces(int64_t d) {
+  live_faces_ += d;
+  AddTo(gauges_.faces, d);
+}
+
+void Catalog::CountGroups(int64_t d) {
+  live_groups_ += d;
+  AddTo(gauges_.groups, d);
+}
 
 Result<int64_t> Catalog::AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
                                  int64_t now_ms) {
   MutexLock lock(&mu_);
-  return db_writes_->InsertFace(image_id, rect, now_ms, feature);
+  auto id = db_writes_->InsertFace(image_id, rect, now_ms, feature);
+  if (id.ok()) CountFaces(+1);
+  return id;
 }
 
 DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms) {
@@ -21,6 +60,7 @@ DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms) {
   auto groups = db_writes_->DeleteFace(face_id, now_ms);
   if (!groups.ok()) return LookupFailed(groups.status(), errors::FaceTokenNotExist(), "face delete");
   for (int64_t g : *groups) index_writes_->Remove(g, face_id);
+  CountFaces(-1);
   return Done{};
 }
 
@@ -31,6 +71,7 @@ DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms)
     if (group.status().code() == StatusCode::kAlreadyExists) return errors::GroupNameConflict();
     return Internal("group create", group.status());
   }
+  CountGroups(+1);
   return Done{};
 }
 
@@ -39,6 +80,7 @@ DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms)
   auto group = db_writes_->DeleteGroup(name, now_ms);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group delete");
   index_writes_->DropGroup(group->id);
+  CountGroups(-1);
   return Done{};
 }
 

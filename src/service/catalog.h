@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/thread_annotations.h"
+#include "service/catalog_metrics.h"
 #include "service/domain_result.h"
 #include "store/types.h"
 
@@ -31,7 +32,9 @@ namespace facepass::service {
 class Catalog {
  public:
   // `index` already holds the database's bindings (index/store_loader.h).
-  Catalog(std::unique_ptr<store::Database> db, std::unique_ptr<index::FaceIndex> index);
+  // `gauges`: the live face and group counts (the process registry's by default).
+  Catalog(std::unique_ptr<store::Database> db, std::unique_ptr<index::FaceIndex> index,
+          CatalogGauges gauges = CatalogGauges(&metrics::DefaultRegistry()));
   ~Catalog();
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
@@ -57,12 +60,19 @@ class Catalog {
   DomainResult<Done> Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms) EXCLUDES(mu_);
 
  private:
+  void CountFaces(int64_t d) REQUIRES(mu_);
+  void CountGroups(int64_t d) REQUIRES(mu_);
+
   const std::unique_ptr<store::Database> db_;
   const std::unique_ptr<index::FaceIndex> index_;
   Mutex mu_;
   // The same two objects, as the writes see them: only under mu_.
   store::Database* const db_writes_ PT_GUARDED_BY(mu_);
   index::FaceIndex* const index_writes_ PT_GUARDED_BY(mu_);
+  // This catalogue's share of the gauges, taken back by the destructor.
+  const CatalogGauges gauges_;
+  int64_t live_faces_ GUARDED_BY(mu_) = 0;
+  int64_t live_groups_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace facepass::service

@@ -75,6 +75,7 @@ class Database {
   Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms);
   // Every live face with its enrol image, by face id.
   Result<std::vector<LiveFace>> ListLiveFaces();
+  Result<int64_t> CountLiveFaces();
   // Re-extraction with another embedder, in ONE transaction (all or nothing):
   // replaces the feature of each face in `features` (all of one non-zero
   // dimension) and deletes each face in `drop` as DeleteFace does. NotFound

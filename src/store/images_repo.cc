@@ -174,6 +174,15 @@ Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms) {
   });
 }
 
+Result<int64_t> Database::CountLiveFaces() {
+  std::lock_guard lock(mu_);
+  return Guard([&]() -> Result<int64_t> {
+    SQLite::Statement q(*db_, "SELECT COUNT(*) FROM faces WHERE deleted = 0");
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  });
+}
+
 Result<std::vector<LiveFace>> Database::ListLiveFaces() {
   std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<LiveFace>> {

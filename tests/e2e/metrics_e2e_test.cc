@@ -127,6 +127,9 @@ TEST(MetricsE2E, AccessFormatAndCountersThatMove) {
     EXPECT_GT(moved("facepass_vision_stage_duration_seconds_sum", {{"stage", stage}}), 0);
   }
   EXPECT_EQ(moved("facepass_index_bindings", {}), 1);
+  EXPECT_EQ(moved("facepass_faces", {}), 1);
+  EXPECT_EQ(moved("facepass_groups", {}), 1);
+  EXPECT_EQ(after.Value("facepass_captures_purged_total"), 0) << "no capture is past retention";
   EXPECT_GT(after.Value("facepass_index_memory_bytes"), 512 * 4);
   EXPECT_EQ(after.Value("facepass_http_queue_depth"), 0);
   EXPECT_EQ(after.Value("facepass_http_service_busy_total"), 0);
