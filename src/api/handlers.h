@@ -36,5 +36,11 @@ ApiReply SyncStatus(App& app, const http::Request& req);
 ApiReply ConfigUpdate(App& app, const http::Request& req);
 ApiReply ConfigGet(App& app, const http::Request& req);
 ApiReply Version(App& app, const http::Request& req);
+// keys_api.cc: /api/keys/v1/{create,list,revoke} (admin)
+ApiReply KeysCreate(App& app, const http::Request& req);
+ApiReply KeysList(App& app, const http::Request& req);
+ApiReply KeysRevoke(App& app, const http::Request& req);
+// audit_api.cc: /api/audit/v1 (admin)
+ApiReply AuditQuery(App& app, const http::Request& req);
 
 }  // namespace facepass::api

@@ -1,6 +1,8 @@
 #include "api/routes.h"
 
+#include "api/audit_trail.h"
 #include "api/handlers.h"
+#include "service/app.h"
 
 namespace facepass::api {
 
@@ -9,7 +11,7 @@ std::vector<http::Route> Routes(service::App& app) {
   auto to = [&app](ApiReply (*fn)(App&, const http::Request&)) {
     return [&app, fn](const http::Request& r) { return fn(app, r); };
   };
-  return {
+  std::vector<http::Route> routes = {
       {"POST", "/api/face/v1/add", BodyKind::kForm, to(FaceAdd)},
       {"POST", "/api/face/v1/delete", BodyKind::kJson, to(FaceDelete)},
       {"POST", "/api/face/v1/query", BodyKind::kJson, to(FaceQuery)},
@@ -27,7 +29,15 @@ std::vector<http::Route> Routes(service::App& app) {
       {"POST", "/api/service/config/v1", BodyKind::kForm, to(ConfigUpdate)},
       {"GET", "/api/service/config/v1", BodyKind::kNone, to(ConfigGet)},
       {"GET", "/api/version/v1", BodyKind::kNone, to(Version)},
+      {"POST", "/api/keys/v1/create", BodyKind::kJson, to(KeysCreate)},
+      {"GET", "/api/keys/v1/list", BodyKind::kNone, to(KeysList)},
+      {"POST", "/api/keys/v1/revoke", BodyKind::kJson, to(KeysRevoke)},
+      {"GET", "/api/audit/v1", BodyKind::kNone, to(AuditQuery)},
   };
+  // Every change leaves an audit row (issue 10, api/audit_trail.h).
+  for (http::Route& r : routes)
+    if (IsAuditedChange(r.method, r.path)) r.handler = Audited(app.db(), r.method + " " + r.path, std::move(r.handler));
+  return routes;
 }
 
 }  // namespace facepass::api

@@ -80,4 +80,11 @@ std::string KeyFromHeaders(std::string_view authorization, std::string_view x_ap
   return std::string(Trim(x_api_key));
 }
 
+bool ValidKeyName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
+  return true;
+}
+
 }  // namespace facepass::auth

@@ -26,6 +26,9 @@ std::string HashKey(std::string_view key);
 // (CRYPTO_memcmp). Lengths are not secret (hex hashes are all 64).
 bool ConstantTimeEqual(std::string_view a, std::string_view b);
 
+// Key names end up in logs and audit rows: 1-64 of [A-Za-z0-9_.-].
+bool ValidKeyName(std::string_view name);
+
 // The key from `Authorization: Bearer <key>` or else `X-API-Key: <key>`;
 // empty when neither is usable. Scheme case-insensitive, blanks trimmed.
 std::string KeyFromHeaders(std::string_view authorization, std::string_view x_api_key);

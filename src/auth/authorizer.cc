@@ -40,9 +40,11 @@ Decision KeyAuthorizer::Check(const AuthInput& in) {
     // (finding an input for a hash prefix is a preimage search); the
     // constant-time check guards against a lookup that matched loosely.
     if (!rec.ok() || !ConstantTimeEqual(rec->hash, hash)) return Refuse(in, "unknown key");
-    if (rec->revoked) return Refuse(in, "revoked key '" + rec->name + "'");
+    // A known key's name goes into the row: whoever still uses a revoked key
+    // is worth finding. Its role does not: nothing was granted.
+    if (rec->revoked) return Refuse(in, "revoked key '" + rec->name + "'", rec->name);
     auto role = ParseRole(rec->role);
-    if (!role) return Refuse(in, "key '" + rec->name + "' has unknown role '" + rec->role + "'");
+    if (!role) return Refuse(in, "key '" + rec->name + "' has unknown role '" + rec->role + "'", rec->name);
     d.role = *role;
     d.key_name = rec->name;
     MaybeTouch(rec->id, clock_());
@@ -58,12 +60,12 @@ Decision KeyAuthorizer::Check(const AuthInput& in) {
   return d;
 }
 
-Decision KeyAuthorizer::Refuse(const AuthInput& in, const std::string& why) {
+Decision KeyAuthorizer::Refuse(const AuthInput& in, const std::string& why, const std::string& key_name) {
   Decision d;
   d.outcome = Decision::Outcome::kUnauthorized;
   const bool blocked = limiter_.RecordFailure(in.peer_ip);
   spdlog::warn("auth: {} {} from {} unauthorized: {}", in.method, in.path, in.peer_ip, why);
-  Audit(in, "", "", kUnauthorizedCode);
+  Audit(in, key_name, "", kUnauthorizedCode);
   if (blocked) {
     spdlog::warn("auth: {} blocked for {} ms after {} failed authentications", in.peer_ip,
                  opts_.limiter.block_ms, opts_.limiter.max_failures + 1);

@@ -56,7 +56,7 @@ class KeyAuthorizer {
  private:
   void Audit(const AuthInput& in, const std::string& key_name, const std::string& role, int code);
   void MaybeTouch(int64_t key_id, int64_t now);
-  Decision Refuse(const AuthInput& in, const std::string& why);
+  Decision Refuse(const AuthInput& in, const std::string& why, const std::string& key_name = "");
 
   store::Database* const db_;
   const Options opts_;

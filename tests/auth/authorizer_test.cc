@@ -72,6 +72,12 @@ TEST_F(AuthorizerTest, RevocationTakesEffectOnTheNextRequest) {
   EXPECT_EQ(Check("POST", "/api/face/v1/add", keys_["operator"]).outcome, Outcome::kAllow);
   ASSERT_TRUE(db_->RevokeKey("operator_key", now_).ok());
   EXPECT_EQ(Check("POST", "/api/face/v1/add", keys_["operator"]).outcome, Outcome::kUnauthorized);
+  // The refusal's row names the revoked key, but grants it no role.
+  auto rows = Audit();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].result_code, kUnauthorizedCode);
+  EXPECT_EQ(rows[0].key_name, "operator_key");
+  EXPECT_EQ(rows[0].role, "");
 }
 
 TEST_F(AuthorizerTest, DeviceNetworksGrantDeviceOnly) {

@@ -27,14 +27,6 @@ int Fail(const std::string& what, const Status& s) {
   return 1;
 }
 
-// Names end up in logs and audit rows: keep them plain.
-bool ValidName(const std::string& n) {
-  if (n.empty() || n.size() > 64) return false;
-  for (char c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
-  return true;
-}
-
 std::string IsoTime(int64_t ms) {
   if (ms <= 0) return "-";
   std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -81,7 +73,7 @@ int Create(const KeysFlags& f) {
     std::fprintf(stderr, "keys create: --role must be admin, operator, device or viewer\n");
     return 2;
   }
-  if (!ValidName(f.name)) {
+  if (!auth::ValidKeyName(f.name)) {
     std::fprintf(stderr, "keys create: --name must be 1-64 of [A-Za-z0-9_.-]\n");
     return 2;
   }

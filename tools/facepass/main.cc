@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/routes.h"
+#include "auth/audit_purge.h"
 #include "auth/authorizer.h"
 #include "auth/bootstrap.h"
 #include "auth/http_authorizer.h"
@@ -36,6 +37,7 @@ struct ServeFlags {
   size_t max_body_mb = 16;
   int read_timeout_s = 30;
   int capture_retention_days = 30;
+  int audit_retention_days = facepass::auth::AuditPurge::kDefaultRetentionDays;
   std::string detector_model, detector_kind;
   std::string embedder_model, embedder_kind, embedder_output;
   std::string liveness_kind;
@@ -130,6 +132,8 @@ int Serve(const ServeFlags& f) {
   }
   http.authorizer = facepass::auth::HttpAuthorizer(
       std::make_shared<facepass::auth::KeyAuthorizer>(&(*app)->db(), auth_options, facepass::spec::NowMs));
+  facepass::auth::AuditPurge audit_purge((*app)->db(), f.audit_retention_days);
+  audit_purge.Start(std::chrono::hours(1));
   std::vector<facepass::http::Route> routes = facepass::api::Routes(**app);
   routes.push_back(facepass::http::MetricsRoute(facepass::metrics::DefaultRegistry()));
   facepass::http::Server server(http, std::move(routes));
@@ -153,6 +157,7 @@ int Serve(const ServeFlags& f) {
   spdlog::info("shutting down: finishing in-flight requests");
   server.Stop();
   if (metrics_server) metrics_server->Stop();
+  audit_purge.Stop();
   app->reset();  // closes the database cleanly
   spdlog::info("stopped");
   return 0;
@@ -181,6 +186,7 @@ int main(int argc, char** argv) {
   serve->add_option("--max-body-mb", f.max_body_mb, "Largest request body in MiB")->check(CLI::Range(1, 1024))->capture_default_str();
   serve->add_option("--read-timeout", f.read_timeout_s, "Seconds an idle or slow connection is kept")->check(CLI::Range(1, 3600))->capture_default_str();
   serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
+  serve->add_option("--audit-retention-days", f.audit_retention_days, "Days audit log rows are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   serve->add_option("--detector-model", f.detector_model, "ONNX detector file (default: models-dir/blazeface.onnx)");
   serve->add_option("--detector-kind", f.detector_kind, "Detector family: blazeface (default) | rfb | scrfd");
   serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");

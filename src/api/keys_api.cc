@@ -1,0 +1,68 @@
+// /api/keys/v1/{create,list,revoke} (admin only, auth/permissions.cc): the
+// running server's twin of `facepass keys`. The key is in create's reply
+// once and nowhere else; list shows names, roles and times, never keys.
+// Revocation holds from the next request on (the authorizer reads the store
+// on every request).
+#include "api/handlers.h"
+#include "api/params.h"
+#include "auth/api_key.h"
+#include "auth/role.h"
+#include "service/app.h"
+#include "spec/clock.h"
+#include "store/database.h"
+
+namespace facepass::api {
+
+using nlohmann::json;
+
+namespace {
+
+json Time(int64_t ms) { return ms > 0 ? json(ms) : json(nullptr); }
+
+}  // namespace
+
+ApiReply KeysCreate(App& app, const http::Request& req) {
+  ParamCheck check;
+  auto name = check.JsonString(req.json, "name", "name");
+  auto role_text = check.JsonString(req.json, "role", "role");
+  std::optional<auth::Role> role;
+  if (name && !auth::ValidKeyName(*name)) check.Illegal("name");
+  if (role_text && !(role = auth::ParseRole(*role_text))) check.Illegal("role");
+  if (auto e = check.Error()) return ApiReply::Error(*e);
+  auto key = auth::GenerateKey();
+  if (!key.ok()) return ApiReply::Error(errors::InternalError());
+  const int64_t now = spec::NowMs();
+  auto id = app.db().InsertKey(*name, auth::RoleName(*role), auth::HashKey(*key), now);
+  // Names are never reused, revoked keys' included: the audit log keeps naming one key.
+  if (!id.ok() && id.status().code() == StatusCode::kAlreadyExists) return ApiReply::Error(errors::IllegalArgument("name"));
+  if (!id.ok()) return ApiReply::Error(errors::InternalError());
+  return ApiReply::Ok({{"name", *name}, {"role", auth::RoleName(*role)}, {"key", *key}, {"created", now}});
+}
+
+ApiReply KeysList(App& app, const http::Request&) {
+  auto keys = app.db().ListKeys();
+  if (!keys.ok()) return ApiReply::Error(errors::InternalError());
+  json list = json::array();
+  for (const store::KeyRecord& k : *keys) {
+    list.push_back({{"name", k.name},
+                    {"role", k.role},
+                    {"created", k.created_ms},
+                    {"last_used", Time(k.last_used_ms)},
+                    {"revoked", k.revoked},
+                    {"revoked_time", Time(k.revoked_ms)}});
+  }
+  return ApiReply::Ok({{"keys", std::move(list)}});
+}
+
+ApiReply KeysRevoke(App& app, const http::Request& req) {
+  ParamCheck check;
+  auto name = check.JsonString(req.json, "name", "name");
+  if (auto e = check.Error()) return ApiReply::Error(*e);
+  Status s = app.db().RevokeKey(*name, spec::NowMs());
+  // Unknown and already revoked alike: nothing live goes by that name.
+  if (s.code() == StatusCode::kNotFound) return ApiReply::Error(errors::IllegalArgument("name"));
+  if (!s.ok()) return ApiReply::Error(errors::InternalError());
+  return ApiReply::Ok({{"name", *name}});
+}
+
+}  // namespace facepass::api
