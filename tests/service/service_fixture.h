@@ -20,6 +20,7 @@
 #include "service/image_archive.h"
 #include "service/recognition.h"
 #include "service/thresholds.h"
+#include "store/file_store.h"
 
 namespace facepass::store {
 class Database;
