@@ -8,6 +8,7 @@
 #include "index/store_loader.h"
 #include "service/capture_purge.h"
 #include "service/catalog.h"
+#include "service/change_feed.h"
 #include "service/config.h"
 #include "service/device_sync.h"
 #include "service/face_analyzer.h"
@@ -78,7 +79,9 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   FP_ASSIGN_OR_RETURN(app->thresholds_, Thresholds::Load(db.get()));
   FP_RETURN_IF_ERROR(app->CheckSearchModel());
   FP_ASSIGN_OR_RETURN(auto index, LoadIndex(*db, app->engine_->feature_dim(), options.index_threads));
-  app->catalog_ = std::make_unique<Catalog>(std::move(db), std::move(index));
+  app->feed_ = std::make_unique<ChangeFeed>();
+  app->catalog_ = std::make_unique<Catalog>(std::move(db), std::move(index),
+                                            CatalogGauges(&metrics::DefaultRegistry()), app->feed_.get());
 
   Catalog& catalog = *app->catalog_;
   app->images_ = std::make_unique<ImageArchive>(catalog.db(), *app->files_);

@@ -30,6 +30,7 @@ struct AppOptions {
 
 class CapturePurge;
 class Catalog;
+class ChangeFeed;
 class Config;
 class DeviceSync;
 class EngineAnalyzer;
@@ -52,6 +53,8 @@ class App {
   Recognition& recognition() { return *recognition_; }
   DeviceSync& device_sync() { return *sync_; }
   Config& config() { return *config_; }
+  // "group X is now at V" after each group change (the notify endpoint).
+  ChangeFeed& change_feed() { return *feed_; }
   // face_token / image_id <-> ids, for the API layer.
   const store::TokenCipher& tokens() const { return *tokens_; }
   // The open store, for what the server wires around the routes (the
@@ -71,6 +74,7 @@ class App {
   std::unique_ptr<store::TokenCipher> tokens_;
   std::unique_ptr<vision::Engine> engine_;
   std::unique_ptr<EngineAnalyzer> analyzer_;
+  std::unique_ptr<ChangeFeed> feed_;  // before catalog_: outlives it
   std::unique_ptr<Catalog> catalog_;  // the database and the index
   std::unique_ptr<Thresholds> thresholds_;
   std::unique_ptr<ImageArchive> images_;

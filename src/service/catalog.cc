@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "index/face_index.h"
+#include "service/change_feed.h"
 #include "store/database.h"
 
 namespace facepass::service {
@@ -14,12 +15,13 @@ void AddTo(metrics::Gauge* g, int64_t d) {
 }  // namespace
 
 Catalog::Catalog(std::unique_ptr<store::Database> db, std::unique_ptr<index::FaceIndex> index,
-                 CatalogGauges gauges)
+                 CatalogGauges gauges, ChangeFeed* feed)
     : db_(std::move(db)),
       index_(std::move(index)),
       db_writes_(db_.get()),
       index_writes_(index_.get()),
-      gauges_(gauges) {
+      gauges_(gauges),
+      feed_(feed) {
   MutexLock lock(&mu_);
   // Counted once at open; every write below keeps them.
   auto faces = db_writes_->CountLiveFaces();
@@ -47,6 +49,11 @@ void Catalog::CountGroups(int64_t d) {
   AddTo(gauges_.groups, d);
 }
 
+void Catalog::Notify(const store::GroupRecord& group) {
+  if (feed_ == nullptr) return;
+  feed_->Publish(GroupVersion{group.name, group.deleted ? 0 : group.id, group.version, group.deleted});
+}
+
 Result<int64_t> Catalog::AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
                                  int64_t now_ms) {
   MutexLock lock(&mu_);
@@ -61,6 +68,10 @@ DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms) {
   if (!groups.ok()) return LookupFailed(groups.status(), errors::FaceTokenNotExist(), "face delete");
   for (int64_t g : *groups) index_writes_->Remove(g, face_id);
   CountFaces(-1);
+  // Committed: a failed read only costs the notice (the devices' safety poll catches up).
+  for (int64_t g : feed_ != nullptr ? *groups : std::vector<int64_t>()) {
+    if (auto record = db_writes_->GetGroupById(g); record.ok()) Notify(*record);
+  }
   return Done{};
 }
 
@@ -72,6 +83,7 @@ DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms)
     return Internal("group create", group.status());
   }
   CountGroups(+1);
+  Notify(*group);
   return Done{};
 }
 
@@ -81,6 +93,7 @@ DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms)
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group delete");
   index_writes_->DropGroup(group->id);
   CountGroups(-1);
+  Notify(*group);
   return Done{};
 }
 
@@ -94,6 +107,9 @@ DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id,
   auto added = db_writes_->Bind(group->id, face_id, now_ms);
   if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
   if (*added) {
+    store::GroupRecord bound = *group;
+    ++bound.version;  // a new binding adds exactly 1 (store/database.h), and mu_ keeps others out
+    Notify(bound);
     Status s = index_writes_->Add(group->id, face_id, face->feature);
     if (!s.ok()) return Internal("group bind: index", s);
   }
@@ -107,6 +123,9 @@ DomainResult<Done> Catalog::Unbind(const std::string& group_name, int64_t face_i
   auto version = db_writes_->Unbind(group->id, face_id, now_ms);
   if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
   index_writes_->Remove(group->id, face_id);
+  store::GroupRecord unbound = *group;
+  unbound.version = *version;
+  Notify(unbound);
   return Done{};
 }
 

@@ -3,6 +3,9 @@
 // that keeps the two in step. Every write of faces, groups or bindings goes
 // through this class; nothing else writes those tables or the index.
 //
+// Each committed group change is published to the ChangeFeed, if one is
+// given, under mu_ (so notices of one group leave in version order).
+//
 // Locking: mu_ serialises the catalog's writes (each changes the database,
 // then the index, before the next one starts). Reads take no lock: the
 // database and the index are each thread-safe, and a read between two writes
@@ -29,12 +32,16 @@ class FaceIndex;
 
 namespace facepass::service {
 
+class ChangeFeed;
+
 class Catalog {
  public:
   // `index` already holds the database's bindings (index/store_loader.h).
   // `gauges`: the live face and group counts (the process registry's by default).
+  // `feed`: hears "group X is now at V" after each group change; may be null;
+  // must outlive the Catalog.
   Catalog(std::unique_ptr<store::Database> db, std::unique_ptr<index::FaceIndex> index,
-          CatalogGauges gauges = CatalogGauges(&metrics::DefaultRegistry()));
+          CatalogGauges gauges = CatalogGauges(&metrics::DefaultRegistry()), ChangeFeed* feed = nullptr);
   ~Catalog();
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
@@ -62,6 +69,8 @@ class Catalog {
  private:
   void CountFaces(int64_t d) REQUIRES(mu_);
   void CountGroups(int64_t d) REQUIRES(mu_);
+  // Publishes the group's current version (after a committed change).
+  void Notify(const store::GroupRecord& group) REQUIRES(mu_);
 
   const std::unique_ptr<store::Database> db_;
   const std::unique_ptr<index::FaceIndex> index_;
@@ -71,6 +80,7 @@ class Catalog {
   index::FaceIndex* const index_writes_ PT_GUARDED_BY(mu_);
   // This catalogue's share of the gauges, taken back by the destructor.
   const CatalogGauges gauges_;
+  ChangeFeed* const feed_;  // may be null; thread-safe itself
   int64_t live_faces_ GUARDED_BY(mu_) = 0;
   int64_t live_groups_ GUARDED_BY(mu_) = 0;
 };
