@@ -32,6 +32,8 @@ ApiReply Compare(App& app, const http::Request& req);
 // sync_api.cc: /api/service/sync/v1 (binary answer), /api/service/sync/v1/status
 ApiReply Sync(App& app, const http::Request& req);
 ApiReply SyncStatus(App& app, const http::Request& req);
+// notify_api.cc: /api/service/sync/v1/notify (held event stream)
+ApiReply SyncNotify(App& app, const http::Request& req);
 // config_api.cc: /api/service/config/v1 (POST, GET), /api/version/v1
 ApiReply ConfigUpdate(App& app, const http::Request& req);
 ApiReply ConfigGet(App& app, const http::Request& req);

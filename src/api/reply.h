@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error_code.h"
+#include "http/event_stream.h"
 
 namespace facepass {
 
@@ -32,7 +33,8 @@ inline int HttpStatusOf(ErrorCode c) {
 
 // By default the HTTP layer sends the JSON envelope {code, message, data,
 // timestamp, timecost}; with raw_body set it sends those bytes as they are
-// (image download, sync stream).
+// (image download, sync stream); with stream set it holds the request as
+// server-sent events.
 struct ApiReply {
   int http_status = 200;
   int code = 0;
@@ -41,6 +43,8 @@ struct ApiReply {
   std::optional<std::string> raw_body;
   std::string raw_content_type;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set on a 200: the request is held as an event stream (http/event_stream.h).
+  http::StreamOpener stream;
 
   static ApiReply Ok(nlohmann::json d = nlohmann::json::object()) {
     ApiReply r;

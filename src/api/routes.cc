@@ -26,6 +26,7 @@ std::vector<http::Route> Routes(service::App& app) {
       {"POST", "/api/service/compare/v1", BodyKind::kForm, to(Compare)},
       {"POST", "/api/service/sync/v1", BodyKind::kJson, to(Sync)},
       {"GET", "/api/service/sync/v1/status", BodyKind::kNone, to(SyncStatus)},
+      {"GET", "/api/service/sync/v1/notify", BodyKind::kNone, to(SyncNotify)},
       {"POST", "/api/service/config/v1", BodyKind::kForm, to(ConfigUpdate)},
       {"GET", "/api/service/config/v1", BodyKind::kNone, to(ConfigGet)},
       {"GET", "/api/version/v1", BodyKind::kNone, to(Version)},

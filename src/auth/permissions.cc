@@ -30,6 +30,7 @@ const std::vector<EndpointPermission>& PermissionTable() {
       {"POST", "/api/service/compare/v1", {A, D}},
       {"POST", "/api/service/sync/v1", {A, D}},
       {"GET", "/api/service/sync/v1/status", {A, D, V}},
+      {"GET", "/api/service/sync/v1/notify", {A, D, V}},  // issue 14: who may read sync status
       {"POST", "/api/service/config/v1", {A}},
       {"GET", "/api/service/config/v1", {A}},
       {"GET", "/api/version/v1", {A, D, V}},

@@ -1,4 +1,5 @@
-// The RESTinio-based server. RESTinio stays inside this file: I/O threads
+// The RESTinio-based server. RESTinio stays inside this file (and the
+// internal body_limit_hooks.h, held_streams.*): I/O threads
 // parse requests and answer the cheap cases (404, 405, 413, 503); everything
 // else is handed to the worker pool, whose threads build the Request, parse
 // the body, run the handler and send the response back through RESTinio.
@@ -19,98 +20,16 @@
 #include <restinio/tls.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/body_limit_hooks.h"
 #include "http/body_parser.h"
 #include "http/envelope.h"
 #include "http/form_parser.h"
+#include "http/held_streams.h"
 #include "http/request_metrics.h"
 #include "http/router.h"
 #include "http/signals.h"
 #include "http/worker_pool.h"
 #include "spec/clock.h"
-
-namespace facepass::http::internal {
-
-// Marker header set by the parser hooks below when a body exceeds the limit;
-// its value says whether the body was read and dropped or skipped. A client
-// that sends this header itself has it removed.
-constexpr char kBodyTooLargeMarker[] = "X-FacePass-Internal-Body-Too-Large";
-constexpr char kBodyDiscarded[] = "discarded";  // read and dropped: keep-alive
-constexpr char kBodySkipped[] = "skipped";      // not read: close after answering
-// A declared body up to this many times the limit is read and dropped so the
-// 413 reaches the client reliably (closing a socket with unread input makes
-// the kernel send RST, and clients then often lose the answer); beyond that
-// it is not read at all.
-constexpr uint64_t kDiscardFactor = 4;
-
-// Our HTTP method mapper: identical to RESTinio's, but a distinct type, so the
-// parser settings can be specialised for this server only (below).
-struct Methods : restinio::default_http_methods_t {};
-
-inline restinio::impl::http_parser_ctx_t* Ctx(http_parser* parser) {
-  return reinterpret_cast<restinio::impl::http_parser_ctx_t*>(parser->data);
-}
-
-inline bool Discarding(restinio::impl::http_parser_ctx_t* ctx) {
-  return ctx->m_header.has_field(kBodyTooLargeMarker);
-}
-
-inline int OnHeadersComplete(http_parser* parser) {
-  auto* ctx = Ctx(parser);
-  ctx->m_header.remove_field(kBodyTooLargeMarker);
-  const uint64_t limit = ctx->m_limits.max_body_size();
-  if (parser->content_length != ULLONG_MAX && parser->content_length > limit) {
-    // RESTinio alone would drop the connection without an answer; instead
-    // the request completes without a body and the handler answers 413.
-    ctx->m_leading_headers_completed = true;
-    const bool skip = parser->content_length / kDiscardFactor > limit;
-    try {
-      ctx->m_header.set_field(kBodyTooLargeMarker, skip ? kBodySkipped : kBodyDiscarded);
-    } catch (...) {
-      return -1;
-    }
-    return skip ? 1 : 0;  // 1: the message ends here, the body is not read
-  }
-  return restinio::impl::restinio_headers_complete_cb(parser);
-}
-
-inline int OnBody(http_parser* parser, const char* at, size_t length) {
-  auto* ctx = Ctx(parser);
-  if (Discarding(ctx)) return 0;
-  if (ctx->m_body.size() + length > ctx->m_limits.max_body_size()) {
-    // A chunked body grew too large: drop what we have and the rest.
-    try {
-      ctx->m_header.set_field(kBodyTooLargeMarker, kBodyDiscarded);
-    } catch (...) {
-      return -1;
-    }
-    std::string().swap(ctx->m_body);
-    return 0;
-  }
-  return restinio::impl::restinio_body_cb(parser, at, length);
-}
-
-}  // namespace facepass::http::internal
-
-namespace restinio::impl {
-
-// RESTinio 0.6 has no hook between the headers and the body; its parser
-// settings factory is specialised for our method mapper so that an oversized
-// body gets a 413 instead of a dropped connection. Every other callback is
-// RESTinio's own.
-template <>
-inline http_parser_settings create_parser_settings<facepass::http::internal::Methods>() noexcept {
-  http_parser_settings s = create_parser_settings<restinio::default_http_methods_t>();
-  s.on_headers_complete = [](http_parser* p) -> int { return facepass::http::internal::OnHeadersComplete(p); };
-  s.on_body = [](http_parser* p, const char* at, size_t n) -> int {
-    return facepass::http::internal::OnBody(p, at, n);
-  };
-  s.on_message_complete = [](http_parser* p) -> int {
-    return restinio_message_complete_cb<facepass::http::internal::Methods>(p);
-  };
-  return s;
-}
-
-}  // namespace restinio::impl
 
 namespace facepass::http {
 
@@ -259,6 +178,14 @@ size_t ConnectionCap(size_t wanted) {
   return room < 1 ? 1 : room;
 }
 
+// Held streams never take every connection: an eighth (at least 64) stays
+// for ordinary requests.
+size_t StreamCap(const ServerOptions& o) {
+  const size_t conns = ConnectionCap(o.max_connections);
+  const size_t keep = std::max<size_t>(64, conns / 8);
+  return std::min(o.max_streams, conns > keep ? conns - keep : 0);
+}
+
 std::string RemoteIp(const restinio::request_handle_t& req) {
   try {
     asio::ip::address a = req->remote_endpoint().address();
@@ -276,7 +203,8 @@ class Server::Impl {
   Impl(ServerOptions opts, std::vector<Route> routes)
       : opts_(std::move(opts)),
         router_(std::move(routes)),
-        pool_(opts_.workers, static_cast<size_t>(opts_.queue_limit < 0 ? 0 : opts_.queue_limit)) {}
+        pool_(opts_.workers, static_cast<size_t>(opts_.queue_limit < 0 ? 0 : opts_.queue_limit)),
+        held_({StreamCap(opts_), std::min(milliseconds(opts_.stream_heartbeat), milliseconds(opts_.handle_timeout) / 2)}) {}
 
   ~Impl() { Stop(); }
 
@@ -300,6 +228,7 @@ class Server::Impl {
   const RequestMetrics metrics_{opts_.metrics};
   Router router_;
   WorkerPool pool_;
+  HeldStreams held_;  // event streams: no worker, their own cap
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
   std::unique_ptr<IoContext> io_;           // outlives server_
   // Keeps io_->run() from returning when, for a moment, nothing is pending
@@ -357,6 +286,7 @@ Status Server::Impl::Start() {
     ScopedTerminationSignalBlock block;  // our threads never take SIGINT/SIGTERM
     io_work_.emplace(io_->get_executor());
     pool_.Start();
+    held_.Start();
     for (int i = 0; i < opts_.io_threads; ++i) {
       io_threads_.emplace_back([this] {
         while (true) {
@@ -413,6 +343,7 @@ void Server::Impl::Stop() {
   auto closed = std::make_shared<std::promise<void>>();
   server_->CloseAsync([closed] { closed->set_value(); });
   closed->get_future().wait_until(deadline);
+  held_.CloseAll();  // event streams end at once: they would never finish by themselves
 
   // 2. Let queued and running requests finish and their answers be written.
   auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
@@ -559,6 +490,16 @@ void Server::Impl::ReplyError(Exchange& ex, const DomainError& e, bool close,
 void Server::Impl::Reply(Exchange& ex, ApiReply reply, bool close) {
   int code = reply.code;
   int64_t timecost = duration_cast<milliseconds>(steady_clock::now() - ex.start).count();
+  if (reply.stream && reply.http_status == 200) {
+    if (!stopping_ && held_.Open(ex.req, reply.stream, reply.headers)) {
+      metrics_.Answered(ex.method, ex.endpoint, 200, 0, steady_clock::now() - ex.start, 0);
+      if (opts_.access_log) spdlog::info("{} {} 200 0 {}ms {} (held)", ex.method, ex.path, timecost, RemoteIp(ex.req));
+      ex.token.reset();  // held streams are not in flight: Stop() ends them itself
+      return;
+    }
+    reply = ApiReply::Error(errors::ServiceBusy());  // at the cap of held streams
+    reply.headers = {{"Retry-After", "5"}};
+  }
   HttpResponse resp;
   try {
     resp = BuildResponse(std::move(reply), ex.arrival_ms, timecost);

@@ -31,6 +31,9 @@
 //    `WWW-Authenticate: Bearer`), 403/104403 "FORBIDDEN: <role>", 429/104429
 //    TOO_MANY_REQUESTS (`Retry-After`). Unknown paths and methods answer
 //    404/405 first, without auth.
+//  * A handler that sets ApiReply::stream holds its request as server-sent
+//    events (http/event_stream.h), at most max_streams at once, with a
+//    heartbeat every stream_heartbeat; Stop() ends them first.
 //  * With tls_cert_file and tls_key_file the port speaks HTTPS only (TLS 1.2+);
 //    a plain HTTP request to it fails the handshake and is closed.
 #pragma once
@@ -97,6 +100,11 @@ struct ServerOptions {
   size_t max_url_bytes = 8 << 10;         // request target length
   size_t max_connections = 1024;          // concurrent connections accepted
   size_t max_pipelined_requests = 1;      // per connection, in flight
+  // Held event streams (ApiReply::stream, http/event_stream.h): part of
+  // max_connections (an eighth of them, at least 64, stays for the others),
+  // none on a worker; beyond it 503 SERVICE_BUSY, Retry-After: 5.
+  size_t max_streams = 600;
+  std::chrono::seconds stream_heartbeat{15};  // comment line on each stream (capped at handle_timeout/2)
   std::chrono::seconds read_timeout{30};  // idle keep-alive / slow request
   std::chrono::seconds write_timeout{30}; // sending a response
   std::chrono::seconds handle_timeout{120};  // request accepted -> response sent

@@ -81,6 +81,22 @@ DomainResult<SyncPlan> DeviceSync::Sync(const sync::SyncRequest& request, const 
   return plan;
 }
 
+DomainResult<std::vector<GroupVersion>> DeviceSync::CurrentVersions(const std::vector<std::string>& groups) const {
+  std::vector<GroupVersion> out;
+  for (const std::string& name : groups) {
+    GroupVersion v;
+    v.group_name = name;
+    auto live = catalog_.db().GetGroupByName(name);
+    if (!live.ok() && live.status().code() != StatusCode::kNotFound) return Internal("notify: group", live.status());
+    if (live.ok()) {
+      v.group_id = live->id;
+      v.version = live->version;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 DomainResult<std::vector<store::DeviceRecord>> DeviceSync::DeviceStatus() {
   auto devices = catalog_.db().ListDevices();
   if (!devices.ok()) return Internal("sync status", devices.status());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "service/catalog.h"
+#include "service/change_feed.h"
 #include "service/domain_result.h"
 #include "service/face_analyzer.h"
 #include "service/thresholds.h"
@@ -44,6 +45,9 @@ class DeviceSync {
   // ILLEGAL_ARGUMENT: groups[i].group_name for a name outside the spec's rule.
   DomainResult<SyncPlan> Sync(const sync::SyncRequest& request, const std::string& device_ip);
   DomainResult<std::vector<store::DeviceRecord>> DeviceStatus();  // by ip
+  // Each group's live id and version now (0 and 0 for a name without a live
+  // group), in order: what a notify stream starts with. Internal errors only.
+  DomainResult<std::vector<GroupVersion>> CurrentVersions(const std::vector<std::string>& groups) const;
 
  private:
   const Catalog& catalog_;

@@ -34,6 +34,8 @@ struct ServeFlags {
   int io_threads = 2;
   int pool_size = 2;
   size_t max_connections = 1024;
+  size_t max_notify = 600;
+  int notify_heartbeat_s = 15;
   size_t max_body_mb = 16;
   int read_timeout_s = 30;
   int capture_retention_days = 30;
@@ -72,6 +74,8 @@ int Serve(const ServeFlags& f) {
   http.queue_limit = f.queue_limit;
   http.io_threads = f.io_threads;
   http.max_connections = f.max_connections;
+  http.max_streams = f.max_notify;
+  http.stream_heartbeat = std::chrono::seconds(f.notify_heartbeat_s);
   http.max_body_bytes = f.max_body_mb << 20;
   http.read_timeout = std::chrono::seconds(f.read_timeout_s);
   std::string metrics_host;
@@ -183,6 +187,8 @@ int main(int argc, char** argv) {
   serve->add_option("--io-threads", f.io_threads, "Socket I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
   serve->add_option("--pool-size", f.pool_size, "Instances of each model (concurrent inferences)")->envname("FACEPASS_POOL_SIZE")->check(CLI::Range(1, 64))->capture_default_str();
   serve->add_option("--max-connections", f.max_connections, "Concurrent connections accepted")->capture_default_str();
+  serve->add_option("--max-notify", f.max_notify, "Held notify connections (part of --max-connections; beyond: 503)")->check(CLI::Range(0, 100000))->capture_default_str();
+  serve->add_option("--notify-heartbeat", f.notify_heartbeat_s, "Seconds between heartbeats on held notify connections")->check(CLI::Range(1, 60))->capture_default_str();
   serve->add_option("--max-body-mb", f.max_body_mb, "Largest request body in MiB")->check(CLI::Range(1, 1024))->capture_default_str();
   serve->add_option("--read-timeout", f.read_timeout_s, "Seconds an idle or slow connection is kept")->check(CLI::Range(1, 3600))->capture_default_str();
   serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
