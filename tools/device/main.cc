@@ -1,7 +1,8 @@
 // facepass-device: a gate device simulator over the device SDK (src/client).
 //
 //   facepass-device sync --server URL --group NAME [--group NAME2] --store FILE
-//   facepass-device watch --server URL --store FILE [--interval 10] [--max-backoff 300]
+//   facepass-device watch --server URL --store FILE [--notify auto|off] [--safety-poll 300]
+//                         [--interval 10] [--max-backoff 300]
 //   facepass-device recognize IMAGE --store FILE --group NAME --offline|--online [--server URL]
 //                             [--liveness [--liveness-threshold 50]]
 //   facepass-device status --store FILE
@@ -26,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/device.h"
+#include "client/watcher.h"
 #include "vision/engine.h"
 
 namespace {
@@ -131,37 +133,60 @@ int RunSync(const Common& c) {
   return 0;
 }
 
-int RunWatch(const Common& c, int interval_s, int max_backoff_s, int rounds) {
+struct WatchFlags {
+  int interval_s = 10, max_backoff_s = 300, rounds = 0, safety_poll_s = 300;
+  std::string notify = "auto";
+};
+
+// Sync at once, then on every notice of the server's notify stream that a
+// group moved (a safety poll every --safety-poll s), or every --interval s
+// when the server has no notify endpoint or the stream is down.
+int RunWatch(const Common& c, const WatchFlags& f) {
   auto engine = MaybeEngine(c.models_dir, false);
   if (!engine.ok()) return Fail(engine.status());
   auto device = OpenDevice(c, engine->get());
   if (!device.ok()) return Fail(device.status());
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  HttpClient http(Http(c));
-  int backoff_s = 0;
-  int failures = 0;
-  for (int round = 0; !g_stop && (rounds <= 0 || round < rounds); ++round) {
-    Result<SyncOutcome> r = (*device)->Sync(http, c.server);
-    int wait_s = interval_s;
-    if (r.ok()) {
-      backoff_s = 0;
-      failures = 0;
-      nlohmann::json j = ReportJson(*r);
-      j["round"] = round;
-      std::cout << j.dump() << std::endl;
-    } else {
-      // Exponential backoff, capped; a busy or unreachable server is expected in the field.
-      ++failures;
-      backoff_s = backoff_s == 0 ? std::max(1, interval_s) : std::min(backoff_s * 2, max_backoff_s);
-      wait_s = std::min(backoff_s, max_backoff_s);
-      std::cerr << "facepass-device: round " << round << ": " << r.status().ToString() << "; retry in " << wait_s
-                << " s (failure " << failures << ")\n";
-    }
-    if (rounds > 0 && round + 1 >= rounds) break;
-    for (int i = 0; i < wait_s * 10 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return failures == 0 ? 0 : 2;
+  WatchOptions o;
+  o.poll_interval = std::chrono::seconds(f.interval_s);
+  o.safety_poll = std::chrono::seconds(f.safety_poll_s);
+  o.min_backoff = std::chrono::seconds(std::min(f.interval_s, f.max_backoff_s));
+  o.max_backoff = std::chrono::seconds(f.max_backoff_s);
+  o.notify = f.notify != "off";
+  Watcher watcher(**device, Http(c), c.server, o);
+  bool last_failed = false;
+  watcher.Run(
+      g_stop, f.rounds,
+      [&](const WatchRound& r) {
+        last_failed = !r.status.ok();
+        if (r.status.ok()) {
+          nlohmann::json j = ReportJson(r.outcome);
+          j["round"] = r.round;
+          j["trigger"] = r.trigger;
+          std::cout << j.dump() << std::endl;
+        } else {
+          // Exponential backoff, capped; a busy or unreachable server is expected in the field.
+          std::cerr << "facepass-device: round " << r.round << ": " << r.status.ToString() << "; retry in "
+                    << r.next_in.count() / 1000.0 << " s\n";
+        }
+      },
+      [](const NotifyState& s) {
+        switch (s.kind) {
+          case NotifyState::Kind::kOpen:
+            std::cerr << "facepass-device: notify stream open: syncing on notices\n";
+            break;
+          case NotifyState::Kind::kLost:
+            std::cerr << "facepass-device: notify stream "
+                      << (s.status.ok() ? std::string("ended by the server") : "lost (" + s.status.ToString() + ")")
+                      << "; polling, reconnect in " << s.retry_in.count() / 1000.0 << " s\n";
+            break;
+          case NotifyState::Kind::kAbsent:
+            std::cerr << "facepass-device: the server has no notify endpoint: polling\n";
+            break;
+        }
+      });
+  return last_failed ? 2 : 0;
 }
 
 int RunRecognize(const Common& c, const std::string& image, bool online, const std::string& save_dir,
@@ -301,16 +326,19 @@ int main(int argc, char** argv) {
   sync->add_option("--models-dir", c.models_dir, "models for the device's engine (its search_model id)");
   add_source(sync);
 
-  CLI::App* watch = app.add_subcommand("watch", "sync every N seconds, backing off on errors");
+  CLI::App* watch = app.add_subcommand("watch", "sync on the server's notices (or every N seconds), backing off on errors");
   add_store(watch);
-  int interval_s = 10, max_backoff_s = 300, rounds = 0;
+  WatchFlags wf;
   watch->add_option("--server", c.server, "server base URL")->required();
   watch->add_option("--group", c.groups, "group to keep on the device (repeatable)");
   watch->add_option("--models-dir", c.models_dir, "models for the device's engine");
   add_source(watch);
-  watch->add_option("--interval", interval_s, "seconds between syncs")->check(CLI::PositiveNumber);
-  watch->add_option("--max-backoff", max_backoff_s, "longest wait after repeated errors (s)")->check(CLI::PositiveNumber);
-  watch->add_option("--rounds", rounds, "stop after this many rounds (0 = until SIGINT/SIGTERM)");
+  watch->add_option("--interval", wf.interval_s, "seconds between syncs without a notify stream")->check(CLI::PositiveNumber);
+  watch->add_option("--safety-poll", wf.safety_poll_s, "seconds between syncs while the notify stream is open")->check(CLI::PositiveNumber);
+  watch->add_option("--notify", wf.notify, "auto: hold the server's notify stream when it offers one; off: poll only")
+      ->check(CLI::IsMember({"auto", "off"}));
+  watch->add_option("--max-backoff", wf.max_backoff_s, "longest wait after repeated errors (s)")->check(CLI::PositiveNumber);
+  watch->add_option("--rounds", wf.rounds, "stop after this many syncs (0 = until SIGINT/SIGTERM)");
 
   CLI::App* recognize = app.add_subcommand("recognize", "recognise the faces of an image");
   std::string image, save_dir;
@@ -358,7 +386,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (sync->parsed()) return RunSync(c);
-  if (watch->parsed()) return RunWatch(c, interval_s, max_backoff_s, rounds);
+  if (watch->parsed()) return RunWatch(c, wf);
   if (recognize->parsed()) {
     if (!offline && !online) {
       std::cerr << "facepass-device: recognize needs --offline or --online\n";
