@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "client/device_store.h"
+#include "store/device/device_store.h"
 #include "client/http_client.h"
 #include "client/local_enrol.h"
-#include "client/local_face.h"
+#include "store/device/local_face.h"
 #include "client/local_index.h"
 #include "client/recognize_client.h"
 #include "client/sync_client.h"

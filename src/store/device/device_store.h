@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "client/local_face.h"
+#include "store/device/local_face.h"
 #include "common/status.h"
 #include "spec/group_name.h"
 #include "sync/sync_codec.h"

@@ -1,4 +1,4 @@
-#include "client/device_store.h"
+#include "store/device/device_store.h"
 
 #include <algorithm>
 #include <cstring>
