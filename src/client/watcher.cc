@@ -1,6 +1,8 @@
 #include "client/watcher.h"
 
 #include <algorithm>
+#include <optional>
+#include <random>
 #include <thread>
 
 namespace facepass::client {
@@ -12,6 +14,21 @@ using std::chrono::milliseconds;
 milliseconds NextBackoff(milliseconds current, const WatchOptions& o) {
   if (current.count() <= 0) return o.min_backoff;
   return std::min(current * 2, o.max_backoff);
+}
+
+// A backoff spread over [0.5, 1.5) of itself: devices that a busy server
+// turned away together do not all come back in the same instant.
+// Uniform in [0, d).
+milliseconds Spread(milliseconds d) {
+  if (d.count() <= 0) return milliseconds(0);
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return milliseconds(std::uniform_int_distribution<int64_t>(0, d.count() - 1)(rng));
+}
+
+milliseconds Jittered(milliseconds d) {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> f(0.5, 1.5);
+  return milliseconds(static_cast<int64_t>(static_cast<double>(d.count()) * f(rng)));
 }
 }  // namespace
 
@@ -88,10 +105,10 @@ void Watcher::NotifyLoop(const std::function<void(const NotifyState&)>& on_notif
       backoff = NextBackoff(backoff, opts_);
       if (end.retry_after_s > 0) backoff = std::max(backoff, milliseconds(end.retry_after_s * 1000));
     }
-    state.retry_in = backoff;
+    state.retry_in = Jittered(backoff);
     report(state);
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, backoff, [this] { return quit_.load(); });
+    cv_.wait_for(lock, state.retry_in, [this] { return quit_.load(); });
   }
 }
 
@@ -109,13 +126,16 @@ void Watcher::Run(const std::atomic<bool>& stop, int max_rounds, const std::func
 
   milliseconds backoff{0};        // > 0: the last sync failed, retry at retry_at
   Clock::time_point retry_at{}, last_ok{};
+  std::optional<Clock::time_point> notice_at;  // a notice showed the copy behind: sync then
   bool first = true;
   // When the next sync is due: at once first, at the retry after a failure,
-  // else a poll period after the last good one (safety_poll while the stream is open).
+  // else at a notice's (spread) time or a poll period after the last good
+  // one (safety_poll while the stream is open), whichever comes first.
   auto due_at = [&](bool connected) {
     if (first) return Clock::now();
     if (backoff.count() > 0) return retry_at;
-    return last_ok + (connected ? opts_.safety_poll : opts_.poll_interval);
+    const auto poll = last_ok + (connected ? opts_.safety_poll : opts_.poll_interval);
+    return notice_at ? std::min(*notice_at, poll) : poll;
   };
   for (int round = 0; !stop && (max_rounds <= 0 || round < max_rounds);) {
     std::vector<Notice> notices;
@@ -130,12 +150,17 @@ void Watcher::Run(const std::atomic<bool>& stop, int max_rounds, const std::func
       due = Clock::now() >= due_at(connected_);
     }
     if (stop) break;
-    const char* trigger = first ? "start" : backoff.count() > 0 ? "retry" : "poll";
     if (!due) {
-      if (backoff.count() > 0 || !Behind(notices)) continue;  // in backoff, or nothing new for this copy
-      trigger = "notice";
+      // In backoff the retry comes anyway; otherwise a notice that shows the
+      // copy behind schedules a sync within notice_spread (a fleet that heard
+      // the same notice does not arrive in the same millisecond).
+      if (backoff.count() == 0 && !notice_at && Behind(notices)) notice_at = Clock::now() + Spread(opts_.notice_spread);
+      continue;
     }
+    const char* trigger = first ? "start" : backoff.count() > 0 ? "retry"
+                                          : notice_at && Clock::now() >= *notice_at ? "notice" : "poll";
     first = false;
+    notice_at.reset();
     WatchRound r;
     r.round = round++;
     r.trigger = trigger;
@@ -153,8 +178,8 @@ void Watcher::Run(const std::atomic<bool>& stop, int max_rounds, const std::func
     } else {
       r.status = out.status();
       backoff = NextBackoff(backoff, opts_);
-      retry_at = Clock::now() + backoff;
-      r.next_in = backoff;
+      r.next_in = Jittered(backoff);
+      retry_at = Clock::now() + r.next_in;
     }
     if (on_round) on_round(r);
   }

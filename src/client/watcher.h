@@ -1,10 +1,11 @@
 // Keeps a device's groups in step with the cloud (`facepass-device watch`):
 // a sync at once, then whenever the notify stream (notify_client.h) says a
 // configured group moved past the local copy, plus a slow safety poll for a
-// notice that was missed. A server without the notify endpoint is polled at
+// notice that was missed (a notice's sync is spread over notice_spread). A server without the notify endpoint is polled at
 // poll_interval; while the stream is down (reconnecting with exponential
 // backoff) the device polls at poll_interval too. Failed syncs back off
-// exponentially up to max_backoff.
+// exponentially up to max_backoff; every backoff is jittered (x0.5..1.5) so a
+// fleet turned away by a busy server (503) does not return all at once.
 #pragma once
 
 #include <atomic>
@@ -25,6 +26,9 @@ namespace facepass::client {
 struct WatchOptions {
   std::chrono::milliseconds poll_interval{std::chrono::seconds(10)};  // without a notify stream
   std::chrono::milliseconds safety_poll{std::chrono::minutes(5)};     // with one
+  // A notice's sync starts at a random point within this: hundreds of devices
+  // hear a change at once, and a server turns away what overflows its queue.
+  std::chrono::milliseconds notice_spread{250};
   std::chrono::milliseconds min_backoff{std::chrono::seconds(1)};
   std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
   bool notify = true;  // false: poll only

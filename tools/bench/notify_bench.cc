@@ -178,7 +178,8 @@ int Fail(const Status& s) {
 int main(int argc, char** argv) {
   CLI::App app{"Push-triggered sync: propagation of one unbind to devices holding notify streams"};
   std::string server_bin, models, work;
-  int devices = 200, groups = 5, faces = 20, reps = 5, idle_s = 10, dim = 512, port = 18987, queue_limit = 256;
+  int devices = 200, groups = 5, faces = 20, reps = 5, idle_s = 10, dim = 512, port = 18987, queue_limit = 64,
+      spread_ms = 250;
   app.add_option("--server-bin", server_bin, "the facepass server binary")->required()->check(CLI::ExistingFile);
   app.add_option("--models-dir", models, "models for the server")->required();
   app.add_option("--devices", devices, "simulated devices");
@@ -189,6 +190,7 @@ int main(int argc, char** argv) {
   app.add_option("--dim", dim, "feature dimension (must be the server engine's)");
   app.add_option("--port", port, "server port");
   app.add_option("--queue-limit", queue_limit, "the server's --queue-limit (every device syncs at once)");
+  app.add_option("--notice-spread-ms", spread_ms, "devices start a notice's sync within this (random)");
   app.add_option("--work-dir", work, "scratch directory (default: a new one under /tmp)");
   CLI11_PARSE(app, argc, argv);
 
@@ -211,8 +213,8 @@ int main(int argc, char** argv) {
   WatchOptions wo;
   wo.poll_interval = std::chrono::hours(1);
   wo.safety_poll = std::chrono::hours(1);
-  wo.min_backoff = std::chrono::milliseconds(200);
-  wo.max_backoff = std::chrono::seconds(5);
+  // Backoff as facepass-device watch: 1 s doubling, jittered.
+  wo.notice_spread = std::chrono::milliseconds(spread_ms);
   for (int i = 0; i < devices; ++i) {
     auto sim = std::make_unique<SimDevice>();
     auto d = Device::Open(fs::path(work) / ("device_" + std::to_string(i) + ".db"), nullptr);
@@ -321,8 +323,8 @@ int main(int argc, char** argv) {
     for (double x : v) s += x;
     return v.empty() ? 0 : s / static_cast<double>(v.size());
   };
-  std::printf("| %d devices x %d groups (%d faces each), %d unbinds, server --queue-limit %d | value |\n", devices,
-              groups, faces, static_cast<int>(rep_max_ms.size()), queue_limit);
+  std::printf("| %d devices x %d groups (%d faces each), %d unbinds, --queue-limit %d, notice spread %d ms | value |\n",
+              devices, groups, faces, static_cast<int>(rep_max_ms.size()), queue_limit, spread_ms);
   std::printf("|---|---:|\n");
   std::printf("| propagation p50 (unbind sent -> device applied) | %.0f ms |\n", p50);
   std::printf("| propagation p99 | %.0f ms |\n", p99);

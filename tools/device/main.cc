@@ -134,7 +134,7 @@ int RunSync(const Common& c) {
 }
 
 struct WatchFlags {
-  int interval_s = 10, max_backoff_s = 300, rounds = 0, safety_poll_s = 300;
+  int interval_s = 10, max_backoff_s = 300, rounds = 0, safety_poll_s = 300, notice_spread_ms = 250;
   std::string notify = "auto";
 };
 
@@ -151,7 +151,8 @@ int RunWatch(const Common& c, const WatchFlags& f) {
   WatchOptions o;
   o.poll_interval = std::chrono::seconds(f.interval_s);
   o.safety_poll = std::chrono::seconds(f.safety_poll_s);
-  o.min_backoff = std::chrono::seconds(std::min(f.interval_s, f.max_backoff_s));
+  o.notice_spread = std::chrono::milliseconds(f.notice_spread_ms);
+  o.min_backoff = std::chrono::seconds(1);  // a notice's sync turned away (503) comes back soon
   o.max_backoff = std::chrono::seconds(f.max_backoff_s);
   o.notify = f.notify != "off";
   Watcher watcher(**device, Http(c), c.server, o);
@@ -335,6 +336,8 @@ int main(int argc, char** argv) {
   add_source(watch);
   watch->add_option("--interval", wf.interval_s, "seconds between syncs without a notify stream")->check(CLI::PositiveNumber);
   watch->add_option("--safety-poll", wf.safety_poll_s, "seconds between syncs while the notify stream is open")->check(CLI::PositiveNumber);
+  watch->add_option("--notice-spread-ms", wf.notice_spread_ms, "a notice's sync starts within this many ms (random)")
+      ->check(CLI::Range(0, 60000));
   watch->add_option("--notify", wf.notify, "auto: hold the server's notify stream when it offers one; off: poll only")
       ->check(CLI::IsMember({"auto", "off"}));
   watch->add_option("--max-backoff", wf.max_backoff_s, "longest wait after repeated errors (s)")->check(CLI::PositiveNumber);
