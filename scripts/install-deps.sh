@@ -17,6 +17,7 @@ PKGS=(
   libcurl4-openssl-dev wrk curl
   libarchive-dev
   zlib1g-dev clang-14 libclang-rt-14-dev
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
