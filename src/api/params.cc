@@ -1,9 +1,22 @@
 #include "api/params.h"
 
+#include <limits>
+
 #include "spec/group_name.h"
 #include "store/token_cipher.h"
 
 namespace facepass::api {
+
+std::optional<int64_t> JsonInt64(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  if (!v.is_number_integer()) return std::nullopt;
+  return v.get<int64_t>();
+}
+
 
 std::optional<std::string> ParamCheck::JsonString(const nlohmann::json& obj, const std::string& key,
                                                   const std::string& name) {

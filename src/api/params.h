@@ -18,6 +18,11 @@ class TokenCipher;
 
 namespace facepass::api {
 
+// A JSON integer that fits int64_t; nullopt for another type, a fraction, or
+// an integer past the range (nlohmann reads 2^63 and above as unsigned, and
+// get<int64_t>() would wrap it to a negative number).
+std::optional<int64_t> JsonInt64(const nlohmann::json& v);
+
 class ParamCheck : public service::ArgErrors {
  public:
   // A required JSON string (absent or "" is missing; another type is illegal).

@@ -26,8 +26,10 @@ std::optional<std::vector<int64_t>> ParseTracks(const std::string& face_data) {
   for (const json& f : *faces) {
     if (!f.is_object()) return std::nullopt;
     auto id = f.find("track_id");
-    if (id == f.end() || !id->is_number_integer()) return std::nullopt;
-    ids.push_back(id->get<int64_t>());
+    if (id == f.end()) return std::nullopt;
+    std::optional<int64_t> v = JsonInt64(*id);
+    if (!v) return std::nullopt;  // not an integer, or out of int64 range
+    ids.push_back(*v);
   }
   return ids;
 }

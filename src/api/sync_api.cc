@@ -21,11 +21,12 @@ int64_t NonNegativeInt(const json& obj, const char* key, const std::string& name
     if (required) check.Missing(name);
     return 0;
   }
-  if (!it->is_number_integer() || it->get<int64_t>() < 0) {
+  std::optional<int64_t> v = JsonInt64(*it);
+  if (!v || *v < 0) {
     check.Illegal(name);
     return 0;
   }
-  return it->get<int64_t>();
+  return *v;
 }
 
 std::optional<DomainError> ParseRequest(const json& body, sync::SyncRequest* r) {

@@ -34,9 +34,8 @@ Result<std::vector<Capture>> CutCaptures(const cv::Mat& bgr, const std::vector<v
     c.crop = CaptureRect(c.face, bgr.cols, bgr.rows);
     if (c.crop.width() <= 0 || c.crop.height() <= 0) continue;
     cv::Mat roi = bgr(cv::Rect(c.crop.left, c.crop.top, c.crop.width(), c.crop.height()));
-    Result<std::string> jpeg = vision::EncodeJpeg(roi, 95);
-    if (!jpeg.ok()) return jpeg.status();
-    c.jpeg = std::move(*jpeg);
+    FP_ASSIGN_OR_RETURN(std::string jpeg, vision::EncodeJpeg(roi, 95));
+    c.jpeg = std::move(jpeg);
     out.push_back(std::move(c));
   }
   return out;

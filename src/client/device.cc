@@ -8,64 +8,57 @@ Device::Device(std::unique_ptr<DeviceStore> store, const vision::Engine* engine)
     : store_(std::move(store)), engine_(engine) {}
 
 Result<std::unique_ptr<Device>> Device::Open(const std::filesystem::path& store_file, const vision::Engine* engine) {
-  Result<std::unique_ptr<DeviceStore>> store = DeviceStore::Open(store_file);
-  if (!store.ok()) return store.status();
-  if (engine != nullptr) FP_RETURN_IF_ERROR((*store)->SetDefaultSearchModel(engine->search_model()));
-  std::unique_ptr<Device> d(new Device(std::move(*store), engine));
+  FP_ASSIGN_OR_RETURN(std::unique_ptr<DeviceStore> store, DeviceStore::Open(store_file));
+  if (engine != nullptr) FP_RETURN_IF_ERROR(store->SetDefaultSearchModel(engine->search_model()));
+  std::unique_ptr<Device> d(new Device(std::move(store), engine));
   FP_RETURN_IF_ERROR(d->ReloadIndex());
   return d;
 }
 
 Status Device::ReloadIndex() {
-  Result<LocalIndex> index = LocalIndex::Load(*store_);
-  if (!index.ok()) return index.status();
+  FP_ASSIGN_OR_RETURN(LocalIndex index, LocalIndex::Load(*store_));
   std::lock_guard lock(mu_);
-  index_ = std::move(*index);
+  index_ = std::move(index);
   return Status::OK();
 }
 
 Result<ApplyReport> Device::ApplySyncResult(std::string_view bytes) {
-  Result<ApplyReport> r = store_->ApplySyncResult(bytes);
-  if (!r.ok()) return r.status();
+  FP_ASSIGN_OR_RETURN(ApplyReport r, store_->ApplySyncResult(bytes));
   FP_RETURN_IF_ERROR(ReloadIndex());
   return r;
 }
 
 Result<SyncOutcome> Device::Sync(const HttpClient& http, const std::string& base_url) {
-  Result<SyncOutcome> r = SyncOnce(*store_, http, base_url);
-  if (!r.ok()) return r.status();
+  FP_ASSIGN_OR_RETURN(SyncOutcome r, SyncOnce(*store_, http, base_url));
   FP_RETURN_IF_ERROR(ReloadIndex());
   return r;
 }
 
 Result<std::vector<Capture>> Device::Captures(std::string_view frame_bytes) const {
   if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
-  Result<vision::Analysis> a = engine_->Analyze(frame_bytes, vision::Purpose::kRecognise, {.embed = false});
-  if (!a.ok()) return a.status();
-  if (a->verdict != vision::ImageVerdict::kOk) {
-    return Status::InvalidArgument(std::string("frame: ") + vision::VerdictName(a->verdict) +
-                                   (a->verdict_detail.empty() ? "" : " (" + a->verdict_detail + ")"));
+  FP_ASSIGN_OR_RETURN(vision::Analysis a, engine_->Analyze(frame_bytes, vision::Purpose::kRecognise, {.embed = false}));
+  if (a.verdict != vision::ImageVerdict::kOk) {
+    return Status::InvalidArgument(std::string("frame: ") + vision::VerdictName(a.verdict) +
+                                   (a.verdict_detail.empty() ? "" : " (" + a.verdict_detail + ")"));
   }
-  Result<cv::Mat> bgr = vision::DecodeUpright(frame_bytes);
-  if (!bgr.ok()) return bgr.status();
-  return CutCaptures(*bgr, a->faces);
+  FP_ASSIGN_OR_RETURN(cv::Mat bgr, vision::DecodeUpright(frame_bytes));
+  return CutCaptures(bgr, a.faces);
 }
 
 Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, const std::vector<Capture>& captures,
                                                  const OfflineOptions& opts) const {
   if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
-  Result<StoreInfo> info = store_->Info();
-  if (!info.ok()) return info.status();
-  if (info->last_sync_ms == 0 && info->last_local_edit_ms == 0) {
+  FP_ASSIGN_OR_RETURN(StoreInfo info, store_->Info());
+  if (info.last_sync_ms == 0 && info.last_local_edit_ms == 0) {
     return Status::FailedPrecondition("the store was never synced nor edited locally");
   }
-  if (info->search_model != engine_->search_model()) {
-    return Status::FailedPrecondition("synced features are of model " + info->search_model + ", this device runs " +
+  if (info.search_model != engine_->search_model()) {
+    return Status::FailedPrecondition("synced features are of model " + info.search_model + ", this device runs " +
                                       engine_->search_model());
   }
   RecognizeAnswer answer;
   answer.group_name = group_name;
-  answer.recognize_threshold = info->recognize_threshold;
+  answer.recognize_threshold = info.recognize_threshold;
   answer.liveness_threshold = static_cast<float>(opts.liveness_threshold);
   for (const Capture& c : captures) {
     TrackResult t;
@@ -100,12 +93,10 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
 
 Result<Device::Enrolled> Device::EnrolLocal(const std::string& group_name, std::string_view photo) {
   if (engine_ == nullptr) return Status::FailedPrecondition("no vision engine (--models-dir)");
-  Result<EnrolFace> face = AnalyzeForEnrol(*engine_, photo);
-  if (!face.ok()) return face.status();
-  Result<std::string> token = store_->AddLocalFace(group_name, engine_->search_model(), face->feature);
-  if (!token.ok()) return token.status();
+  FP_ASSIGN_OR_RETURN(EnrolFace face, AnalyzeForEnrol(*engine_, photo));
+  FP_ASSIGN_OR_RETURN(std::string token, store_->AddLocalFace(group_name, engine_->search_model(), face.feature));
   FP_RETURN_IF_ERROR(ReloadIndex());
-  return Enrolled{std::move(*token), std::move(*face)};
+  return Enrolled{std::move(token), std::move(face)};
 }
 
 Status Device::DeleteLocal(const std::string& group_name, const std::string& face_token) {

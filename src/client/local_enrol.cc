@@ -7,15 +7,14 @@
 namespace facepass::client {
 
 Result<EnrolFace> AnalyzeForEnrol(const vision::Engine& engine, std::string_view photo) {
-  Result<vision::Analysis> a = engine.Analyze(photo, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
-  if (!a.ok()) return a.status();
-  if (a->verdict != vision::ImageVerdict::kOk) return Status::InvalidArgument(service::ImageVerdictError(a->verdict).message);
-  if (!a->best) return Status::InvalidArgument(api_error::FaceNotFound().message);
-  if (auto gate = vision::FirstFailedGate(a->best->quality)) {
+  FP_ASSIGN_OR_RETURN(vision::Analysis a, engine.Analyze(photo, vision::Purpose::kEnrol, {.embed = true, .liveness = false}));
+  if (a.verdict != vision::ImageVerdict::kOk) return Status::InvalidArgument(service::ImageVerdictError(a.verdict).message);
+  if (!a.best) return Status::InvalidArgument(api_error::FaceNotFound().message);
+  if (auto gate = vision::FirstFailedGate(a.best->quality)) {
     return Status::InvalidArgument(api_error::BadQuality(*gate).message);
   }
-  if (a->best->feature.empty()) return Status::Internal("enrol: no feature for the face");
-  return EnrolFace{a->best->face.rect, a->best->quality, std::move(a->best->feature)};
+  if (a.best->feature.empty()) return Status::Internal("enrol: no feature for the face");
+  return EnrolFace{a.best->face.rect, a.best->quality, std::move(a.best->feature)};
 }
 
 }  // namespace facepass::client

@@ -57,12 +57,10 @@ Result<RecognizeAnswer> RecognizeOnline(const HttpClient& http, const std::strin
                                         const std::string& group_name, const std::vector<Capture>& captures,
                                         bool liveness) {
   if (captures.empty()) return Status::InvalidArgument("recognise: no face found in the frame");
-  Result<HttpResponse> resp = http.PostMultipart(JoinUrl(base_url, kRecognizePath), BuildRecognizeParts(group_name, captures, liveness));
-  if (!resp.ok()) return resp.status();
-  Result<RecognizeAnswer> a = ParseRecognizeReply(*resp);
-  if (!a.ok()) return a.status();
+  FP_ASSIGN_OR_RETURN(HttpResponse resp, http.PostMultipart(JoinUrl(base_url, kRecognizePath), BuildRecognizeParts(group_name, captures, liveness)));
+  FP_ASSIGN_OR_RETURN(RecognizeAnswer a, ParseRecognizeReply(resp));
   // The server answers rects in capture pixels; report the device's frame rects.
-  for (TrackResult& t : a->results) {
+  for (TrackResult& t : a.results) {
     for (const Capture& c : captures) {
       if (c.track_id == t.track_id) t.face = c.face;
     }

@@ -19,22 +19,20 @@ Status StatusFromErrorReply(const HttpResponse& resp) {
 }
 
 Result<SyncOutcome> SyncOnce(DeviceStore& store, const HttpClient& http, const std::string& base_url) {
-  Result<sync::SyncRequest> req = store.MakeSyncRequest();
-  if (!req.ok()) return req.status();
+  FP_ASSIGN_OR_RETURN(sync::SyncRequest req, store.MakeSyncRequest());
   SyncOutcome out;
-  std::string body = sync::ToJson(*req).dump();
+  std::string body = sync::ToJson(req).dump();
   out.request_bytes = body.size();
-  Result<HttpResponse> resp = http.PostJson(JoinUrl(base_url, kSyncPath), body);
-  if (!resp.ok()) return resp.status();
-  out.http_seconds = resp->seconds;
-  out.response_bytes = resp->body.size();
-  bool binary = resp->body.size() >= 4 && std::memcmp(resp->body.data(), sync::kMagic, 4) == 0;
-  if (resp->status != 200 || !binary) {
-    if (resp->status == 200) return Status::Corruption("sync: HTTP 200 but not a sync stream (" + resp->content_type + ")");
-    return StatusFromErrorReply(*resp);
+  FP_ASSIGN_OR_RETURN(HttpResponse resp, http.PostJson(JoinUrl(base_url, kSyncPath), body));
+  out.http_seconds = resp.seconds;
+  out.response_bytes = resp.body.size();
+  bool binary = resp.body.size() >= 4 && std::memcmp(resp.body.data(), sync::kMagic, 4) == 0;
+  if (resp.status != 200 || !binary) {
+    if (resp.status == 200) return Status::Corruption("sync: HTTP 200 but not a sync stream (" + resp.content_type + ")");
+    return StatusFromErrorReply(resp);
   }
   auto t0 = std::chrono::steady_clock::now();
-  Result<ApplyReport> report = store.ApplySyncResult(resp->body);
+  Result<ApplyReport> report = store.ApplySyncResult(resp.body);
   out.apply_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!report.ok()) return report.status();
   out.report = std::move(*report);

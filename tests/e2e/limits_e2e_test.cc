@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 
 #include "../vision/hostile_images.h"
 #include "e2e/server_env.h"
 
 namespace facepass::e2e {
 namespace {
+
+using nlohmann::json;
 
 int ConnectIdle(uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -93,6 +96,31 @@ TEST(LimitsE2E, CostlyImagesAreRefusedBeforeDecoding) {
     EXPECT_LT(rec.status, 500) << what << " " << rec.body;
     EXPECT_LT(ms, 2000) << what;
   }
+}
+
+// Issue 13, finding 5: track_id 2^63 was read as unsigned, wrapped to
+// INT64_MIN and answered as such. Out-of-range integers are illegal.
+TEST(LimitsE2E, OutOfRangeIntegersAreIllegal) {
+  FP_REQUIRE_SERVER();
+  ASSERT_EQ(api.PostJson("/api/group/v1/create", {{"group_name", "range_gate"}}).status, 200);
+  for (const char* id : {"9223372036854775808", "18446744073709551615", "1e3", "1.5"}) {
+    const std::string face_data = std::string(R"({"faces":[{"track_id":)") + id + "}]}";
+    Reply r = api.PostForm("/api/service/recognize/v1", {{"group_name", "range_gate", ""},
+                                                         {"face_data", face_data, ""},
+                                                         {"image_1", "x", ""}});
+    EXPECT_EQ(r.status, 400) << id << " " << r.body;
+    EXPECT_EQ(r.message(), "ILLEGAL_ARGUMENT: face_data") << id << " " << r.body;
+  }
+  Reply max = api.PostForm("/api/service/recognize/v1",
+                           {{"group_name", "range_gate", ""},
+                            {"face_data", R"({"faces":[{"track_id":9223372036854775807}]})", ""},
+                            {"image_9223372036854775807", "not an image", ""}});
+  EXPECT_EQ(max.status, 200) << max.body;  // the largest int64 is a valid track id
+  if (max.status == 200) EXPECT_EQ(max.data()["results"][0]["track_id"].get<int64_t>(), INT64_MAX);
+  Reply sync = api.PostJson("/api/service/sync/v1",
+                            json::parse(R"({"info":{"search_model":"m","version":"1"},)"
+                                        R"("groups":[{"group_name":"range_gate","local_version":9223372036854775808}]})"));
+  EXPECT_EQ(sync.message(), "ILLEGAL_ARGUMENT: groups[0].local_version") << sync.body;
 }
 
 }  // namespace

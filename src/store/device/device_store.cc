@@ -194,21 +194,18 @@ Status DeviceStore::OverrideSearchModelForTesting(std::string_view search_model)
 }
 
 Result<sync::SyncRequest> DeviceStore::MakeSyncRequest() const {
-  Result<StoreInfo> info = Info();
-  if (!info.ok()) return info.status();
-  Result<std::vector<LocalGroup>> groups = Groups();
-  if (!groups.ok()) return groups.status();
+  FP_ASSIGN_OR_RETURN(StoreInfo info, Info());
+  FP_ASSIGN_OR_RETURN(std::vector<LocalGroup> groups, Groups());
   sync::SyncRequest req;
-  req.search_model = info->search_model.empty() ? kUnknownSearchModel : info->search_model;
+  req.search_model = info.search_model.empty() ? kUnknownSearchModel : info.search_model;
   req.client_version = FACEPASS_VERSION;
-  for (const LocalGroup& g : *groups) req.groups.push_back({g.group_name, g.group_id, g.local_version});
+  for (const LocalGroup& g : groups) req.groups.push_back({g.group_name, g.group_id, g.local_version});
   return req;
 }
 
 Result<ApplyReport> DeviceStore::ApplySyncResult(std::string_view bytes) {
-  Result<sync::SyncResult> r = sync::Decode(bytes);
-  if (!r.ok()) return r.status();
-  return Apply(*r);
+  FP_ASSIGN_OR_RETURN(sync::SyncResult r, sync::Decode(bytes));
+  return Apply(r);
 }
 
 Result<ApplyReport> DeviceStore::Apply(const sync::SyncResult& r) {
