@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/audit_trail.h"
+#include "api/console_assets.h"
 #include "api/handlers.h"
 #include "service/app.h"
 
@@ -38,6 +39,8 @@ std::vector<http::Route> Routes(service::App& app) {
   // Every change leaves an audit row (issue 10, api/audit_trail.h).
   for (http::Route& r : routes)
     if (IsAuditedChange(r.method, r.path)) r.handler = Audited(app.db(), r.method + " " + r.path, std::move(r.handler));
+  // The operator's console (issue 11): public files; its API calls carry the key.
+  for (http::Route& r : http::StaticRoutes("/console", ConsoleAssets())) routes.push_back(std::move(r));
   return routes;
 }
 

@@ -19,6 +19,10 @@ Decision KeyAuthorizer::Check(const AuthInput& in) {
     d.role = Role::kAdmin;
     return d;
   }
+  if (IsPublic(in.method, in.path)) {  // the console's files: no key, no failure counted
+    d.outcome = Decision::Outcome::kAllow;
+    return d;
+  }
   if (int64_t left = limiter_.BlockedFor(in.peer_ip); left > 0) {
     d.outcome = Decision::Outcome::kTooManyRequests;
     d.retry_after_ms = left;

@@ -39,13 +39,27 @@ const std::vector<EndpointPermission>& PermissionTable() {
       {"POST", "/api/keys/v1/revoke", {A}},
       {"GET", "/api/audit/v1", {A}},
       {"GET", "/metrics", {A, O, V}},
+      // Issue 11: the operator's console, static files only.
+      {"GET", "/console", {A, O, D, V}, true},
   };
   return kTable;
+}
+
+bool IsPublic(std::string_view method, std::string_view path) {
+  // The router matches exact paths only; refusing dot segments here as well
+  // keeps "/console/../api/..." from ever counting as public.
+  if (path.find("/.") != std::string_view::npos) return false;
+  for (const EndpointPermission& p : PermissionTable()) {
+    if (!p.public_prefix || p.method != method || path.substr(0, p.path.size()) != p.path) continue;
+    if (path.size() == p.path.size() || path[p.path.size()] == '/') return true;
+  }
+  return false;
 }
 
 bool Allowed(Role role, std::string_view method, std::string_view path) {
   if (role == Role::kAdmin) return true;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (IsPublic(method, path)) return true;
   for (const EndpointPermission& p : PermissionTable()) {
     if (p.method == method && p.path == path)
       return std::find(p.roles.begin(), p.roles.end(), role) != p.roles.end();

@@ -14,10 +14,17 @@ struct EndpointPermission {
   std::string_view method;
   std::string_view path;   // exact, no trailing slash
   std::vector<Role> roles;
+  // Issue 11: this path and everything under it answer without a key (the
+  // console's static files; the API calls they make carry one).
+  bool public_prefix = false;
 };
 
 // Every endpoint of docs/api.md plus /api/keys/v1/*, /api/audit/v1 and /metrics.
 const std::vector<EndpointPermission>& PermissionTable();
+
+// True for a GET of a public_prefix row's path or a path under it: the
+// authorizer lets it through without looking for a key.
+bool IsPublic(std::string_view method, std::string_view path);
 
 // `path` may carry one trailing slash (the router tolerates it too).
 bool Allowed(Role role, std::string_view method, std::string_view path);

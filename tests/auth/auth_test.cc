@@ -53,6 +53,23 @@ TEST(AuthPermissions, MatchesTheIssue) {
   EXPECT_FALSE(Allowed(Role::kDevice, "GET", "/api/service/recognize/v1"));
 }
 
+// Issue 11: the console's files are public, and nothing else is.
+TEST(AuthPermissions, OnlyTheConsoleIsPublic) {
+  EXPECT_TRUE(IsPublic("GET", "/console"));
+  EXPECT_TRUE(IsPublic("GET", "/console/"));
+  EXPECT_TRUE(IsPublic("GET", "/console/app.js"));
+  EXPECT_TRUE(IsPublic("GET", "/console/css/console.css"));
+  EXPECT_FALSE(IsPublic("POST", "/console/"));
+  EXPECT_FALSE(IsPublic("GET", "/consoles"));
+  EXPECT_FALSE(IsPublic("GET", "/console/../api/group/v1/list"));
+  EXPECT_FALSE(IsPublic("GET", "/console/.hidden"));
+  EXPECT_FALSE(IsPublic("GET", "/api/console"));
+  for (const auto& p : PermissionTable())
+    if (!p.public_prefix) EXPECT_FALSE(IsPublic(p.method, p.path)) << p.path;
+  EXPECT_TRUE(Allowed(Role::kDevice, "GET", "/console/index.html"));
+  EXPECT_FALSE(Allowed(Role::kDevice, "POST", "/console/index.html"));
+}
+
 TEST(AuthPermissions, TableHasNoDuplicates) {
   std::set<std::pair<std::string_view, std::string_view>> seen;
   for (const auto& p : PermissionTable()) EXPECT_TRUE(seen.emplace(p.method, p.path).second) << p.path;
