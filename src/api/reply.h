@@ -24,6 +24,7 @@ inline int HttpStatusOf(ErrorCode c) {
     case ErrorCode::kForbidden: return 403;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kMisdirectedRequest: return 421;
     case ErrorCode::kTooManyRequests: return 429;
     case ErrorCode::kInternalError: return 500;
     case ErrorCode::kServiceBusy: return 503;

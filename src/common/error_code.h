@@ -27,6 +27,7 @@ enum class ErrorCode : int {
   kForbidden = 104403,
   kNotFound = 104404,
   kMethodNotAllowed = 104405,
+  kMisdirectedRequest = 104421,  // Host not in --allowed-hosts (HTTP 421)
   kTooManyRequests = 104429,
   kCompareLivenessFailed = 104901,
   kInternalError = 105000,
@@ -63,6 +64,7 @@ inline DomainError Unauthorized() { return Make(ErrorCode::kUnauthorized, "UNAUT
 inline DomainError Forbidden(const std::string& role) { return Make(ErrorCode::kForbidden, "FORBIDDEN", role); }
 inline DomainError NotFound() { return Make(ErrorCode::kNotFound, "NOT_FOUND"); }
 inline DomainError MethodNotAllowed() { return Make(ErrorCode::kMethodNotAllowed, "METHOD_NOT_ALLOWED"); }
+inline DomainError MisdirectedRequest() { return Make(ErrorCode::kMisdirectedRequest, "MISDIRECTED_REQUEST", "host"); }
 inline DomainError TooManyRequests() { return Make(ErrorCode::kTooManyRequests, "TOO_MANY_REQUESTS"); }
 inline DomainError CompareLivenessFailed() { return Make(ErrorCode::kCompareLivenessFailed, "COMPARE_LIVENESS_FAILED"); }
 inline DomainError InternalError() { return Make(ErrorCode::kInternalError, "INTERNAL_ERROR"); }

@@ -385,6 +385,11 @@ restinio::request_handling_status_t Server::Impl::OnRequest(restinio::request_ha
       Reply(ex, std::move(reply), /*close=*/*too_large == internal::kBodySkipped);
       return restinio::request_accepted();
     }
+    if (!opts_.allowed_hosts.empty() &&
+        !opts_.allowed_hosts.Allows(header.opt_value_of(restinio::http_field::host).value_or(""))) {
+      ReplyError(ex, errors::MisdirectedRequest(), /*close=*/true);
+      return restinio::request_accepted();
+    }
     if (stopping_) {
       ReplyError(ex, errors::ServiceBusy(), /*close=*/true, {{"Retry-After", "1"}});
       return restinio::request_accepted();

@@ -49,6 +49,7 @@
 
 #include "api/reply.h"
 #include "common/status.h"
+#include "http/host_allow_list.h"
 #include "http/request.h"
 #include "metrics/registry.h"
 
@@ -111,6 +112,9 @@ struct ServerOptions {
   std::chrono::seconds stop_timeout{10};  // Stop(): wait for in-flight requests
   bool access_log = true;                 // one spdlog info line per request
   Authorizer authorizer;                  // empty: every request is allowed
+  // Non-empty: a request whose Host is not one of these is answered 421
+  // MISDIRECTED_REQUEST (http/host_allow_list.h), before routing or auth.
+  HostAllowList allowed_hosts;
   std::string tls_cert_file;              // PEM chain; with tls_key_file: HTTPS
   std::string tls_key_file;               // PEM private key
   // Requests by route and status, latencies, queue depth, 503s (http/request_metrics.h); nullptr: none.

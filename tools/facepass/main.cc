@@ -1,6 +1,7 @@
 // facepass: the server (`serve`, API keys on by default), the vision tools (`analyze`, `compare`), `reindex`, `keys`, `audit`, `backup` and `restore`.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -47,6 +48,7 @@ struct ServeFlags {
   std::string device_networks;
   std::string tls_cert, tls_key;
   std::string metrics_listen;  // "": GET /metrics only on --listen, with a key
+  std::vector<std::string> allowed_hosts;  // empty: any Host header
 };
 
 bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
@@ -89,6 +91,12 @@ int Serve(const ServeFlags& f) {
     std::fprintf(stderr, "--tls-cert and --tls-key go together: give both or neither\n");
     return 2;
   }
+  auto hosts = facepass::http::HostAllowList::Parse(f.allowed_hosts);
+  if (!hosts.ok()) {
+    std::fprintf(stderr, "%s\n", hosts.status().ToString().c_str());
+    return 2;
+  }
+  http.allowed_hosts = std::move(*hosts);
   http.tls_cert_file = f.tls_cert;
   http.tls_key_file = f.tls_key;
   facepass::auth::KeyAuthorizer::Options auth_options;
@@ -186,6 +194,10 @@ int main(int argc, char** argv) {
   serve->add_option("--queue-limit", f.queue_limit, "Requests that may wait for a worker before 503 SERVICE_BUSY")->check(CLI::Range(1, 100000))->capture_default_str();
   serve->add_option("--io-threads", f.io_threads, "Socket I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
   serve->add_option("--pool-size", f.pool_size, "Instances of each model (concurrent inferences)")->envname("FACEPASS_POOL_SIZE")->check(CLI::Range(1, 64))->capture_default_str();
+  serve->add_option("--allowed-hosts", f.allowed_hosts,
+                    "Host names the API answers to (repeat or comma-separate); others get 421. Guards --auth off "
+                    "against DNS rebinding")
+      ->delimiter(',');
   serve->add_option("--max-connections", f.max_connections, "Concurrent connections accepted")->capture_default_str();
   serve->add_option("--max-notify", f.max_notify, "Held notify connections (part of --max-connections; beyond: 503)")->check(CLI::Range(0, 100000))->capture_default_str();
   serve->add_option("--notify-heartbeat", f.notify_heartbeat_s, "Seconds between heartbeats on held notify connections")->check(CLI::Range(1, 60))->capture_default_str();
