@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "vision/decode_gate.h"
 #include "vision/detector.h"
 #include "vision/embedder.h"
 #include "vision/face_choice.h"
@@ -52,6 +53,7 @@ struct Engine::Impl {
   ScoreMap score;
   std::string mesh_note;
   StageMetrics stages{nullptr};
+  std::unique_ptr<DecodeGate> decode_gate;
 };
 
 namespace {
@@ -95,6 +97,7 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   if (opts.num_threads > 0) cv::setNumThreads(opts.num_threads);
   auto impl = std::make_unique<Impl>();
   impl->stages = StageMetrics(opts.metrics);
+  impl->decode_gate = std::make_unique<DecodeGate>(opts.large_decode_slots, opts.large_decode_area);
   const int pool = std::max(1, opts.pool_size);
   const auto& dir = opts.models_dir;
   try {
@@ -151,6 +154,8 @@ Result<Analysis> Engine::Analyze(std::string_view bytes, Purpose purpose, const 
   a.width = h.upright_width();
   a.height = h.upright_height();
   if (a.verdict != ImageVerdict::kOk) return a;
+  // Held until the pixels are gone (the end of this call).
+  DecodeGate::Pass large = impl_->decode_gate->Enter(int64_t{h.width} * h.height);
   auto img = Timed(impl_->stages.decode, [&] { return DecodeWithHeader(bytes, h); });
   if (!img.ok()) {
     a.verdict = ImageVerdict::kCorrupt;

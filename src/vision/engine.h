@@ -56,6 +56,10 @@ struct EngineOptions {
   // "human" (default): antispoof x liveness; "faceplugin": fp_liveness.onnx (models_dir, or
   // liveness_file). docs/models.md compares them on live and spoof-like photos.
   std::string liveness_kind;
+  // Pictures over large_decode_area pixels are decoded and analysed at most
+  // large_decode_slots at a time (vision/decode_gate.h): ~240 MB each at 4096x4096.
+  int large_decode_slots = 2;
+  int64_t large_decode_area = 2048LL * 2048;
   // Stage latencies (vision/stage_metrics.h); nullptr: not timed.
   metrics::Registry* metrics = &metrics::DefaultRegistry();
 };
