@@ -39,7 +39,7 @@ export async function render(main, ctx) {
 }
 
 function side(n, file, det, live, withLiveness, threshold) {
-  const c = h('canvas', { 'aria-label': `photo ${n} with its face` });
+  const c = h('canvas', { role: 'img', 'aria-label': `photo ${n} with its face` });
   drawPhoto(c, file, [{ rect: det && det.rect }], 360);
   const pose = det && det.pose ? det.pose : {};
   return h('figure', {}, c, h('dl', { class: 'facts' },

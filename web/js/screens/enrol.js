@@ -63,7 +63,7 @@ export async function render(main, ctx) {
   }
 
   async function enrolOne({ file, group: g }) {
-    const canvas = h('canvas', { width: 1, height: 1, 'aria-label': `photo ${file.name}` });
+    const canvas = h('canvas', { role: 'img', width: 1, height: 1, 'aria-label': `photo ${file.name}` });
     const outcome = h('div', { class: 'outcome' }, h('span', { class: 'muted' }, 'enrolling…'));
     const box = h('article', { class: 'result', dataset: { file: file.name } }, h('h2', { class: 'mono' }, file.name), canvas, outcome);
     results.append(box);

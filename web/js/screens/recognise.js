@@ -42,7 +42,7 @@ export async function render(main, ctx) {
 
 function show(data, file, groupName) {
   const r = (data.results || [])[0] || {};
-  const capture = h('canvas', { 'aria-label': 'the capture with the detected face' });
+  const capture = h('canvas', { role: 'img', 'aria-label': 'the capture with the detected face' });
   drawPhoto(capture, file, [{ rect: r.rect, color: r.passed ? '#00c853' : '#ff1744' }], 420);
   const match = h('img', { class: 'thumb', alt: 'the top match (enrolled face crop)' });
   if (r.face_token) imageUrl({ face_token: r.face_token }).then((u) => { match.src = u; }, (e) => { match.alt = explain(e); });
