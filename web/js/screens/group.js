@@ -40,7 +40,9 @@ export async function render(main, ctx) {
     const unbind = h('button', { type: 'button', class: 'secondary' }, 'Unbind');
     const del = h('button', { type: 'button', class: 'danger' }, 'Delete face');
     const el = h('figure', { class: `face${t === focus ? ' highlight' : ''}`, dataset: { faceToken: t } },
-      img, h('figcaption', {}, h('div', { class: 'mono' }, t), when), h('div', { class: 'actions' }, unbind, del));
+      img, h('figcaption', {}, h('div', { class: 'mono' }, t), when,
+        h('div', {}, h('a', { href: `#/history?group=${encodeURIComponent(name)}&face=${encodeURIComponent(t)}` }, 'recognitions'))),
+      h('div', { class: 'actions' }, unbind, del));
     imageUrl({ face_token: t }).then((u) => { img.src = u; }, (e) => { img.alt = explain(e); });
     post('/api/face/v1/query', { face_token: t })
       .then((d) => { when.textContent = `enrolled ${fmtTime(d.time)}`; }, (e) => { when.textContent = explain(e); });

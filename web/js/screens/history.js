@@ -17,12 +17,15 @@ export async function render(main, ctx) {
   const to = h('input', { type: 'datetime-local', id: 'hist-to', step: 1 });
   const passed = h('select', { id: 'hist-passed' }, h('option', { value: '' }, 'any'),
     h('option', { value: 'true' }, 'passed'), h('option', { value: 'false' }, 'not passed'));
+  const face = h('input', { type: 'text', id: 'hist-face', class: 'mono', autocomplete: 'off', value: ctx.query.get('face') || '' });
+  const liveness = h('input', { type: 'checkbox', id: 'hist-liveness' });
   const form = h('form', { class: 'card', id: 'hist-form' }, h('div', { class: 'row' }, field('Group', group), field('From', from),
-    field('To', to), field('Outcome', passed), h('button', { type: 'submit', id: 'hist-search' }, 'Search')));
+    field('To', to), field('Outcome', passed), field('Matched face_token', face),
+    h('label', { class: 'inline' }, liveness, 'liveness scores'), h('button', { type: 'submit', id: 'hist-search' }, 'Search')));
   const msg = h('div', { id: 'hist-msg' });
   const tbody = h('tbody', { id: 'hist-body' });
   const more = h('button', { type: 'button', id: 'hist-more', class: 'secondary', hidden: true }, 'Load more');
-  const cols = ['Capture', 'Time', 'Group', 'Track', 'Score', 'Result', 'Match'];
+  const cols = ['Capture', 'Time', 'Group', 'Track', 'Score', 'Liveness', 'Result', 'Match'];
   main.append(h('h1', {}, 'History'), form, msg,
     h('div', { class: 'table-wrap' }, h('table', { id: 'hist-table' },
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))), tbody)), more);
@@ -37,7 +40,7 @@ export async function render(main, ctx) {
     const href = it.face_token ? `#/group/${encodeURIComponent(it.group_name)}?face=${encodeURIComponent(it.face_token)}` : null;
     return h('tr', { dataset: { imageId: it.image_id, faceToken: it.face_token || '' } },
       h('td', {}, img), h('td', {}, fmtTime(it.time)), h('td', {}, it.group_name), h('td', {}, it.track_id),
-      h('td', {}, fmtNum(it.score)), h('td', {}, it.passed ? h('span', { class: 'ok' }, 'passed') : h('span', { class: 'bad' }, 'not passed')),
+      h('td', {}, fmtNum(it.score)), h('td', {}, it.liveness_score === undefined ? '—' : fmtNum(it.liveness_score)), h('td', {}, it.passed ? h('span', { class: 'ok' }, 'passed') : h('span', { class: 'bad' }, 'not passed')),
       h('td', {}, href ? h('a', { href, class: 'match' }, crop, ' ', 'open face') : faceLink(null)));
   }
 
@@ -61,12 +64,13 @@ export async function render(main, ctx) {
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    filters = { group_name: group.value, from: ms(from), to: ms(to), passed: passed.value };
+    filters = { group_name: group.value, from: ms(from), to: ms(to), passed: passed.value, face_token: face.value.trim(),
+      liveness: liveness.checked ? 'true' : '' };
     cursor = null;
     tbody.replaceChildren();
     await page();
   });
   more.addEventListener('click', page);
-  filters = { group_name: group.value };
+  filters = { group_name: group.value, face_token: face.value.trim() };
   await page();
 }
