@@ -1,6 +1,6 @@
-// The audit log's page cursor as text ("AT_MS.ID"), shared by
-// GET /api/audit/v1 and `facepass audit`. Opaque to clients: they pass back
-// what they were given.
+// A keyset page cursor as text ("AT_MS.ID"), shared by GET /api/audit/v1,
+// `facepass audit` and GET /api/service/recognize/v1/history. Opaque to
+// clients: they pass back what they were given.
 #pragma once
 
 #include <charconv>
@@ -9,16 +9,17 @@
 #include <string_view>
 
 #include "store/auth_types.h"
+#include "store/keyset_cursor.h"
 
 namespace facepass::auth {
 
-inline std::string FormatAuditCursor(const store::AuditCursor& c) {
+inline std::string FormatKeysetCursor(const store::KeysetCursor& c) {
   return std::to_string(c.at_ms) + "." + std::to_string(c.id);
 }
 
-// "" is the start; nullopt for anything but two non-negative decimals.
-inline std::optional<store::AuditCursor> ParseAuditCursor(std::string_view text) {
-  if (text.empty()) return store::AuditCursor{};
+// "" is the start ({0, 0}); nullopt for anything but two non-negative decimals.
+inline std::optional<store::KeysetCursor> ParseKeysetCursor(std::string_view text) {
+  if (text.empty()) return store::KeysetCursor{};
   const size_t dot = text.find('.');
   if (dot == std::string_view::npos) return std::nullopt;
   auto number = [](std::string_view s, int64_t* out) {
@@ -26,9 +27,12 @@ inline std::optional<store::AuditCursor> ParseAuditCursor(std::string_view text)
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
     return ec == std::errc() && end == s.data() + s.size() && *out >= 0;
   };
-  store::AuditCursor c;
+  store::KeysetCursor c;
   if (!number(text.substr(0, dot), &c.at_ms) || !number(text.substr(dot + 1), &c.id)) return std::nullopt;
   return c;
 }
+
+inline std::string FormatAuditCursor(const store::AuditCursor& c) { return FormatKeysetCursor(c); }
+inline std::optional<store::AuditCursor> ParseAuditCursor(std::string_view text) { return ParseKeysetCursor(text); }
 
 }  // namespace facepass::auth

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "store/keyset_cursor.h"
+
 namespace facepass::store {
 
 struct KeyRecord {
@@ -31,14 +33,8 @@ struct AuditRecord {
   int result_code = 0;   // the envelope code (0 success)
 };
 
-// Where a page of the audit log ends: the (at_ms, id) of its last row. Rows
-// are read in (at_ms, id) order, so a page continues strictly after it
-// through the at_ms index, without sorting or skipping over earlier rows.
-struct AuditCursor {
-  int64_t at_ms = 0;
-  int64_t id = 0;  // 0 with at_ms 0: from the start
-  bool operator==(const AuditCursor&) const = default;
-};
+// Where a page of the audit log ends (store/keyset_cursor.h).
+using AuditCursor = KeysetCursor;
 
 struct AuditPage {
   std::vector<AuditRecord> rows;            // by (at_ms, id), oldest first

@@ -121,6 +121,7 @@ struct SnapshotImages {
 Result<SnapshotImages> ListImages(const fs::path& snapshot, const fs::path& images_dir) {
   try {
     SQLite::Database db(snapshot.string(), SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA foreign_keys = ON");  // a skipped capture takes its history rows (ON DELETE CASCADE)
     SnapshotImages out;
     std::vector<int64_t> gone;
     SQLite::Statement st(db, "SELECT id, kind, path FROM images ORDER BY id");

@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 #include "store/auth_types.h"
+#include "store/recognition_types.h"
 #include "store/types.h"
 
 namespace SQLite {
@@ -42,7 +43,7 @@ class Database {
     bool durable = true;
   };
 
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Creates or migrates the schema. FailedPrecondition if the file comes from
   // a newer schema; Corruption/IoError if SQLite cannot read it.
@@ -144,6 +145,13 @@ class Database {
   // Removes up to max_rows of the oldest rows with at_ms < before_ms; how
   // many went. A purge in batches keeps each write transaction short.
   Result<int64_t> PurgeAuditBefore(int64_t before_ms, int64_t max_rows = INT64_MAX);
+
+  // --- recognition history (recognitions_repo.cc, issue 11)
+  // All rows in one transaction. NotFound-like FK failures (no such image) are errors.
+  Status InsertRecognitions(const std::vector<RecognitionRecord>& rows);
+  // At most query.limit rows matching every filter, newest first ((at_ms, id)
+  // descending). InvalidArgument for limit < 1.
+  Result<RecognitionPage> QueryRecognitions(const RecognitionQuery& query);
 
   // Consistency check. kFull (crash tests, backup restore): SQLite integrity
   // and foreign keys, no binding to a missing/deleted face or deleted group,

@@ -106,8 +106,28 @@ CREATE TABLE audit_log(
 CREATE INDEX audit_log_at ON audit_log(at_ms);
 )sql";
 
+// Version 3 (issue 11): the recognition history, one row per answered track.
+// A row goes with its capture (ON DELETE CASCADE: the retention purge
+// deletes the image row); keyset pages walk (at_ms, id) newest first.
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE recognitions(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  at_ms INTEGER NOT NULL,
+  group_name TEXT NOT NULL,
+  track_id INTEGER NOT NULL,
+  face_id INTEGER,                               -- best match; NULL: none
+  score REAL NOT NULL,
+  passed INTEGER NOT NULL,
+  left INTEGER, top INTEGER, right INTEGER, bottom INTEGER,  -- NULL: no face found
+  liveness_score REAL);
+CREATE INDEX recognitions_at ON recognitions(at_ms);
+CREATE INDEX recognitions_group_at ON recognitions(group_name, at_ms);
+CREATE INDEX recognitions_image ON recognitions(image_id);
+)sql";
+
 // kMigrations[i] takes the schema from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
 
 }  // namespace
