@@ -29,6 +29,8 @@ ApiReply GroupUnbind(App& app, const http::Request& req);
 // recognition_api.cc: /api/service/recognize/v1, /api/service/compare/v1
 ApiReply Recognize(App& app, const http::Request& req);
 ApiReply Compare(App& app, const http::Request& req);
+// history_api.cc: /api/service/recognize/v1/history (issue 11)
+ApiReply RecognizeHistory(App& app, const http::Request& req);
 // sync_api.cc: /api/service/sync/v1 (binary answer), /api/service/sync/v1/status
 ApiReply Sync(App& app, const http::Request& req);
 ApiReply SyncStatus(App& app, const http::Request& req);

@@ -25,6 +25,7 @@ std::vector<http::Route> Routes(service::App& app) {
       {"POST", "/api/group/v1/unbind", BodyKind::kJson, to(GroupUnbind)},
       {"POST", "/api/service/recognize/v1", BodyKind::kForm, to(Recognize)},
       {"POST", "/api/service/compare/v1", BodyKind::kForm, to(Compare)},
+      {"GET", "/api/service/recognize/v1/history", BodyKind::kNone, to(RecognizeHistory)},
       {"POST", "/api/service/sync/v1", BodyKind::kJson, to(Sync)},
       {"GET", "/api/service/sync/v1/status", BodyKind::kNone, to(SyncStatus)},
       {"GET", "/api/service/sync/v1/notify", BodyKind::kNone, to(SyncNotify)},

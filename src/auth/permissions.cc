@@ -28,6 +28,7 @@ const std::vector<EndpointPermission>& PermissionTable() {
       {"POST", "/api/group/v1/unbind", {A, O}},
       {"POST", "/api/service/recognize/v1", {A, D}},
       {"POST", "/api/service/compare/v1", {A, D}},
+      {"GET", "/api/service/recognize/v1/history", {A, O, D}},  // issue 11: who reads images or recognises
       {"POST", "/api/service/sync/v1", {A, D}},
       {"GET", "/api/service/sync/v1/status", {A, D, V}},
       {"GET", "/api/service/sync/v1/notify", {A, D, V}},  // issue 14: who may read sync status

@@ -11,9 +11,11 @@
 #include "service/change_feed.h"
 #include "service/config.h"
 #include "service/device_sync.h"
+#include "service/event_sink.h"
 #include "service/face_analyzer.h"
 #include "service/faces.h"
 #include "service/groups.h"
+#include "service/history.h"
 #include "service/image_archive.h"
 #include "service/recognition.h"
 #include "service/thresholds.h"
@@ -54,6 +56,8 @@ App::~App() = default;
 
 store::Database& App::db() { return catalog_->db(); }
 
+void App::SetEventSink(EventSink* sink) { events_->Set(sink); }
+
 Result<int> App::PurgeExpiredCaptures(int64_t now_ms) { return purge_->Run(now_ms); }
 
 Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
@@ -85,9 +89,12 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
 
   Catalog& catalog = *app->catalog_;
   app->images_ = std::make_unique<ImageArchive>(catalog.db(), *app->files_);
-  app->faces_ = std::make_unique<Faces>(catalog, *app->images_, *app->analyzer_);
+  app->events_ = std::make_unique<EventRelay>();
+  app->faces_ = std::make_unique<Faces>(catalog, *app->images_, *app->analyzer_, *app->events_);
   app->groups_ = std::make_unique<Groups>(catalog);
-  app->recognition_ = std::make_unique<Recognition>(catalog, *app->images_, *app->analyzer_, *app->thresholds_);
+  app->recognition_ =
+      std::make_unique<Recognition>(catalog, *app->images_, *app->analyzer_, *app->thresholds_, *app->events_);
+  app->history_ = std::make_unique<History>(catalog.db());
   app->sync_ = std::make_unique<DeviceSync>(catalog, *app->analyzer_, *app->thresholds_);
   app->config_ = std::make_unique<Config>(*app->thresholds_, *app->analyzer_);
   app->purge_ = std::make_unique<CapturePurge>(catalog.db(), *app->files_, options.capture_retention_days);

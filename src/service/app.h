@@ -35,7 +35,10 @@ class Config;
 class DeviceSync;
 class EngineAnalyzer;
 class Faces;
+class EventRelay;
+class EventSink;
 class Groups;
+class History;
 class ImageArchive;
 class Recognition;
 class Thresholds;
@@ -51,12 +54,17 @@ class App {
   Faces& faces() { return *faces_; }
   Groups& groups() { return *groups_; }
   Recognition& recognition() { return *recognition_; }
+  History& history() { return *history_; }
   DeviceSync& device_sync() { return *sync_; }
   Config& config() { return *config_; }
   // "group X is now at V" after each group change (the notify endpoint).
   ChangeFeed& change_feed() { return *feed_; }
   // face_token / image_id <-> ids, for the API layer.
   const store::TokenCipher& tokens() const { return *tokens_; }
+  // Where recognise results and face adds/deletes are announced (the
+  // webhooks); nullptr: nowhere. The sink must outlive its use: set nullptr
+  // before destroying it.
+  void SetEventSink(EventSink* sink);
   // The open store, for what the server wires around the routes (the
   // authorizer's keys and audit log).
   store::Database& db();
@@ -75,12 +83,14 @@ class App {
   std::unique_ptr<vision::Engine> engine_;
   std::unique_ptr<EngineAnalyzer> analyzer_;
   std::unique_ptr<ChangeFeed> feed_;  // before catalog_: outlives it
+  std::unique_ptr<EventRelay> events_;  // before the services that announce to it
   std::unique_ptr<Catalog> catalog_;  // the database and the index
   std::unique_ptr<Thresholds> thresholds_;
   std::unique_ptr<ImageArchive> images_;
   std::unique_ptr<Faces> faces_;
   std::unique_ptr<Groups> groups_;
   std::unique_ptr<Recognition> recognition_;
+  std::unique_ptr<History> history_;
   std::unique_ptr<DeviceSync> sync_;
   std::unique_ptr<Config> config_;
   std::unique_ptr<CapturePurge> purge_;  // last: its thread stops first

@@ -40,10 +40,19 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image) {
   auto face_id = catalog_.AddFace(out.image_id, rect, face.feature, now);
   if (!face_id.ok()) return Internal("face add: insert", face_id.status());
   out.face_id = *face_id;
+  events_.FaceChanged({FaceEvent::Kind::kAdd, out.face_id, out.image_id, now});
   return out;
 }
 
-DomainResult<Done> Faces::Delete(int64_t face_id) { return catalog_.DeleteFace(face_id, spec::NowMs()); }
+DomainResult<Done> Faces::Delete(int64_t face_id) {
+  const int64_t now = spec::NowMs();
+  DomainResult<Done> done = catalog_.DeleteFace(face_id, now);
+  if (!done.ok()) return done;
+  // Deleted faces stay readable (history), so the event can name the original.
+  auto face = catalog_.db().GetFace(face_id);
+  events_.FaceChanged({FaceEvent::Kind::kDelete, face_id, face.ok() ? face->image_id : 0, now});
+  return done;
+}
 
 DomainResult<FaceInfo> Faces::Query(int64_t face_id) {
   auto face = catalog_.db().GetFace(face_id);

@@ -9,6 +9,7 @@
 
 #include "service/catalog.h"
 #include "service/domain_result.h"
+#include "service/event_sink.h"
 #include "service/face_analyzer.h"
 #include "service/image_archive.h"
 #include "store/types.h"
@@ -39,8 +40,9 @@ struct ImageFile {
 
 class Faces {
  public:
-  Faces(Catalog& catalog, ImageArchive& images, const FaceAnalyzer& analyzer)
-      : catalog_(catalog), images_(images), analyzer_(analyzer) {}
+  // `events` hears each enrolled and each deleted face, after the commit.
+  Faces(Catalog& catalog, ImageArchive& images, const FaceAnalyzer& analyzer, EventSink& events = NoEvents())
+      : catalog_(catalog), images_(images), analyzer_(analyzer), events_(events) {}
 
   // An image the engine refuses: UNSUPPORTED_IMAGE_FORMAT, INVALID_IMAGE_RESOLUTION, INVALID_IMAGE_FILE_SIZE.
   DomainResult<AddOutcome> Add(std::string_view image);
@@ -54,6 +56,7 @@ class Faces {
   Catalog& catalog_;
   ImageArchive& images_;
   const FaceAnalyzer& analyzer_;
+  EventSink& events_;
 };
 
 // The spec's crop around a face: twice the width (centred), twice the height

@@ -57,6 +57,25 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
     }
     out.results.push_back(std::move(best));
   }
+  // The history: one row per track that kept a capture.
+  std::vector<store::RecognitionRecord> rows;
+  for (const TrackOutcome& t : out.results) {
+    if (!t.image_id) continue;
+    store::RecognitionRecord r;
+    r.image_id = *t.image_id;
+    r.at_ms = now;
+    r.group_name = out.group_name;
+    r.track_id = t.track_id;
+    r.face_id = t.face_id;
+    r.score = t.score;
+    r.passed = t.passed;
+    if (t.rect) r.rect = store::Rect{t.rect->left, t.rect->top, t.rect->right, t.rect->bottom};
+    r.liveness_score = t.liveness_score;
+    rows.push_back(std::move(r));
+  }
+  auto stored = catalog_.db().InsertRecognitions(rows);
+  if (!stored.ok()) return Internal("recognize: history", stored.status());
+  for (const store::RecognitionRecord& r : *stored) events_.Recognized(r);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "service/catalog.h"
 #include "service/domain_result.h"
+#include "service/event_sink.h"
 #include "service/face_analyzer.h"
 #include "service/image_archive.h"
 #include "service/thresholds.h"
@@ -71,11 +72,13 @@ struct CompareOutcome {
 class Recognition {
  public:
   Recognition(const Catalog& catalog, ImageArchive& images, const FaceAnalyzer& analyzer,
-              const Thresholds& thresholds)
-      : catalog_(catalog), images_(images), analyzer_(analyzer), thresholds_(thresholds) {}
+              const Thresholds& thresholds, EventSink& events = NoEvents())
+      : catalog_(catalog), images_(images), analyzer_(analyzer), thresholds_(thresholds), events_(events) {}
 
   // ILLEGAL_ARGUMENT: group_name, GROUP_NAME_NOT_EXIST. Every readable capture is kept
-  // (store::ImageKind::kCapture, purged after the retention period).
+  // (store::ImageKind::kCapture, purged after the retention period), and each
+  // track answered with a kept capture becomes one history row (service/history.h),
+  // written in one transaction and then announced to the event sink.
   DomainResult<RecognizeOutcome> Recognize(const RecognizeRequest& request);
   // IMAGE_VALIDATE_FAILED: image_N (size, resolution), UNSUPPORTED_IMAGE_FORMAT,
   // FACE_NOT_FOUND: image_N.
@@ -86,6 +89,7 @@ class Recognition {
   ImageArchive& images_;
   const FaceAnalyzer& analyzer_;
   const Thresholds& thresholds_;
+  EventSink& events_;
 };
 
 }  // namespace facepass::service

@@ -147,8 +147,9 @@ class Database {
   Result<int64_t> PurgeAuditBefore(int64_t before_ms, int64_t max_rows = INT64_MAX);
 
   // --- recognition history (recognitions_repo.cc, issue 11)
-  // All rows in one transaction. NotFound-like FK failures (no such image) are errors.
-  Status InsertRecognitions(const std::vector<RecognitionRecord>& rows);
+  // All rows in one transaction (a row naming no image fails them all); the
+  // rows back with their ids.
+  Result<std::vector<RecognitionRecord>> InsertRecognitions(std::vector<RecognitionRecord> rows);
   // At most query.limit rows matching every filter, newest first ((at_ms, id)
   // descending). InvalidArgument for limit < 1.
   Result<RecognitionPage> QueryRecognitions(const RecognitionQuery& query);

@@ -9,15 +9,15 @@ namespace facepass::store {
 
 using internal::Guard;
 
-Status Database::InsertRecognitions(const std::vector<RecognitionRecord>& rows) {
-  if (rows.empty()) return Status::OK();
+Result<std::vector<RecognitionRecord>> Database::InsertRecognitions(std::vector<RecognitionRecord> rows) {
+  if (rows.empty()) return rows;
   std::lock_guard lock(mu_);
-  return Guard([&]() -> Status {
+  return Guard([&]() -> Result<std::vector<RecognitionRecord>> {
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(*db_,
                         "INSERT INTO recognitions(image_id, at_ms, group_name, track_id, face_id, score, passed, "
                         "left, top, right, bottom, liveness_score) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const RecognitionRecord& r : rows) {
+    for (RecognitionRecord& r : rows) {
       q.bind(1, r.image_id);
       q.bind(2, r.at_ms);
       q.bind(3, r.group_name);
@@ -35,11 +35,12 @@ Status Database::InsertRecognitions(const std::vector<RecognitionRecord>& rows) 
       }
       if (r.liveness_score) q.bind(12, *r.liveness_score); else q.bind(12);
       q.exec();
+      r.id = db_->getLastInsertRowid();
       q.reset();
       q.clearBindings();
     }
     txn.commit();
-    return Status::OK();
+    return std::move(rows);
   });
 }
 

@@ -1,0 +1,42 @@
+// The recognition history (issue 11): what Recognition::Recognize stored,
+// filtered and paged newest first. Rows go with their captures (retention).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "service/domain_result.h"
+#include "store/recognition_types.h"
+
+namespace facepass::store {
+class Database;
+}
+
+namespace facepass::service {
+
+struct HistoryRequest {
+  std::optional<std::string> group_name;
+  int64_t from_ms = 0;        // inclusive
+  int64_t to_ms = INT64_MAX;  // exclusive
+  std::optional<bool> passed;
+  std::optional<int64_t> face_id;
+  int limit = 50;                                // 1..kMaxLimit
+  std::optional<store::KeysetCursor> before;     // the previous page's next_cursor
+};
+
+class History {
+ public:
+  static constexpr int kDefaultLimit = 50;
+  static constexpr int kMaxLimit = 500;
+
+  explicit History(store::Database& db) : db_(db) {}
+
+  // ILLEGAL_ARGUMENT: group_name (the spec's rule), limit (1..500), from/to (from > to).
+  DomainResult<store::RecognitionPage> Query(const HistoryRequest& request);
+
+ private:
+  store::Database& db_;  // thread-safe
+};
+
+}  // namespace facepass::service
