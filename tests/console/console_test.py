@@ -252,6 +252,10 @@ def main():
         image_id = css('#rec-image-id').text
         until(lambda: img_loaded('#rec-result img.thumb'), 'the top match crop')
         shot('recognise')
+        css('#rec-run').click()  # a second capture, for History's paging
+        until(lambda: d.find_elements(By.ID, 'rec-image-id') and css('#rec-image-id').text not in ('', image_id),
+              'a second recognise')
+        image_id_2 = css('#rec-image-id').text
 
         # History: the capture, then through to the enrolled face.
         go(f'/history?group={GROUP}')
@@ -278,6 +282,24 @@ def main():
             shot('history')
             css(row + ' a.match').click()
             until(lambda: d.find_elements(By.CSS_SELECTOR, f'figure.highlight[data-face-token="{token}"]'), 'the face highlighted in its group')
+            # And back: the face's recognitions (History filtered by its face_token).
+            css(f'figure.highlight[data-face-token="{token}"] a[href^="#/history"]').click()
+            until(lambda: d.find_elements(By.CSS_SELECTOR, row), "the face's recognitions")
+            assert css('#hist-face').get_attribute('value') == token
+            # Newest first, one per page here: the second capture, then "Load more" the first.
+            go(f'/history?group={GROUP}&limit=1')
+            until(lambda: [r.get_attribute('data-image-id') for r in d.find_elements(By.CSS_SELECTOR, '#hist-body tr')] == [image_id_2],
+                  'one row per page, newest first')
+            css('#hist-more').click()
+            until(lambda: [r.get_attribute('data-image-id') for r in d.find_elements(By.CSS_SELECTOR, '#hist-body tr')] == [image_id_2, image_id],
+                  'the next page after Load more')
+            until(lambda: css('#hist-more').get_attribute('hidden') is not None, 'no more pages')
+            # A time range after the captures finds nothing.
+            d.execute_script('document.getElementById("hist-from").value = arguments[0]',
+                             time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(time.time() + 120)))
+            css('#hist-search').click()
+            until(lambda: 'No captures match' in css('#hist-body').text, 'the from filter')
+            d.execute_script('document.getElementById("hist-from").value = ""')
 
         # Compare: two photos of one person.
         go('/compare')

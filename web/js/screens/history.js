@@ -4,7 +4,7 @@ import { get, imageUrl, explain } from '../api.js';
 import { h, field, fmtTime, fmtNum } from '../dom.js';
 import { groupSelect, errorLine, faceLink } from './common.js';
 
-const LIMIT = 50;
+const LIMIT = 50;  // a page; #/history?limit=N (1..500) asks for other sizes
 
 function ms(input) {
   const t = input.value ? new Date(input.value).getTime() : NaN;
@@ -31,6 +31,8 @@ export async function render(main, ctx) {
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))), tbody)), more);
 
   let cursor = null, filters = {};
+  const asked = Number(ctx.query.get('limit'));
+  const limit = Number.isInteger(asked) && asked >= 1 && asked <= 500 ? asked : LIMIT;
 
   function row(it) {
     const img = h('img', { class: 'small', alt: `capture ${it.image_id}` });
@@ -48,7 +50,7 @@ export async function render(main, ctx) {
     msg.replaceChildren();
     more.disabled = true;
     try {
-      const data = await get('/api/service/recognize/v1/history', { ...filters, limit: LIMIT, cursor });
+      const data = await get('/api/service/recognize/v1/history', { ...filters, limit, cursor });
       if (!ctx.live()) return;
       const items = data.items || [];
       if (!cursor && !items.length) tbody.append(h('tr', {}, h('td', { colspan: cols.length, class: 'muted' }, 'No captures match.')));
