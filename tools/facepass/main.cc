@@ -7,15 +7,19 @@
 #include <spdlog/spdlog.h>
 
 #include "api/routes.h"
+#include "api/webhook_events.h"
 #include "auth/audit_purge.h"
 #include "auth/authorizer.h"
 #include "auth/bootstrap.h"
 #include "auth/http_authorizer.h"
 #include "auth/networks.h"
+#include "events/webhook_queue.h"
+#include "events/webhook_sender.h"
 #include "http/request_metrics.h"
 #include "http/server.h"
 #include "metrics/registry.h"
 #include "service/app.h"
+#include "store/token_cipher.h"
 #include "spec/clock.h"
 #include "backup_command.h"
 #include "enrol_command.h"
@@ -49,6 +53,8 @@ struct ServeFlags {
   std::string tls_cert, tls_key;
   std::string metrics_listen;  // "": GET /metrics only on --listen, with a key
   std::vector<std::string> allowed_hosts;  // empty: any Host header
+  std::vector<std::string> webhooks;       // issue 11: POST each event to each
+  size_t webhook_queue = facepass::events::WebhookQueue::kDefaultCapacity;
 };
 
 bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
@@ -109,6 +115,14 @@ int Serve(const ServeFlags& f) {
   }
   auth_options.device_networks = *networks;
 
+  for (const std::string& url : f.webhooks) {
+    facepass::Status valid = facepass::events::ValidateWebhookUrl(url);
+    if (!valid.ok()) {
+      std::fprintf(stderr, "%s\n", valid.message().c_str());
+      return 2;
+    }
+  }
+
   facepass::service::AppOptions app_options;
   app_options.data_dir = f.data_dir;
   app_options.capture_retention_days = f.capture_retention_days;
@@ -144,6 +158,25 @@ int Serve(const ServeFlags& f) {
   }
   http.authorizer = facepass::auth::HttpAuthorizer(
       std::make_shared<facepass::auth::KeyAuthorizer>(&(*app)->db(), auth_options, facepass::spec::NowMs));
+  // Webhooks: the services announce to the sink, which only queues; the
+  // sender's thread delivers.
+  std::unique_ptr<facepass::events::WebhookMetrics> webhook_metrics;
+  std::unique_ptr<facepass::events::WebhookQueue> webhook_queue;
+  std::unique_ptr<facepass::events::WebhookSender> webhook_sender;
+  std::unique_ptr<facepass::api::WebhookEvents> webhook_events;
+  if (!f.webhooks.empty()) {
+    webhook_metrics = std::make_unique<facepass::events::WebhookMetrics>(facepass::metrics::DefaultRegistry());
+    webhook_queue = std::make_unique<facepass::events::WebhookQueue>(f.webhook_queue, *webhook_metrics);
+    facepass::events::WebhookOptions webhook_options;
+    webhook_options.urls = f.webhooks;
+    webhook_options.max_retrying = f.webhook_queue;
+    webhook_sender =
+        std::make_unique<facepass::events::WebhookSender>(*webhook_queue, webhook_options, *webhook_metrics);
+    webhook_events = std::make_unique<facepass::api::WebhookEvents>((*app)->tokens(), *webhook_queue);
+    webhook_sender->Start();
+    (*app)->SetEventSink(webhook_events.get());
+    spdlog::info("webhooks: {} URL(s), queue of {}", f.webhooks.size(), f.webhook_queue);
+  }
   facepass::auth::AuditPurge audit_purge((*app)->db(), f.audit_retention_days);
   audit_purge.Start(std::chrono::hours(1));
   std::vector<facepass::http::Route> routes = facepass::api::Routes(**app);
@@ -170,6 +203,8 @@ int Serve(const ServeFlags& f) {
   server.Stop();
   if (metrics_server) metrics_server->Stop();
   audit_purge.Stop();
+  (*app)->SetEventSink(nullptr);
+  if (webhook_sender) webhook_sender->Stop();
   app->reset();  // closes the database cleanly
   spdlog::info("stopped");
   return 0;
@@ -198,6 +233,11 @@ int main(int argc, char** argv) {
                     "Host names the API answers to (repeat or comma-separate); others get 421. Guards --auth off "
                     "against DNS rebinding")
       ->delimiter(',');
+  serve->add_option("--webhook", f.webhooks,
+                    "http(s) URL to POST each recognise result and face add/delete to, as JSON (repeatable)");
+  serve->add_option("--webhook-queue", f.webhook_queue, "Webhook events held for delivery; beyond, dropped (counted)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   serve->add_option("--max-connections", f.max_connections, "Concurrent connections accepted")->capture_default_str();
   serve->add_option("--max-notify", f.max_notify, "Held notify connections (part of --max-connections; beyond: 503)")->check(CLI::Range(0, 100000))->capture_default_str();
   serve->add_option("--notify-heartbeat", f.notify_heartbeat_s, "Seconds between heartbeats on held notify connections")->check(CLI::Range(1, 60))->capture_default_str();
