@@ -127,6 +127,7 @@ def main():
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
         from selenium.webdriver.common.by import By
         from selenium.webdriver.common.keys import Keys
         from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -147,7 +148,8 @@ def main():
     opts.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
     d = webdriver.Chrome(service=Service(executable_path=driver_bin), options=opts)
     d.execute_cdp_cmd('Page.setDownloadBehavior', {'behavior': 'allow', 'downloadPath': downloads})
-    wait = WebDriverWait(d, 30)
+    # Screens re-render their rows; an element replaced under a check is looked up again.
+    wait = WebDriverWait(d, 30, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException])
     shots = []
     ok = False
 
@@ -349,7 +351,26 @@ def main():
         go('/settings')
         until(lambda: css('#recognize_threshold').get_attribute('value') == '78', 'the thresholds')
         until(lambda: d.find_elements(By.CSS_SELECTOR, 'tr[data-key="gate_console"]'), 'the keys table')
+        css('#recognize_threshold').clear()
+        css('#recognize_threshold').send_keys('80')
+        css('#config-save').click()
+        until(lambda: 'Thresholds saved' in css('#toast').text, 'the thresholds saved')
+        status, body = http(server.base, 'GET', '/api/service/config/v1', server.key)
+        assert json.loads(body)['data']['recognize_threshold'] == 80, body
+        css('#recognize_threshold').clear()
+        css('#recognize_threshold').send_keys('-1')  # back to the default
+        css('#config-save').click()
+        until(lambda: css('#recognize_threshold').get_attribute('value') == '78', 'the default threshold again')
+        css('#key-name').send_keys('viewer_console')
+        Select(css('#key-role')).select_by_value('viewer')
+        css('#key-form button').click()
+        until(lambda: d.find_elements(By.ID, 'new-key'), 'the new key shown once')
+        assert len(css('#new-key').text) == 43, css('#new-key').text
+        until(lambda: d.find_elements(By.CSS_SELECTOR, 'tr[data-key="viewer_console"]'), 'the new key listed')
         shot('settings')
+        css('tr[data-key="viewer_console"] button.danger').click()
+        d.switch_to.alert.accept()
+        until(lambda: 'revoked' in css('tr[data-key="viewer_console"]').text, 'the key revoked')
 
         # Keyboard: the skip link comes first, then the navigation.
         d.refresh()
