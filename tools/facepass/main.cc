@@ -22,6 +22,7 @@
 #include "store/token_cipher.h"
 #include "spec/clock.h"
 #include "backup_command.h"
+#include "check_command.h"
 #include "enrol_command.h"
 #include "keys_command.h"
 #include "metrics_listener.h"
@@ -268,6 +269,7 @@ int main(int argc, char** argv) {
   facepass::cli::AddAuditCommand(cli, exit_code);
   facepass::cli::AddBackupCommands(cli, exit_code);
   facepass::cli::AddEnrolCommand(cli, exit_code);
+  facepass::cli::AddCheckCommand(cli, exit_code);
 
   CLI11_PARSE(cli, argc, argv);
   return exit_code;
