@@ -12,6 +12,7 @@ screen goes to --artifacts. Exit 77 (skip) when the dev photos, the models,
 chromium, chromium-driver or python3-selenium are missing."""
 
 import argparse
+import base64
 import csv
 import json
 import os
@@ -163,8 +164,13 @@ def main():
             raise AssertionError(f'timed out waiting for {what}') from e
 
     def shot(name):
+        # The whole page, not only the window (results sit below the fold).
         path = os.path.join(a.artifacts, f'{name}.png')
-        d.save_screenshot(path)
+        size = d.execute_cdp_cmd('Page.getLayoutMetrics', {})['cssContentSize']
+        png = d.execute_cdp_cmd('Page.captureScreenshot', {'captureBeyondViewport': True, 'clip': {
+            'x': 0, 'y': 0, 'width': size['width'], 'height': min(size['height'], 4000), 'scale': 1}})
+        with open(path, 'wb') as f:
+            f.write(base64.b64decode(png['data']))
         shots.append(path)
 
     def img_loaded(sel):
