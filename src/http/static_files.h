@@ -23,7 +23,8 @@ std::string_view ContentTypeFor(std::string_view name);
 // and GET `prefix` (no slash) redirects there (301), so relative links in the
 // page resolve under the prefix. Every answer carries Cache-Control: no-cache,
 // a strict Content-Security-Policy (same-origin scripts, styles and fetches;
-// images also from blob: and data:), nosniff and X-Frame-Options: DENY.
+// images also from blob: and data:), nosniff and X-Frame-Options: DENY, and
+// an ETag; a request whose If-None-Match names it gets 304 without the body.
 std::vector<Route> StaticRoutes(const std::string& prefix, const std::vector<StaticFile>& files);
 
 }  // namespace facepass::http

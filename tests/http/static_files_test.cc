@@ -108,6 +108,25 @@ TEST_F(StaticFilesTest, FilesWithTheirTypesAndHeaders) {
   EXPECT_EQ(c.Get("/console/data.bin").body, std::string("\0\1", 2));
 }
 
+TEST_F(StaticFilesTest, ETagRevalidationAnswers304) {
+  TestHttpClient c(base_);
+  TestResponse first = c.Get("/console/app.js");
+  ASSERT_NE(first.Header("ETag"), nullptr);
+  const std::string etag = *first.Header("ETag");
+  EXPECT_EQ(etag.size(), 18u) << etag;  // "16 hex digits"
+  TestResponse again = c.Get("/console/app.js", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.body, "");
+  ExpectSecurityHeaders(again);
+  EXPECT_EQ(c.Get("/console/app.js", {{"If-None-Match", "\"0000000000000000\""}}).status, 200);
+  // Another file's tag does not match; the index has its own.
+  EXPECT_EQ(c.Get("/console/css/console.css", {{"If-None-Match", etag}}).status, 200);
+  TestResponse index = c.Get("/console/");
+  ASSERT_NE(index.Header("ETag"), nullptr);
+  EXPECT_NE(*index.Header("ETag"), etag);
+  EXPECT_EQ(c.Get("/console/", {{"If-None-Match", *index.Header("ETag")}}).status, 304);
+}
+
 TEST_F(StaticFilesTest, BareConsoleRedirectsToTheSlash) {
   TestHttpClient c(base_);  // does not follow redirects
   TestResponse r = c.Get("/console");
