@@ -1,6 +1,7 @@
 // The recognition history repo: filters, newest-first keyset pages that
 // neither skip nor repeat while rows arrive, and rows gone with their capture.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <set>
 
@@ -136,6 +137,32 @@ TEST_F(RecognitionsTest, RowGoesWithItsPurgedCapture) {
   ASSERT_TRUE(db_->DeleteImage(old_capture).ok());
   EXPECT_EQ(Images({}), std::vector<int64_t>{kept});
   EXPECT_TRUE(db_->CheckIntegrity(Database::Check::kFull).ok());
+}
+
+// A data directory from before issue 11 (schema 2) gains the table in place.
+TEST(StoreSchemaUpgrade, Version2GainsRecognitions) {
+  TempDir dir;
+  const auto file = dir.path() / "facepass.db";
+  int64_t image = 0;
+  {
+    auto db = Database::Open(file).value();
+    image = db->InsertImage(ImageKind::kCapture, "jpeg", "c/1", 5, 10, 10, 100).value();
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE recognitions; PRAGMA user_version = 2;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+
+  auto db = Database::Open(file);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  RecognitionRecord r;
+  r.image_id = image;
+  r.at_ms = 100;
+  r.group_name = "gate";
+  ASSERT_TRUE((*db)->InsertRecognitions({r}).ok());
+  EXPECT_EQ((*db)->QueryRecognitions({}).value().rows.size(), 1u);
+  EXPECT_TRUE((*db)->CheckIntegrity().ok());
 }
 
 }  // namespace
