@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "store/write_fault.h"
+
 namespace facepass::store {
 
 Result<size_t> ReadUpTo(int fd, void* data, size_t size, const std::string& what) {
@@ -23,6 +25,10 @@ Result<size_t> ReadUpTo(int fd, void* data, size_t size, const std::string& what
 
 Status WriteAllAndSync(int fd, const void* data, size_t size, const std::string& what) {
   const char* p = static_cast<const char*>(data);
+  if (InjectedNoSpace()) {
+    errno = ENOSPC;
+    return Status::IoError("write " + what + ": " + std::strerror(errno) + " (FACEPASS_TEST_ENOSPC_FILE)");
+  }
   while (size > 0) {
     ssize_t n = ::write(fd, p, size);
     if (n < 0 && errno == EINTR) continue;
