@@ -1,6 +1,6 @@
 // Webhooks (issue 11) through the real server: recognize, face.add and
 // face.delete events reach every --webhook URL as JSON (the recognize event
-// carries the history item), a bad URL stops the start with a clear error,
+// carries the history item), a retry reaches a receiver that was down, a bad URL stops the start with a clear error,
 // and a receiver that never answers neither slows recognition down nor
 // holds more than --webhook-queue events (the rest are counted as dropped).
 #include <sys/wait.h>
@@ -87,6 +87,32 @@ TEST(WebhookE2E, EventsReachEveryUrl) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(delivered, 6);
+  EXPECT_EQ(MetricValue(api, "facepass_webhook_dropped_total"), 0);
+  ASSERT_EQ(server->Stop(), 0);
+  RemoveUnlessFailed(dir);
+}
+
+// The receiver is down when the event happens and comes up a second later:
+// a retry (0.5 s, 1 s, 2 s, ... after the failures) delivers it.
+TEST(WebhookE2E, ARetryReachesAReceiverThatWasDown) {
+  FP_REQUIRE_SHARED_AND_MODELS();
+  const uint16_t port = testing::PickFreePort();
+  const fs::path dir = testing::MakeTempDir("facepass-webhook-retry");
+  auto server = testing::ServerProcess::Start(
+      dir / "data", {"--webhook", "http://127.0.0.1:" + std::to_string(port) + "/late"});
+  ASSERT_NE(server, nullptr);
+  Api api(*server);
+  Reply added = api.AddFace(SharedFace("biden/1.jpg"));
+  ASSERT_EQ(added.code(), 0) << added.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // refused at least twice
+  auto receiver = HttpReceiver::Start(port);
+  ASSERT_NE(receiver, nullptr) << "port " << port << " was taken meanwhile";
+  const auto got = receiver->WaitFor(1, std::chrono::seconds(20));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].path, "/late");
+  const json event = EventOf(got[0]);
+  EXPECT_EQ(event["event"], "face.add");
+  EXPECT_EQ(event["face_token"], added.data()["face_token"]);
   EXPECT_EQ(MetricValue(api, "facepass_webhook_dropped_total"), 0);
   ASSERT_EQ(server->Stop(), 0);
   RemoveUnlessFailed(dir);
