@@ -20,6 +20,12 @@ struct SlistDeleter {
 
 size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
 
+// Aborts a POST in flight when the sender stops, so a hanging receiver does
+// not hold the shutdown for the whole timeout.
+int AbortOnStop(void* stopping, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(stopping)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 Status ValidateWebhookUrl(const std::string& url) {
@@ -106,6 +112,9 @@ bool WebhookSender::Post(const std::string& url, const std::string& body, std::s
   curl_easy_setopt(c.get(), CURLOPT_TIMEOUT_MS, options_.timeout_ms);
   curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, Discard);
+  curl_easy_setopt(c.get(), CURLOPT_XFERINFOFUNCTION, AbortOnStop);
+  curl_easy_setopt(c.get(), CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&stopping_));
+  curl_easy_setopt(c.get(), CURLOPT_NOPROGRESS, 0L);
   const CURLcode rc = curl_easy_perform(c.get());
   if (rc != CURLE_OK) {
     *why = curl_easy_strerror(rc);

@@ -6,6 +6,7 @@
 // receiver delays only its own deliveries, by at most one POST's timeout.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -41,7 +42,8 @@ class WebhookSender {
   WebhookSender& operator=(const WebhookSender&) = delete;
 
   void Start();
-  // Closes the queue and joins the thread; what was still queued or retrying is dropped.
+  // Closes the queue, aborts a POST in flight and joins the thread; what was
+  // still queued or retrying is dropped.
   void Stop();
 
  private:
