@@ -118,6 +118,16 @@ int main(int argc, char** argv) {
     work = tmpl;
   }
   const fs::path data = fs::path(work) / "data";
+  {  // A private copy: a rebuild of the binary during a long run must not change or break it.
+    std::error_code ec;
+    const fs::path copy = fs::path(work) / "facepass";
+    fs::copy_file(server_bin, copy, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+      std::fprintf(stderr, "copy %s: %s\n", server_bin.c_str(), ec.message().c_str());
+      return 1;
+    }
+    server_bin = copy.string();
+  }
   Shared shared;
   if (!faces_dir.empty()) shared.photos = LoadPhotos(faces_dir, max_photos);
   shared.enrols = std::make_unique<std::atomic<bool>[]>(shared.photos.size());
