@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   int kills = 100, clients = 4, min_ms = 200, max_ms = 3000;
   size_t max_photos = 10;
   uint32_t seed = std::random_device{}();
-  bool keep = false;
+  bool keep = false, sabotage = false;
   app.add_option("--server-bin", server_bin, "the facepass binary (serve and check)")->required()->check(CLI::ExistingFile);
   app.add_option("--models-dir", models, "models for the server")->required();
   app.add_option("--faces-dir", faces_dir, "photos with faces.csv (absent: no face writes)");
@@ -105,6 +105,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "random seed (printed)");
   app.add_option("--work-dir", work, "scratch directory (default: a new one under TMPDIR or /tmp)");
   app.add_flag("--keep", keep, "keep the data directory and logs");
+  app.add_flag("--sabotage", sabotage,
+               "self-test: after the first kill remove every stored image file; the run must then report losses");
   CLI11_PARSE(app, argc, argv);
 
   if (!fs::exists(fs::path(models) / "blazeface.onnx")) {
@@ -132,6 +134,10 @@ int main(int argc, char** argv) {
   if (!faces_dir.empty()) shared.photos = LoadPhotos(faces_dir, max_photos);
   shared.enrols = std::make_unique<std::atomic<bool>[]>(shared.photos.size());
   for (size_t i = 0; i < shared.photos.size(); ++i) shared.enrols[i] = true;
+  if (shared.photos.empty() && sabotage) {
+    std::printf("SKIP: --sabotage removes face originals and needs photos (--faces-dir)\n");
+    return 77;
+  }
   if (shared.photos.empty())
     std::printf("NOTE: no photos (%s): face add, face delete and bind are left out; groups, config and sync run\n",
                 faces_dir.empty() ? "--faces-dir not given" : (faces_dir + "/faces.csv unreadable").c_str());
@@ -185,6 +191,12 @@ int main(int argc, char** argv) {
     stop = true;
     for (auto& th : threads) th.join();
     ++done_kills;
+    if (sabotage && done_kills == 1) {
+      std::error_code ec;
+      for (auto it = fs::recursive_directory_iterator(data / "images", ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file()) fs::remove(it->path(), ec);
+    }
     int64_t acked = 0;
     for (const Tally& t : tallies) {
       acked += t.acked;
