@@ -28,6 +28,7 @@ inline int HttpStatusOf(ErrorCode c) {
     case ErrorCode::kTooManyRequests: return 429;
     case ErrorCode::kInternalError: return 500;
     case ErrorCode::kServiceBusy: return 503;
+    case ErrorCode::kHttpVersionNotSupported: return 505;
     default: return 400;
   }
 }

@@ -32,6 +32,7 @@ enum class ErrorCode : int {
   kCompareLivenessFailed = 104901,
   kInternalError = 105000,
   kServiceBusy = 105003,
+  kHttpVersionNotSupported = 105005,  // request line's HTTP major version is not 1 (HTTP 505)
 };
 
 struct DomainError {
@@ -69,6 +70,7 @@ inline DomainError TooManyRequests() { return Make(ErrorCode::kTooManyRequests, 
 inline DomainError CompareLivenessFailed() { return Make(ErrorCode::kCompareLivenessFailed, "COMPARE_LIVENESS_FAILED"); }
 inline DomainError InternalError() { return Make(ErrorCode::kInternalError, "INTERNAL_ERROR"); }
 inline DomainError ServiceBusy() { return Make(ErrorCode::kServiceBusy, "SERVICE_BUSY"); }
+inline DomainError HttpVersionNotSupported() { return Make(ErrorCode::kHttpVersionNotSupported, "HTTP_VERSION_NOT_SUPPORTED"); }
 }  // namespace errors
 
 }  // namespace facepass

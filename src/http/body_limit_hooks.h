@@ -36,6 +36,10 @@ inline bool Discarding(restinio::impl::http_parser_ctx_t* ctx) {
 
 inline int OnHeadersComplete(http_parser* parser) {
   auto* ctx = Ctx(parser);
+  // RESTinio 0.6 leaves the request header at 1.1 whatever the request line
+  // said; the real version lets the server refuse HTTP/9.9 (http_version.h).
+  ctx->m_header.http_major(parser->http_major);
+  ctx->m_header.http_minor(parser->http_minor);
   ctx->m_header.remove_field(kBodyTooLargeMarker);
   const uint64_t limit = ctx->m_limits.max_body_size();
   if (parser->content_length != ULLONG_MAX && parser->content_length > limit) {

@@ -25,6 +25,7 @@
 #include "http/envelope.h"
 #include "http/form_parser.h"
 #include "http/held_streams.h"
+#include "http/http_version.h"
 #include "http/request_metrics.h"
 #include "http/router.h"
 #include "http/signals.h"
@@ -379,6 +380,10 @@ restinio::request_handling_status_t Server::Impl::OnRequest(restinio::request_ha
     Router::Match m = router_.Find(ex.method, ex.path);
     if (m.route != nullptr) ex.endpoint = m.route->path;
 
+    if (!ServedHttpVersion(header.http_major())) {
+      ReplyError(ex, errors::HttpVersionNotSupported(), /*close=*/true);
+      return restinio::request_accepted();
+    }
     if (auto too_large = header.opt_value_of(internal::kBodyTooLargeMarker)) {
       ApiReply reply = ApiReply::Error(errors::InvalidImageFileSize());
       reply.http_status = 413;  // the spec's code, but the body was refused before it was read
