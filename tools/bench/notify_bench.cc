@@ -41,6 +41,7 @@
 #include "client/device.h"
 #include "client/watcher.h"
 #include "spec/clock.h"
+#include "server_child.h"
 #include "store/database.h"
 
 namespace {
@@ -48,6 +49,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace facepass;
 using namespace facepass::client;
+using facepass::bench::Percentile;
+using facepass::bench::RssMiB;
 using Clock = std::chrono::steady_clock;
 
 std::string GroupName(int g) { return "bench_n" + std::to_string(g); }
@@ -79,49 +82,6 @@ Status Seed(const fs::path& db_file, int groups, int faces, int dim) {
   return Status::OK();
 }
 
-struct Server {
-  pid_t pid = -1;
-  std::string url;
-  fs::path log;
-};
-
-Result<Server> StartServer(const std::string& bin, const fs::path& data_dir, const std::string& models, int port,
-                           int queue_limit) {
-  Server s;
-  s.url = "http://127.0.0.1:" + std::to_string(port);
-  s.log = data_dir.string() + ".server.log";
-  std::vector<std::string> args = {bin, "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--data-dir",
-                                   data_dir.string(), "--models-dir", models, "--auth", "off", "--queue-limit",
-                                   std::to_string(queue_limit)};
-  s.pid = ::fork();
-  if (s.pid < 0) return Status::IoError("fork failed");
-  if (s.pid == 0) {
-    int fd = ::open(s.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  HttpOptions o;
-  o.connect_timeout_ms = 500;
-  HttpClient http(o);
-  for (int i = 0; i < 1200; ++i) {
-    auto r = http.Get(s.url + "/api/version/v1");
-    if (r.ok() && r->status == 200) return s;
-    int st = 0;
-    if (::waitpid(s.pid, &st, WNOHANG) == s.pid) return Status::Unavailable("server exited; log " + s.log.string());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ::kill(s.pid, SIGKILL);
-  ::waitpid(s.pid, nullptr, 0);
-  return Status::Unavailable("server did not come up; log " + s.log.string());
-}
-
 // The server process's CPU seconds so far and its resident set (MiB).
 double CpuSeconds(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -137,22 +97,6 @@ double CpuSeconds(pid_t pid) {
     if (i == 15) stime = std::stoull(x);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-double RssMiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t i = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
 }
 
 // One simulated device: its store, its watcher on a thread, and when it
@@ -178,7 +122,7 @@ int Fail(const Status& s) {
 int main(int argc, char** argv) {
   CLI::App app{"Push-triggered sync: propagation of one unbind to devices holding notify streams"};
   std::string server_bin, models, work;
-  int devices = 200, groups = 5, faces = 20, reps = 5, idle_s = 10, dim = 512, port = 18987, queue_limit = 64,
+  int devices = 200, groups = 5, faces = 20, reps = 5, idle_s = 10, dim = 512, queue_limit = 64,
       spread_ms = 250;
   app.add_option("--server-bin", server_bin, "the facepass server binary")->required()->check(CLI::ExistingFile);
   app.add_option("--models-dir", models, "models for the server")->required();
@@ -188,7 +132,6 @@ int main(int argc, char** argv) {
   app.add_option("--reps", reps, "unbinds measured");
   app.add_option("--idle-seconds", idle_s, "idle measurement with every device connected");
   app.add_option("--dim", dim, "feature dimension (must be the server engine's)");
-  app.add_option("--port", port, "server port");
   app.add_option("--queue-limit", queue_limit, "the server's --queue-limit (every device syncs at once)");
   app.add_option("--notice-spread-ms", spread_ms, "devices start a notice's sync within this (random)");
   app.add_option("--work-dir", work, "scratch directory (default: a new one under /tmp)");
@@ -202,7 +145,8 @@ int main(int argc, char** argv) {
   const fs::path data = fs::path(work) / "data";
   fs::create_directories(data);
   if (Status s = Seed(data / "facepass.db", groups, faces, dim); !s.ok()) return Fail(s);
-  auto server = StartServer(server_bin, data, models, port, queue_limit);
+  auto server = bench::StartServer(server_bin, data, models,
+                                   {"--auth", "off", "--queue-limit", std::to_string(queue_limit)});
   if (!server.ok()) return Fail(server.status());
   const pid_t pid = server->pid;
   const double rss_empty = RssMiB(pid);

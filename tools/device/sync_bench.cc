@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/device.h"
+#include "server_child.h"
 #include "spec/clock.h"
 #include "store/database.h"
 
@@ -72,54 +73,6 @@ Status Seed(const fs::path& db_file, int faces, int spare, int dim) {
   return Status::OK();
 }
 
-struct Server {
-  pid_t pid = -1;
-  std::string url;
-  fs::path log;
-};
-
-Result<Server> StartServer(const std::string& bin, const fs::path& data_dir, const std::string& models, int port) {
-  Server s;
-  s.url = "http://127.0.0.1:" + std::to_string(port);
-  s.log = data_dir.string() + ".server.log";
-  std::vector<std::string> args = {bin, "serve", "--listen", "127.0.0.1:" + std::to_string(port),
-                                   "--data-dir", data_dir.string(), "--models-dir", models, "--max-body-mb", "64"};
-  s.pid = ::fork();
-  if (s.pid < 0) return Status::IoError("fork failed");
-  if (s.pid == 0) {
-    int fd = ::open(s.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  HttpOptions o;
-  o.connect_timeout_ms = 500;
-  HttpClient http(o);
-  for (int i = 0; i < 1200; ++i) {
-    auto r = http.Get(s.url + "/api/version/v1");
-    if (r.ok() && r->status == 200) return s;
-    int st = 0;
-    if (::waitpid(s.pid, &st, WNOHANG) == s.pid) return Status::Unavailable("server exited; log " + s.log.string());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ::kill(s.pid, SIGKILL);
-  ::waitpid(s.pid, nullptr, 0);
-  return Status::Unavailable("server did not come up; log " + s.log.string());
-}
-
-void StopServer(Server& s) {
-  if (s.pid <= 0) return;
-  ::kill(s.pid, SIGTERM);
-  ::waitpid(s.pid, nullptr, 0);
-  s.pid = -1;
-}
-
 // Times ("12ms") of the sync requests in the server log, in order.
 std::vector<double> ServerSyncMs(const fs::path& log) {
   std::ifstream in(log);
@@ -149,14 +102,13 @@ int Fail(const Status& s) {
 int main(int argc, char** argv) {
   CLI::App app{"Device sync benchmark against the real server"};
   std::string server_bin, models, work;
-  int faces = 10000, changes = 10, reps = 3, dim = 1024, port = 18977;
+  int faces = 10000, changes = 10, reps = 3, dim = 512;  // arcface's; the server refuses features of another size
   app.add_option("--server-bin", server_bin, "the facepass server binary")->required()->check(CLI::ExistingFile);
   app.add_option("--models-dir", models, "models for the server")->required();
   app.add_option("--faces", faces, "faces in the synced group");
   app.add_option("--changes", changes, "bind/unbind events for the incremental sync (even)");
   app.add_option("--reps", reps, "fresh devices doing the FULL sync");
   app.add_option("--dim", dim, "feature dimension (must be the server engine's)");
-  app.add_option("--port", port, "server port");
   app.add_option("--work-dir", work, "scratch directory (default: a new one under /tmp)");
   CLI11_PARSE(app, argc, argv);
 
@@ -175,7 +127,7 @@ int main(int argc, char** argv) {
   double seed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cerr << "seeded " << faces << " + " << spare << " faces in " << seed_s << " s\n";
 
-  Result<Server> server = StartServer(server_bin, data, models, port);
+  Result<bench::ServerChild> server = bench::StartServer(server_bin, data, models, {"--auth", "off", "--max-body-mb", "64"});
   if (!server.ok()) return Fail(server.status());
   HttpClient http;
   nlohmann::json report = {{"faces", faces}, {"dim", dim}, {"changes", changes}};
@@ -231,7 +183,7 @@ int main(int argc, char** argv) {
   const ApplyReport::Group& g = inc->report.groups.at(0);
   auto none = dev->Sync(http, server->url);
   if (!none.ok()) return Fail(none.status());
-  StopServer(*server);
+  bench::StopServer(*server);
 
   std::vector<double> server_ms = ServerSyncMs(server->log);
   // Log order: reps FULL, helper FULL, INCREMENTAL, NONE.
