@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/body_limit_hooks.h"
+#include "http/address_gate.h"
 #include "http/body_parser.h"
 #include "http/envelope.h"
 #include "http/form_parser.h"
@@ -63,11 +64,15 @@ class RestinioLogger {
 struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogger> {
   static constexpr bool use_connection_count_limiter = true;
   using http_methods_mapper_t = internal::Methods;
+  using ip_blocker_t = internal::AddressGate;
+  using connection_state_listener_t = internal::AddressGate;
 };
 
 struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, RestinioLogger> {
   static constexpr bool use_connection_count_limiter = true;
   using http_methods_mapper_t = internal::Methods;
+  using ip_blocker_t = internal::AddressGate;
+  using connection_state_listener_t = internal::AddressGate;
 };
 
 // The plain and the TLS server are different RESTinio types; the rest of
@@ -238,6 +243,9 @@ class Server::Impl {
   std::unique_ptr<Listener> server_;
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
+  // Open connections per client address (finding 3); RESTinio's hooks share it.
+  std::shared_ptr<internal::AddressGate> address_gate_ =
+      std::make_shared<internal::AddressGate>(opts_.max_connections_per_address, port_);
   std::atomic<bool> stopping_{false};
   std::mutex state_mu_;
   bool started_ = false;
@@ -324,6 +332,8 @@ void Server::Impl::Configure(restinio::server_settings_t<T>& s) {
                                     .max_field_value_size(opts_.max_header_bytes)
                                     .max_field_count(opts_.max_header_count)
                                     .max_body_size(opts_.max_body_bytes))
+      .ip_blocker(address_gate_)
+      .connection_state_listener(address_gate_)
       .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& a) { port_ = a.local_endpoint().port(); })
       .request_handler([this](restinio::request_handle_t req) { return OnRequest(std::move(req)); });
 }

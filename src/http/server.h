@@ -100,6 +100,9 @@ struct ServerOptions {
   size_t max_header_count = 100;          // header fields per request
   size_t max_url_bytes = 8 << 10;         // request target length
   size_t max_connections = 1024;          // concurrent connections accepted
+  // From one client address, at most this many at once (0: no limit); more are
+  // shut down at accept, so one address cannot take the whole max_connections.
+  size_t max_connections_per_address = 0;
   size_t max_pipelined_requests = 1;      // per connection, in flight
   // Held event streams (ApiReply::stream, http/event_stream.h): part of
   // max_connections (an eighth of them, at least 64, stays for the others),

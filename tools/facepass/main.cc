@@ -40,6 +40,7 @@ struct ServeFlags {
   int io_threads = 2;
   int pool_size = 2;
   size_t max_connections = 1024;
+  size_t max_connections_per_address = 768;
   size_t max_notify = 600;
   int notify_heartbeat_s = 15;
   size_t max_body_mb = 16;
@@ -83,6 +84,7 @@ int Serve(const ServeFlags& f) {
   http.queue_limit = f.queue_limit;
   http.io_threads = f.io_threads;
   http.max_connections = f.max_connections;
+  http.max_connections_per_address = f.max_connections_per_address;
   http.max_streams = f.max_notify;
   http.stream_heartbeat = std::chrono::seconds(f.notify_heartbeat_s);
   http.max_body_bytes = f.max_body_mb << 20;
@@ -240,6 +242,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   serve->add_option("--max-connections", f.max_connections, "Concurrent connections accepted")->capture_default_str();
+  serve->add_option("--max-connections-per-address", f.max_connections_per_address,
+                    "Concurrent connections from one client address (0: no limit); more are closed at accept, so "
+                    "one address cannot take every connection")
+      ->capture_default_str();
   serve->add_option("--max-notify", f.max_notify, "Held notify connections (part of --max-connections; beyond: 503)")->check(CLI::Range(0, 100000))->capture_default_str();
   serve->add_option("--notify-heartbeat", f.notify_heartbeat_s, "Seconds between heartbeats on held notify connections")->check(CLI::Range(1, 60))->capture_default_str();
   serve->add_option("--max-body-mb", f.max_body_mb, "Largest request body in MiB")->check(CLI::Range(1, 1024))->capture_default_str();
