@@ -9,15 +9,7 @@ DomainResult<store::RecognitionPage> History::Query(const HistoryRequest& req) {
   if (req.group_name && !spec::IsValidGroupName(*req.group_name)) return errors::IllegalArgument("group_name");
   if (req.limit < 1 || req.limit > kMaxLimit) return errors::IllegalArgument("limit (1..500)");
   if (req.from_ms < 0 || req.from_ms > req.to_ms) return errors::IllegalArgument("from,to (from must be <= to)");
-  store::RecognitionQuery q;
-  q.group_name = req.group_name;
-  q.from_ms = req.from_ms;
-  q.to_ms = req.to_ms;
-  q.passed = req.passed;
-  q.face_id = req.face_id;
-  q.limit = req.limit;
-  q.before = req.before;
-  auto page = db_.QueryRecognitions(q);
+  auto page = db_.QueryRecognitions(req);
   if (!page.ok()) return Internal("history: query", page.status());
   return *std::move(page);
 }

@@ -15,15 +15,9 @@ class Database;
 
 namespace facepass::service {
 
-struct HistoryRequest {
-  std::optional<std::string> group_name;
-  int64_t from_ms = 0;        // inclusive
-  int64_t to_ms = INT64_MAX;  // exclusive
-  std::optional<bool> passed;
-  std::optional<int64_t> face_id;
-  int limit = 50;                                // 1..kMaxLimit
-  std::optional<store::KeysetCursor> before;     // the previous page's next_cursor
-};
+// The filters are the store's own (store::RecognitionQuery); History checks
+// them against the spec's rules before the query runs.
+using HistoryRequest = store::RecognitionQuery;
 
 class History {
  public:
