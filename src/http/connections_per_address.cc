@@ -71,9 +71,9 @@ bool ShutdownAcceptedSocket(const std::string& peer_ip, uint16_t peer_port, uint
     std::string ip, local_ip;
     uint16_t port = 0, lport = 0;
     if (!Endpoint(peer, &ip, &port) || !Endpoint(local, &local_ip, &lport)) continue;
-    if (port != peer_port || lport != local_port) continue;
-    // A v4 client on a v6 socket is ::ffff:a.b.c.d.
-    if (ip != peer_ip && ip != "::ffff:" + peer_ip) continue;
+    // peer_ip comes from the same socket's endpoint, so the texts are alike
+    // (a v4 client on a v6 socket is ::ffff:a.b.c.d in both).
+    if (port != peer_port || lport != local_port || ip != peer_ip) continue;
     return ::shutdown(fd, SHUT_RDWR) == 0;
   }
   return false;

@@ -20,8 +20,8 @@
 #include <restinio/tls.hpp>
 #include <spdlog/spdlog.h>
 
-#include "http/body_limit_hooks.h"
 #include "http/address_gate.h"
+#include "http/body_limit_hooks.h"
 #include "http/body_parser.h"
 #include "http/envelope.h"
 #include "http/form_parser.h"
@@ -400,8 +400,7 @@ restinio::request_handling_status_t Server::Impl::OnRequest(restinio::request_ha
       Reply(ex, std::move(reply), /*close=*/*too_large == internal::kBodySkipped);
       return restinio::request_accepted();
     }
-    if (!opts_.allowed_hosts.empty() &&
-        !opts_.allowed_hosts.Allows(header.opt_value_of(restinio::http_field::host).value_or(""))) {
+    if (!opts_.allowed_hosts.Allows(header.opt_value_of(restinio::http_field::host).value_or(""))) {
       ReplyError(ex, errors::MisdirectedRequest(), /*close=*/true);
       return restinio::request_accepted();
     }

@@ -283,10 +283,8 @@ int main(int argc, char** argv) {
     return 77;
   }
   if (work.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/fp-overload-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) return 1;
-    work = tmpl;
+    work = bench::MakeScratchDir("fp-overload");
+    if (work.empty()) return 1;
   }
   const fs::path data = fs::path(work) / "data";
   auto server = bench::StartServer(server_bin, data, models,

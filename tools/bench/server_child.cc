@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -96,6 +97,12 @@ int StopServer(ServerChild& s) {
   ::waitpid(s.pid, &st, 0);
   s.pid = -1;
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::string MakeScratchDir(const std::string& prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/" + prefix + "-XXXXXX";
+  return ::mkdtemp(tmpl.data()) ? tmpl : std::string();
 }
 
 double RssMiB(pid_t pid) {

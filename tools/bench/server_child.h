@@ -28,6 +28,8 @@ void KillServer(ServerChild& s);     // SIGKILL and reap
 int StopServer(ServerChild& s);      // SIGTERM, wait; the exit status (-1: killed or signalled)
 
 int PickFreePort();
+// A new directory $TMPDIR/<prefix>-XXXXXX (/tmp without TMPDIR); "" when it cannot be made.
+std::string MakeScratchDir(const std::string& prefix);
 double RssMiB(pid_t pid);
 int OpenFds(pid_t pid);
 // Least-squares slope of y over x.

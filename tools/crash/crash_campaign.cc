@@ -114,10 +114,8 @@ int main(int argc, char** argv) {
     return 77;
   }
   if (work.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/fp-crash-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) return 1;
-    work = tmpl;
+    work = bench::MakeScratchDir("fp-crash");
+    if (work.empty()) return 1;
   }
   const fs::path data = fs::path(work) / "data";
   {  // A private copy: a rebuild of the binary during a long run must not change or break it.
