@@ -24,9 +24,13 @@ inline int HttpStatusOf(ErrorCode c) {
     case ErrorCode::kForbidden: return 403;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kRequestTimeout: return 408;
+    case ErrorCode::kUriTooLong: return 414;
     case ErrorCode::kMisdirectedRequest: return 421;
+    case ErrorCode::kHeaderFieldsTooLarge: return 431;
     case ErrorCode::kTooManyRequests: return 429;
     case ErrorCode::kInternalError: return 500;
+    case ErrorCode::kNotImplemented: return 501;
     case ErrorCode::kServiceBusy: return 503;
     case ErrorCode::kHttpVersionNotSupported: return 505;
     default: return 400;

@@ -27,11 +27,16 @@ enum class ErrorCode : int {
   kForbidden = 104403,
   kNotFound = 104404,
   kMethodNotAllowed = 104405,
+  kBadRequest = 104400,  // malformed HTTP request (http/request_head_guard.h)
+  kRequestTimeout = 104408,  // request head not complete in time (HTTP 408)
+  kUriTooLong = 104414,  // request target longer than the limit (HTTP 414)
   kMisdirectedRequest = 104421,  // Host not in --allowed-hosts (HTTP 421)
+  kHeaderFieldsTooLarge = 104431,  // too many or too long header fields (HTTP 431)
   kTooManyRequests = 104429,
   kCompareLivenessFailed = 104901,
   kInternalError = 105000,
   kServiceBusy = 105003,
+  kNotImplemented = 105001,  // request method not known to the server (HTTP 501)
   kHttpVersionNotSupported = 105005,  // request line's HTTP major version is not 1 (HTTP 505)
 };
 
@@ -70,6 +75,11 @@ inline DomainError TooManyRequests() { return Make(ErrorCode::kTooManyRequests, 
 inline DomainError CompareLivenessFailed() { return Make(ErrorCode::kCompareLivenessFailed, "COMPARE_LIVENESS_FAILED"); }
 inline DomainError InternalError() { return Make(ErrorCode::kInternalError, "INTERNAL_ERROR"); }
 inline DomainError ServiceBusy() { return Make(ErrorCode::kServiceBusy, "SERVICE_BUSY"); }
+inline DomainError BadRequest(const std::string& why) { return Make(ErrorCode::kBadRequest, "BAD_REQUEST", why); }
+inline DomainError RequestTimeout() { return Make(ErrorCode::kRequestTimeout, "REQUEST_TIMEOUT", "request head"); }
+inline DomainError UriTooLong() { return Make(ErrorCode::kUriTooLong, "URI_TOO_LONG"); }
+inline DomainError HeaderFieldsTooLarge(const std::string& why) { return Make(ErrorCode::kHeaderFieldsTooLarge, "REQUEST_HEADER_FIELDS_TOO_LARGE", why); }
+inline DomainError NotImplemented(const std::string& why) { return Make(ErrorCode::kNotImplemented, "NOT_IMPLEMENTED", why); }
 inline DomainError HttpVersionNotSupported() { return Make(ErrorCode::kHttpVersionNotSupported, "HTTP_VERSION_NOT_SUPPORTED"); }
 }  // namespace errors
 

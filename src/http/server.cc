@@ -25,6 +25,7 @@
 #include "http/body_parser.h"
 #include "http/envelope.h"
 #include "http/form_parser.h"
+#include "http/guarded_socket.h"
 #include "http/held_streams.h"
 #include "http/http_version.h"
 #include "http/request_metrics.h"
@@ -63,6 +64,7 @@ class RestinioLogger {
 
 struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogger> {
   static constexpr bool use_connection_count_limiter = true;
+  using stream_socket_t = internal::GuardedSocket;  // malformed requests answered (guarded_socket.h)
   using http_methods_mapper_t = internal::Methods;
   using ip_blocker_t = internal::AddressGate;
   using connection_state_listener_t = internal::AddressGate;

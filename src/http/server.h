@@ -109,7 +109,9 @@ struct ServerOptions {
   // none on a worker; beyond it 503 SERVICE_BUSY, Retry-After: 5.
   size_t max_streams = 600;
   std::chrono::seconds stream_heartbeat{15};  // comment line on each stream (capped at handle_timeout/2)
-  std::chrono::seconds read_timeout{30};  // idle keep-alive / slow request
+  // Idle keep-alive / slow request; a started request head must end within
+  // min(5 s, read_timeout / 2) or is answered 408 (guarded_socket.h).
+  std::chrono::seconds read_timeout{30};
   std::chrono::seconds write_timeout{30}; // sending a response
   std::chrono::seconds handle_timeout{120};  // request accepted -> response sent
   std::chrono::seconds stop_timeout{10};  // Stop(): wait for in-flight requests

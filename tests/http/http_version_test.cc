@@ -1,37 +1,13 @@
 // Issue 13, finding 4 (part): request lines of HTTP versions other than 1.x
 // are answered 505 HTTP_VERSION_NOT_SUPPORTED with the envelope and closed;
 // they used to reach the handler and be answered 200.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include "http/server.h"
+#include "raw_exchange.h"
 
 namespace facepass::http {
 namespace {
-
-// Sends `request`, reads until the server closes (or 5 s).
-std::string Exchange(uint16_t port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
 
 class HttpVersionTest : public ::testing::Test {
  protected:
@@ -45,7 +21,7 @@ class HttpVersionTest : public ::testing::Test {
   }
   void TearDown() override { server_->Stop(); }
   std::string Get(const std::string& version) {
-    return Exchange(server_->port(), "GET /ping " + version + "\r\nHost: 127.0.0.1\r\n\r\n");
+    return RawExchange(server_->port(), "GET /ping " + version + "\r\nHost: 127.0.0.1\r\n\r\n");
   }
   std::unique_ptr<Server> server_;
 };
