@@ -170,6 +170,23 @@ void UrlSeeds(Corpus& c) {
     c.Add(s);
 }
 
+// Raw requests: well-formed ones (pipelined, chunked, with a body) and the
+// malformed heads of issue 13's finding 4. The first byte picks the split.
+void HttpHeadSeeds(Corpus& c) {
+  const std::string host = "Host: 127.0.0.1\r\n";
+  for (const std::string& r : std::vector<std::string>{
+           "GET /api/version/v1 HTTP/1.1\r\n" + host + "\r\n",
+           "POST /api/face/v1/add HTTP/1.1\r\n" + host + "Content-Length: 5\r\n\r\nhelloGET / HTTP/1.0\r\n\r\n",
+           "POST /x HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: 1\r\n\r\n",
+           "FOO / HTTP/1.1\r\n\r\n", "GET / HTTX/1.1\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
+           "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+           "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+           "GET / HTTP/1.1\r\nNoColon\r\n\r\n", "GET / HTTP/1.1\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\nraw",
+           std::string("\x16\x03\x01\x00\x05hello", 10)}) {
+    c.Add(std::string(1, static_cast<char>(r.size() / 2)) + r);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -185,7 +202,7 @@ int main(int argc, char** argv) {
   };
   Corpus image = corpus("image_fuzz"), multipart = corpus("multipart_fuzz"), url = corpus("urlencoded_fuzz"),
          json = corpus("json_body_fuzz"), token = corpus("token_fuzz"), sync = corpus("sync_decode_fuzz"),
-         device = corpus("device_apply_fuzz");
+         device = corpus("device_apply_fuzz"), head = corpus("http_head_fuzz");
   ImageSeeds(image, faces);
   MultipartSeeds(multipart);
   UrlSeeds(url);
@@ -193,7 +210,8 @@ int main(int argc, char** argv) {
   TokenSeeds(token);
   SyncSeeds(sync);
   SyncSeeds(device);
-  std::cout << "make_seeds: " << image.n + multipart.n + url.n + json.n + token.n + sync.n + device.n
+  HttpHeadSeeds(head);
+  std::cout << "make_seeds: " << image.n + multipart.n + url.n + json.n + token.n + sync.n + device.n + head.n
             << " seeds in " << out << "\n";
   return 0;
 }

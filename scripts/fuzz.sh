@@ -59,6 +59,7 @@ HARNESSES=(
   "token_fuzz 64 -"
   "sync_decode_fuzz 8192 sync.dict"
   "device_apply_fuzz 8192 sync.dict"
+  "http_head_fuzz 8192 http_head.dict"
 )
 
 rows=()

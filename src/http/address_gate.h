@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/connections_per_address.h"
+#include "http/idle_connections.h"
 #include "spec/clock.h"
 
 namespace facepass::http::internal {
@@ -22,9 +23,17 @@ namespace facepass::http::internal {
 // would shrink max_connections for good in RESTinio 0.6.16).
 class AddressGate {
  public:
-  AddressGate(size_t limit, const std::atomic<uint16_t>& local_port) : counts_(limit), local_port_(local_port) {}
+  // max_connections: the server's cap; from 7/8 of it on, each new
+  // connection closes the connection idle longest (guarded_socket.h).
+  AddressGate(size_t limit, const std::atomic<uint16_t>& local_port, size_t max_connections)
+      : counts_(limit), local_port_(local_port),
+        evict_from_(max_connections / 8 == 0 ? 0 : max_connections - max_connections / 8) {}
+  IdleConnections& idle() { return idle_; }
+  uint64_t evicted() const { return evicted_.load(); }
+
   restinio::ip_blocker::inspection_result_t inspect(const restinio::ip_blocker::incoming_info_t& in) noexcept {
     try {
+      if (evict_from_ != 0 && counts_.total() >= evict_from_ && idle_.EvictOldest()) ++evicted_;
       const std::string address = in.remote_endpoint().address().to_string();
       if (!counts_.Admits(address)) {
         const bool shut = ShutdownAcceptedSocket(address, in.remote_endpoint().port(), local_port_.load());
@@ -56,6 +65,9 @@ class AddressGate {
  private:
   ConnectionsPerAddress counts_;
   const std::atomic<uint16_t>& local_port_;
+  const size_t evict_from_;  // 0: never evict
+  IdleConnections idle_;
+  std::atomic<uint64_t> evicted_{0};
   std::atomic<uint64_t> refused_{0};
   std::atomic<int64_t> last_log_s_{0};  // at most one warning a second
 };

@@ -20,13 +20,20 @@ bool ConnectionsPerAddress::Admits(const std::string& address) const {
 void ConnectionsPerAddress::Opened(const std::string& address) {
   MutexLock lock(&mu_);
   ++open_[address];
+  ++total_;
 }
 
 void ConnectionsPerAddress::Closed(const std::string& address) {
   MutexLock lock(&mu_);
   auto it = open_.find(address);
   if (it == open_.end()) return;
+  --total_;
   if (--it->second == 0) open_.erase(it);
+}
+
+size_t ConnectionsPerAddress::total() const {
+  MutexLock lock(&mu_);
+  return total_;
 }
 
 size_t ConnectionsPerAddress::open(const std::string& address) const {

@@ -25,12 +25,14 @@ class ConnectionsPerAddress {
   void Closed(const std::string& address) EXCLUDES(mu_);
 
   size_t open(const std::string& address) const EXCLUDES(mu_);
+  size_t total() const EXCLUDES(mu_);  // open connections from every address
   size_t limit() const { return limit_; }
 
  private:
   const size_t limit_;
   mutable Mutex mu_;
   std::unordered_map<std::string, size_t> open_ GUARDED_BY(mu_);  // no zero entries
+  size_t total_ GUARDED_BY(mu_) = 0;
 };
 
 // Shuts down (both directions) this process's TCP socket whose peer is

@@ -15,6 +15,7 @@
 #include <restinio/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/idle_connections.h"
 #include "http/request_head_guard.h"
 
 namespace facepass::http::internal {
@@ -27,20 +28,27 @@ class GuardedSocket {
 
   // head_timeout: a request head that has started must end within it, or
   // the client is answered 408 and the connection closed (finding 3).
-  GuardedSocket(asio::io_context& io, HeadLimits limits, std::chrono::steady_clock::duration head_timeout)
-      : sock_(io), head_timer_(io), limits_(limits), head_timeout_(head_timeout) {}
+  // idle: where the connection is listed while it waits for a request (it
+  // may be closed from there when the server nears its cap); may be null.
+  GuardedSocket(asio::io_context& io, HeadLimits limits, std::chrono::steady_clock::duration head_timeout,
+                IdleConnections* idle)
+      : sock_(io), head_timer_(io), limits_(limits), head_timeout_(head_timeout), idle_(idle) {}
   GuardedSocket(GuardedSocket&& o) noexcept
       : sock_(std::move(o.sock_)), head_timer_(std::move(o.head_timer_)), limits_(o.limits_),
-        head_timeout_(o.head_timeout_), guard_(std::move(o.guard_)) {}
+        head_timeout_(o.head_timeout_), idle_(o.idle_), guard_(std::move(o.guard_)) {}
   GuardedSocket& operator=(GuardedSocket&& o) noexcept {
     sock_ = std::move(o.sock_);
     head_timer_ = std::move(o.head_timer_);
     limits_ = o.limits_;
     head_timeout_ = o.head_timeout_;
+    idle_ = o.idle_;
     guard_ = std::move(o.guard_);
     return *this;
   }
-  ~GuardedSocket() { *alive_ = false; }
+  ~GuardedSocket() {
+    *alive_ = false;
+    if (idle_id_ != 0) idle_->Leave(idle_id_);
+  }
 
   executor_type get_executor() noexcept { return sock_.get_executor(); }
   lowest_layer_type& lowest_layer() noexcept { return sock_.lowest_layer(); }
@@ -67,10 +75,30 @@ class GuardedSocket {
       Refuse(std::forward<Handler>(handler));
       return;
     }
+    if (idle_ != nullptr && guard_->Idle()) {
+      // Between requests: evictable. The eviction runs at accept on another
+      // thread, so it only posts to this connection's strand.
+      idle_id_ = idle_->Enter([this, ex, alive = alive_] {
+        asio::post(ex, [this, alive] {
+          if (!*alive || idle_id_ == 0) return;  // gone, or busy with a request since
+          idle_id_ = 0;  // already off the list
+          evicted_ = true;
+          asio::error_code ig;
+          sock_.cancel(ig);
+        });
+      });
+    }
     const char* data = static_cast<const char*>(buffer.data());
     sock_.async_read_some(
         buffer, asio::bind_executor(ex, [this, ex, data, h = std::forward<Handler>(handler)](
                                             const asio::error_code& ec, std::size_t n) mutable {
+          if (idle_id_ != 0) {
+            idle_->Leave(idle_id_);
+            idle_id_ = 0;
+          }
+          if (ec == asio::error::operation_aborted && evicted_ && sock_.is_open()) {
+            return h(asio::error::eof, 0);  // RESTinio closes an idle connection quietly on EOF
+          }
           if (ec == asio::error::operation_aborted && head_expired_ && sock_.is_open()) {
             pending_ = Refusal{errors::RequestTimeout(), 408};
             return Refuse(std::move(h));
@@ -153,9 +181,12 @@ class GuardedSocket {
   asio::steady_timer head_timer_;
   HeadLimits limits_;
   std::chrono::steady_clock::duration head_timeout_;
+  IdleConnections* idle_ = nullptr;
   // All below only on the connection's strand.
   bool head_timer_armed_ = false;
   bool head_expired_ = false;
+  uint64_t idle_id_ = 0;  // listed in idle_ under this id; 0: not listed
+  bool evicted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed (timer handler)
   // Created at the first read (a moved-from socket is reused by the acceptor).
   std::unique_ptr<RequestHeadGuard> guard_;
@@ -188,8 +219,9 @@ class socket_supplier_t<facepass::http::internal::GuardedSocket> {
     const auto head_timeout = std::min<std::chrono::steady_clock::duration>(
         std::chrono::seconds(5), settings.read_next_http_message_timelimit() / 2);
     m_sockets.reserve(settings.concurrent_accepts_count());
+    facepass::http::IdleConnections* idle = settings.ip_blocker() ? &settings.ip_blocker()->idle() : nullptr;
     for (std::size_t i = 0; i < settings.concurrent_accepts_count(); ++i) {
-      m_sockets.emplace_back(io_context, limits, head_timeout);
+      m_sockets.emplace_back(io_context, limits, head_timeout, idle);
     }
   }
 

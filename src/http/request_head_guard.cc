@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstring>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -109,12 +110,13 @@ struct RequestHeadGuard::Parser {
 
   // The request line, as its bytes arrive: the method from its start, the
   // protocol from its end.
-  std::optional<Refusal> ScanLine(const char* data, size_t n) {
+  // A refusal comes with the offset of the byte that decided it.
+  std::optional<std::pair<size_t, Refusal>> ScanLine(const char* data, size_t n) {
     for (size_t i = 0; i < n && !line_done; ++i) {
       const char c = data[i];
       if (line_len == 0 && (c == '\r' || c == '\n')) continue;  // blank lines between requests
       if (line_len == 0 && static_cast<unsigned char>(c) == 0x16) {
-        return Make(errors::BadRequest("TLS handshake on a plain HTTP port (use http://, or start the server with TLS)"));
+        return std::pair{i, Make(errors::BadRequest("TLS handshake on a plain HTTP port (use http://, or start the server with TLS)"))};
       }
       if (c == '\n') {
         line_done = true;
@@ -126,7 +128,7 @@ struct RequestHeadGuard::Parser {
         // version check's; a protocol name other than HTTP is refused here.
         if (sp != std::string::npos && proto.size() >= 5 && proto.compare(0, 5, "HTTP/") != 0 &&
             proto.find('/') != std::string::npos) {
-          return Make(errors::BadRequest("request line protocol is not HTTP"));
+          return std::pair{i, Make(errors::BadRequest("request line protocol is not HTTP"))};
         }
         break;
       }
@@ -148,10 +150,15 @@ struct RequestHeadGuard::Parser {
     const auto err = HTTP_PARSER_ERRNO(&hp);
     switch (err) {
       case HPE_INVALID_METHOD: {
-        const std::string method = line_head.substr(0, line_head.find(' '));
-        bool token = !method.empty();
-        for (char c : method) token = token && IsTchar(c);
-        if (token) return Make(errors::NotImplemented("method " + method));
+        // Decided by the first byte alone, so that it does not depend on how
+        // much of the line had arrived when the parser gave up: an upper-case
+        // word reads as a method this server does not implement.
+        const char first = line_head.empty() ? '\0' : line_head[0];
+        if (first >= 'A' && first <= 'Z') {
+          std::string method = line_head.substr(0, line_head.find(' '));
+          for (char& c : method) c = IsTchar(c) ? c : '?';
+          return Make(errors::NotImplemented("method " + method));
+        }
         return Make(errors::BadRequest("request line"));
       }
       case HPE_HEADER_OVERFLOW:
@@ -194,6 +201,8 @@ RequestHeadGuard::RequestHeadGuard(HeadLimits limits) : limits_(limits), p_(std:
 }
 RequestHeadGuard::~RequestHeadGuard() = default;
 
+bool RequestHeadGuard::Idle() const { return !passthrough_ && !refused_ && !p_->in_message; }
+
 bool RequestHeadGuard::InHead() const { return !passthrough_ && !refused_ && p_->in_head; }
 
 RequestHeadGuard::Verdict RequestHeadGuard::Feed(const char* data, size_t n) {
@@ -202,11 +211,11 @@ RequestHeadGuard::Verdict RequestHeadGuard::Feed(const char* data, size_t n) {
   size_t off = 0;
   size_t message_start = 0;  // in this chunk; 0 if the message began earlier
   while (off < n) {
-    if (auto r = p_->ScanLine(data + off, n - off)) {
-      refused_ = std::move(r);
-      return {message_start, refused_};
-    }
-    const size_t used = http_parser_execute(&p_->hp, &p_->settings, data + off, n - off);
+    // The earliest bad byte decides, however the bytes were split: the parser
+    // runs only up to the byte on which the request line failed, if any.
+    const auto line = p_->ScanLine(data + off, n - off);
+    const size_t upto = line ? line->first : n - off;
+    const size_t used = http_parser_execute(&p_->hp, &p_->settings, data + off, upto);
     off += used;
     const auto err = HTTP_PARSER_ERRNO(&p_->hp);
     if (passthrough_) return {n, std::nullopt};
@@ -218,6 +227,10 @@ RequestHeadGuard::Verdict RequestHeadGuard::Feed(const char* data, size_t n) {
     }
     if (err != HPE_OK) {
       refused_ = p_->ParseError();
+      return {message_start, refused_};
+    }
+    if (line) {
+      refused_ = line->second;
       return {message_start, refused_};
     }
     if (p_->hp.upgrade) {  // the rest is another protocol's bytes

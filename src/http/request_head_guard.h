@@ -56,13 +56,14 @@ class RequestHeadGuard {
 
   // True while a request head has started but not ended (for the head timeout).
   bool InHead() const;
+  // True between requests: nothing of the next one has arrived yet.
+  bool Idle() const;
   // Stop checking (after a protocol upgrade the bytes are not HTTP).
   bool passthrough() const { return passthrough_; }
 
  private:
   struct Parser;
   friend struct Parser;
-  std::optional<Refusal> Check(const char* data, size_t n);
 
   HeadLimits limits_;
   std::unique_ptr<Parser> p_;

@@ -247,7 +247,8 @@ class Server::Impl {
   std::atomic<uint16_t> port_{0};
   // Open connections per client address (finding 3); RESTinio's hooks share it.
   std::shared_ptr<internal::AddressGate> address_gate_ =
-      std::make_shared<internal::AddressGate>(opts_.max_connections_per_address, port_);
+      std::make_shared<internal::AddressGate>(opts_.max_connections_per_address, port_,
+                                              ConnectionCap(opts_.max_connections));
   std::atomic<bool> stopping_{false};
   std::mutex state_mu_;
   bool started_ = false;

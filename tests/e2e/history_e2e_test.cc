@@ -131,8 +131,10 @@ TEST_F(HistoryE2E, LivenessScoreOnlyWhenAsked) {
   EXPECT_TRUE(asked["items"][0].contains("liveness_score"));
   EXPECT_TRUE(asked["items"][0]["liveness_score"].is_null()) << "not measured for that capture";
   EXPECT_EQ(asked["items"][1]["liveness_score"], measured["liveness_score"]);
-  for (const char* q : {"group_name=hist_live", "group_name=hist_live&liveness=false"})
-    for (const json& item : History(q)["items"]) EXPECT_FALSE(item.contains("liveness_score")) << q;
+  for (const char* q : {"group_name=hist_live", "group_name=hist_live&liveness=false"}) {
+    const json page = History(q);  // a range-for over History(q)["items"] would outlive the temporary
+    for (const json& item : page["items"]) EXPECT_FALSE(item.contains("liveness_score")) << q;
+  }
 }
 
 TEST_F(HistoryE2E, PagesWithoutGapsOrRepeatsWhileCapturesArrive) {

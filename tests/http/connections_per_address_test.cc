@@ -1,6 +1,7 @@
 // Issue 13, finding 3: held-open connections from one address locked every
 // other client out. With --max-connections-per-address they cannot.
 #include "http/connections_per_address.h"
+#include "http/idle_connections.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -124,12 +125,39 @@ TEST_F(PerAddressServer, OneAddressCannotTakeEveryConnection) {
   EXPECT_EQ(Ping("127.0.0.6", server_->port()), "HTTP/1.1 200 OK");
 }
 
-// What finding 3 measured, kept as the contrast: without a limit one address
-// fills the cap and another waits (here: past the 5 s receive timeout).
-TEST_F(PerAddressServer, WithoutALimitOneAddressLocksOthersOut) {
+// What finding 3 measured: without a per-address limit one address filled the
+// cap with idle connections and another waited past the 5 s receive timeout.
+// Now, from 7/8 of the cap on, each new connection closes the one idle
+// longest: the newcomer is served at once and the oldest idle ones see EOF.
+TEST_F(PerAddressServer, IdleConnectionsAreEvictedOldestFirstNearTheCap) {
   Start(0);
-  HoldIdle("127.0.0.1", 45);
-  EXPECT_EQ(Ping("127.0.0.2", server_->port()), "");
+  HoldIdle("127.0.0.1", 45);  // more than the cap of 40
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(Ping("127.0.0.2", server_->port()), "HTTP/1.1 200 OK");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  // The first ones opened were closed by the server (EOF), the last are still open.
+  char c;
+  ASSERT_GE(idle_.size(), 40u);
+  EXPECT_EQ(::recv(idle_.front(), &c, 1, 0), 0);
+  timeval quick{0, 200000};
+  ::setsockopt(idle_[36], SOL_SOCKET, SO_RCVTIMEO, &quick, sizeof quick);
+  EXPECT_EQ(::recv(idle_[36], &c, 1, 0), -1);  // no EOF: still held (timed out waiting)
+}
+
+TEST(IdleConnections, EvictsOldestFirstAndSkipsThoseThatLeft) {
+  IdleConnections idle;
+  std::vector<int> evicted;
+  const uint64_t a = idle.Enter([&] { evicted.push_back(1); });
+  const uint64_t b = idle.Enter([&] { evicted.push_back(2); });
+  idle.Enter([&] { evicted.push_back(3); });
+  idle.Leave(a);  // busy with a request: not evictable
+  EXPECT_EQ(idle.size(), 2u);
+  EXPECT_TRUE(idle.EvictOldest());
+  EXPECT_EQ(evicted, std::vector<int>{2});
+  idle.Leave(b);  // already gone: no effect
+  EXPECT_TRUE(idle.EvictOldest());
+  EXPECT_FALSE(idle.EvictOldest());
+  EXPECT_EQ(evicted, (std::vector<int>{2, 3}));
 }
 
 }  // namespace
