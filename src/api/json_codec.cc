@@ -49,6 +49,10 @@ json ModelDetailsJson(const vision::ModelDetails& d) {
   j["embedder"]["dim"] = d.embedder_dim;
   j["embedder"]["alignment"] = d.embedder_alignment;
   j["embedder"]["search_model"] = d.embedder_search_model;
+  if (d.fused_with) {  // score-level fusion: the cosine is weight * first + (1 - weight) * second
+    j["embedder"]["fused_with"] = ModelFileJson(*d.fused_with);
+    j["embedder"]["weight"] = d.fusion_weight;
+  }
   if (d.liveness) j["liveness"] = {{"kind", d.liveness->kind}, {"id", d.liveness->id}};
   j["score"] = ScoreMapJson(d.score);
   j["search_model"] = d.search_model;

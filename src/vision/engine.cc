@@ -12,6 +12,7 @@
 #include "vision/decode_gate.h"
 #include "vision/detector.h"
 #include "vision/embedder.h"
+#include "vision/fused_embedder.h"
 #include "vision/face_choice.h"
 #include "vision/image.h"
 #include "vision/landmarks.h"
@@ -47,7 +48,7 @@ struct Engine::Impl {
   nlohmann::json manifest;               // models/models.json of fetch-models.sh, if present
   std::unique_ptr<Detector> detector;
   std::unique_ptr<FaceMesh> mesh;        // optional
-  std::unique_ptr<Embedder> embedder;
+  std::unique_ptr<FusedEmbedder> embedder;  // one embedder, or two fused
   std::unique_ptr<Liveness> liveness;    // optional; kind "human"
   std::unique_ptr<FpLiveness> fp_liveness;  // kind "faceplugin" (then `liveness` is null)
   ScoreMap score;
@@ -122,14 +123,26 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
                             : opts.embedder.kind == "faceres" ? "faceres.onnx"
                                                               : "arcface.onnx";
   const auto emb_file = Pick(opts.embedder.file, dir, emb_default);
-  FP_ASSIGN_OR_RETURN(auto emb, Embedder::Create(opts.embedder, emb_file, pool));
+  FP_ASSIGN_OR_RETURN(auto first, Embedder::Create(opts.embedder, emb_file, pool));
+  const auto& fu = opts.fusion;
+  if (!fu.mode.empty() && fu.mode != "on" && fu.mode != "off")
+    return Status::InvalidArgument("unknown fusion mode: " + fu.mode + " (on, off, or empty for the default)");
+  const bool default_embedder = (opts.embedder.kind.empty() || opts.embedder.kind == "arcface") &&
+                                opts.embedder.file.empty();
+  std::unique_ptr<Embedder> second;
+  std::filesystem::path second_file;
+  if (fu.mode == "on" || (fu.mode.empty() && default_embedder)) {
+    second_file = Pick(fu.second.file, dir, "mobilefacenet.onnx");
+    FP_ASSIGN_OR_RETURN(second, Embedder::Create(fu.second, second_file, pool));
+  }
+  FP_ASSIGN_OR_RETURN(auto emb, FusedEmbedder::Create(std::move(first), std::move(second), fu.weight));
   impl->embedder = std::move(emb);
-  // The calibration ships beside the model: models/<stem>.score.json. Without one the
-  // score is the uncalibrated default (a swapped-in model nobody has measured yet).
-  auto cal_file = emb_file;
-  cal_file.replace_extension(".score.json");
+  // The calibration ships beside the (first) model (FusedEmbedder::CalibrationFile).
+  // Without one the score is the uncalibrated default (a swapped-in model or a fusion
+  // weight nobody has measured yet).
+  const auto cal_file = impl->embedder->CalibrationFile(emb_file, second_file);
   if (std::filesystem::exists(cal_file)) {
-    FP_ASSIGN_OR_RETURN(auto cal, ScoreMap::FromFile(cal_file, impl->embedder->pool().content_id()));
+    FP_ASSIGN_OR_RETURN(auto cal, ScoreMap::FromFile(cal_file, impl->embedder->content_id()));
     impl->score = std::move(cal);
   }
 
@@ -200,12 +213,9 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   }
   if (opts.embed) {
     cv::Mat crop;
-    try {
-      crop = impl_->embedder->AlignedCrop(bgr, fr.face, fr.mesh);
-    } catch (const cv::Exception& e) {
-      return Status::Internal(std::string("alignment: ") + e.what());
-    }
-    FP_ASSIGN_OR_RETURN(auto f, Timed(impl_->stages.embed, [&] { return impl_->embedder->Embed(crop); }));
+    FP_ASSIGN_OR_RETURN(auto f, Timed(impl_->stages.embed, [&] {
+      return impl_->embedder->Embed(bgr, fr.face, fr.mesh, &crop);
+    }));
     fr.feature = std::move(f);
     fr.aligned = crop;
   }
@@ -244,10 +254,16 @@ ModelDetails Engine::Models() const {
   ModelDetails d;
   d.detector = entry(impl_->detector->kind(), impl_->detector->pool());
   if (impl_->mesh) d.landmarks = entry("facemesh", impl_->mesh->pool());
-  d.embedder = entry(impl_->embedder->kind(), impl_->embedder->pool());
+  const Embedder& first = impl_->embedder->first();
+  d.embedder = entry(first.kind(), first.pool());
+  if (const Embedder* second = impl_->embedder->second()) {
+    d.fused_with = entry(second->kind(), second->pool());
+    d.fusion_weight = impl_->embedder->weight();
+  }
   d.embedder_dim = impl_->embedder->dim();
-  d.embedder_alignment = impl_->embedder->alignment();
+  d.embedder_alignment = first.alignment();
   d.embedder_search_model = impl_->embedder->id();
+  d.calibration_model_id = impl_->embedder->content_id();
   if (impl_->liveness) d.liveness = LivenessModelInfo{"human", impl_->liveness->id()};
   if (impl_->fp_liveness) d.liveness = LivenessModelInfo{"faceplugin", impl_->fp_liveness->id()};
   d.score.knots = impl_->score.knots();

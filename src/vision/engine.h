@@ -34,6 +34,16 @@ struct EmbedderConfig {
   int flip = -1;
 };
 
+// Score-level fusion of the embedder with a second one (vision/fused_embedder.h).
+struct FusionConfig {
+  // "" (auto): the default embedder (kind arcface, default file) is fused with
+  // models_dir/mobilefacenet.onnx, any other embedder runs alone; "on": always (the
+  // second file must load); "off": never.
+  std::string mode;
+  EmbedderConfig second;  // file empty: models_dir/mobilefacenet.onnx; kind empty: arcface
+  float weight = 0.4f;    // the first embedder's share of the fused cosine (lfw-dev, docs/models.md)
+};
+
 // How to feed a swappable detector.
 struct DetectorConfig {
   std::filesystem::path file;     // empty: models_dir/blazeface.onnx
@@ -50,6 +60,7 @@ struct EngineOptions {
   int num_threads = 1;               // OpenCV threads per inference (1 = predictable latency)
   DetectorConfig detector;
   EmbedderConfig embedder;
+  FusionConfig fusion;
   std::filesystem::path landmark_file;  // empty: models_dir/facemesh.onnx; missing file = no mesh
   std::filesystem::path antispoof_file; // empty: models_dir/antispoof.onnx
   std::filesystem::path liveness_file;  // empty: models_dir/liveness.onnx

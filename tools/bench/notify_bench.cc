@@ -122,7 +122,7 @@ int Fail(const Status& s) {
 int main(int argc, char** argv) {
   CLI::App app{"Push-triggered sync: propagation of one unbind to devices holding notify streams"};
   std::string server_bin, models, work;
-  int devices = 200, groups = 5, faces = 20, reps = 5, idle_s = 10, dim = 512, queue_limit = 64,
+  int devices = 200, groups = 5, faces = 20, reps = 5, idle_s = 10, dim = 704, queue_limit = 64,  // 704: the default fused embedder
       spread_ms = 250;
   app.add_option("--server-bin", server_bin, "the facepass server binary")->required()->check(CLI::ExistingFile);
   app.add_option("--models-dir", models, "models for the server")->required();

@@ -102,7 +102,7 @@ int Fail(const Status& s) {
 int main(int argc, char** argv) {
   CLI::App app{"Device sync benchmark against the real server"};
   std::string server_bin, models, work;
-  int faces = 10000, changes = 10, reps = 3, dim = 512;  // arcface's; the server refuses features of another size
+  int faces = 10000, changes = 10, reps = 3, dim = 704;  // the default fused embedder's (512 + 192); the server refuses another size
   app.add_option("--server-bin", server_bin, "the facepass server binary")->required()->check(CLI::ExistingFile);
   app.add_option("--models-dir", models, "models for the server")->required();
   app.add_option("--faces", faces, "faces in the synced group");

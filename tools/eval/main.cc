@@ -2,6 +2,7 @@
 //
 //   facepass-eval [--lfw ../shared/lfw-dev] [--faces ../shared/faces] [--models models]
 //                 [--embedder-kind K --embedder-model F] [--threads 2] [--cache .cache/eval]
+//                 [--fusion on|off --fusion-model F --fusion-weight 0.4]
 //                 [--gallery 300 --strangers 600 --draws 10]
 //                 [--write-calibration models/arcface.score.json]
 //
@@ -41,6 +42,8 @@ namespace {
 struct Flags {
   std::string lfw = "../shared/lfw-dev", faces = "../shared/faces", models = "models";
   std::string embedder_kind, embedder_model, cache = ".cache/eval", write_calibration;
+  std::string fusion, fusion_model;
+  float fusion_weight = vision::FusionConfig{}.weight;
   int threads = 2, gallery = 300, strangers = 600, draws = 10;
 };
 
@@ -218,6 +221,9 @@ int main(int argc, char** argv) {
   app.add_option("--models", f.models, "models directory");
   app.add_option("--embedder-kind", f.embedder_kind, "arcface (default) | faceres | faceapi");
   app.add_option("--embedder-model", f.embedder_model, "ONNX embedder file");
+  app.add_option("--fusion", f.fusion, "on | off; default: on for the default embedder (with mobilefacenet.onnx)");
+  app.add_option("--fusion-model", f.fusion_model, "second embedder's ONNX file (arcface kind)");
+  app.add_option("--fusion-weight", f.fusion_weight, "the first embedder's share of the fused cosine");
   app.add_option("--detector-kind", detector_kind, "blazeface (default) | rfb | scrfd");
   app.add_option("--min-score", min_score, "detector score threshold");
   app.add_option("--dump", dump, "with --worst: write each listed photo with its boxes, mesh and aligned crop here");
@@ -237,6 +243,10 @@ int main(int argc, char** argv) {
   opts.embedder.kind = f.embedder_kind;
   opts.embedder.file = f.embedder_model;
   opts.embedder.flip = flip;
+  opts.fusion.mode = f.fusion;
+  opts.fusion.second.file = f.fusion_model;
+  opts.fusion.second.flip = flip;
+  opts.fusion.weight = f.fusion_weight;
   opts.detector.kind = detector_kind;
   opts.detector.min_score = min_score;
   auto engine = vision::Engine::Create(opts);
@@ -290,7 +300,9 @@ int main(int argc, char** argv) {
       nlohmann::json out = {
           {"embedder", detail.embedder.kind},
           {"model_file", detail.embedder.file},
-          {"model_content_id", detail.embedder.id},
+          {"fused_with", detail.fused_with ? detail.fused_with->file : ""},
+          {"fusion_weight", detail.fusion_weight},
+          {"model_content_id", detail.calibration_model_id},
           {"fitted_on", "lfw-dev impostor pairs (" + std::to_string(pairs.impostor.size()) + " pairs), facepass-eval " +
                             Today()},
           {"rule", "score = 38 + 8*log10(1/FAR) from FAR 0.5 to 1e-6 (70 = 1e-4, 78 = 1e-5); linear to 0.01 at "

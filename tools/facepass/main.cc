@@ -21,6 +21,7 @@
 #include "service/app.h"
 #include "store/token_cipher.h"
 #include "spec/clock.h"
+#include "vision/engine.h"
 #include "backup_command.h"
 #include "check_command.h"
 #include "enrol_command.h"
@@ -49,6 +50,8 @@ struct ServeFlags {
   int audit_retention_days = facepass::auth::AuditPurge::kDefaultRetentionDays;
   std::string detector_model, detector_kind;
   std::string embedder_model, embedder_kind, embedder_output;
+  std::string fusion, fusion_model;
+  float fusion_weight = facepass::vision::FusionConfig{}.weight;
   std::string liveness_kind;
   std::string auth = "on";
   std::string device_networks;
@@ -136,6 +139,9 @@ int Serve(const ServeFlags& f) {
   app_options.engine.embedder.file = f.embedder_model;
   app_options.engine.embedder.kind = f.embedder_kind;
   app_options.engine.embedder.output = f.embedder_output;
+  app_options.engine.fusion.mode = f.fusion;
+  app_options.engine.fusion.second.file = f.fusion_model;
+  app_options.engine.fusion.weight = f.fusion_weight;
   app_options.engine.liveness_kind = f.liveness_kind;
 
   auto app = facepass::service::App::Open(app_options);
@@ -257,6 +263,9 @@ int main(int argc, char** argv) {
   serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");
   serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
   serve->add_option("--embedder-output", f.embedder_output, "Embedder output layer name");
+  serve->add_option("--fusion", f.fusion, "Score-level fusion with a second embedder: on | off (default: on for the default embedder)")->check(CLI::IsMember({"on", "off"}));
+  serve->add_option("--fusion-model", f.fusion_model, "Second embedder's ONNX file, arcface kind (default: models-dir/mobilefacenet.onnx)");
+  serve->add_option("--fusion-weight", f.fusion_weight, "The first embedder's share of the fused cosine")->check(CLI::Range(0.01, 0.99))->capture_default_str();
   serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: human (default) | faceplugin");
   serve->add_option("--auth", f.auth, "on: every request needs an API key (DATA_DIR/admin.key on first start); off: no checks")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
   serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");

@@ -30,6 +30,8 @@ struct ReindexFlags {
   bool drop_failed = false;
   std::string detector_model, detector_kind;
   std::string embedder_model, embedder_kind, embedder_output;
+  std::string fusion, fusion_model;
+  float fusion_weight = vision::FusionConfig{}.weight;
 };
 
 // Below this overlap a detection is someone else, not the enrolled face
@@ -174,6 +176,9 @@ int Reindex(const ReindexFlags& f) {
   eo.embedder.file = f.embedder_model;
   eo.embedder.kind = f.embedder_kind;
   eo.embedder.output = f.embedder_output;
+  eo.fusion.mode = f.fusion;
+  eo.fusion.second.file = f.fusion_model;
+  eo.fusion.weight = f.fusion_weight;
   auto engine = vision::Engine::Create(eo);
   if (!engine.ok()) return Fatal("load the models", engine.status());
   const std::string model = (*engine)->search_model();
@@ -253,6 +258,9 @@ void AddReindexCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--embedder-model", f->embedder_model, "ONNX embedder file (as for serve)");
   cmd->add_option("--embedder-kind", f->embedder_kind, "Embedder family (as for serve)");
   cmd->add_option("--embedder-output", f->embedder_output, "Embedder output layer name (as for serve)");
+  cmd->add_option("--fusion", f->fusion, "Score-level fusion: on | off (as for serve)")->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--fusion-model", f->fusion_model, "Second embedder's ONNX file (as for serve)");
+  cmd->add_option("--fusion-weight", f->fusion_weight, "The first embedder's share of the fused cosine (as for serve)")->check(CLI::Range(0.01, 0.99));
   cmd->callback([f, &exit_code] { exit_code = Reindex(*f); });
 }
 

@@ -1,0 +1,125 @@
+// Score-level fusion: the fused feature is a unit vector whose inner products are the
+// weighted sum of the two embedders' cosines, and the default engine fuses arcface with
+// MobileFaceNet (docs/models.md, "Fusion").
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "vision/engine.h"
+#include "vision/fused_embedder.h"
+#include "vision_test_util.h"
+
+namespace facepass::vision {
+namespace {
+
+double Dot(std::span<const float> a, std::span<const float> b) {
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d += double(a[i]) * b[i];
+  return d;
+}
+
+std::vector<float> RandomUnit(std::mt19937* rng, int dim) {
+  std::normal_distribution<float> n;
+  std::vector<float> v(dim);
+  for (float& x : v) x = n(*rng);
+  const double len = std::sqrt(Dot(v, v));
+  for (float& x : v) x = float(x / len);
+  return v;
+}
+
+TEST(FuseFeatures, InnerProductIsTheWeightedSumOfCosines) {
+  std::mt19937 rng(7);
+  for (float w : {0.1f, 0.4f, 0.5f, 0.9f}) {
+    auto a1 = RandomUnit(&rng, 512), a2 = RandomUnit(&rng, 192);
+    auto b1 = RandomUnit(&rng, 512), b2 = RandomUnit(&rng, 192);
+    auto fa = FuseFeatures(a1, a2, w), fb = FuseFeatures(b1, b2, w);
+    ASSERT_EQ(fa.size(), 704u);
+    EXPECT_NEAR(Dot(fa, fa), 1.0, 1e-5) << w;
+    EXPECT_NEAR(Dot(fa, fb), w * Dot(a1, b1) + (1 - w) * Dot(a2, b2), 1e-5) << w;
+  }
+}
+
+std::unique_ptr<Engine> MakeEngine(const std::string& fusion, float weight = FusionConfig{}.weight) {
+  EngineOptions o;
+  o.models_dir = testing::ModelsDir();
+  o.pool_size = 1;
+  o.fusion.mode = fusion;
+  o.fusion.weight = weight;
+  auto e = Engine::Create(o);
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  return e.ok() ? std::move(e.value()) : nullptr;
+}
+
+std::vector<float> FeatureOf(const Engine& e, const std::string& photo) {
+  auto a = e.Analyze(testing::Photo(photo), Purpose::kRecognise, {});
+  EXPECT_TRUE(a.ok() && a->best) << photo;
+  return a.ok() && a->best ? a->best->feature : std::vector<float>{};
+}
+
+class FusedEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FP_REQUIRE_FACES();
+    FP_REQUIRE_MODELS();
+    if (!std::filesystem::exists(testing::ModelsDir() / "mobilefacenet.onnx"))
+      GTEST_SKIP() << "no mobilefacenet.onnx: run scripts/fetch-models.sh";
+  }
+};
+
+TEST_F(FusedEngineTest, DefaultFusesArcfaceWithMobileFaceNetAndIsCalibrated) {
+  auto fused = MakeEngine("");
+  ASSERT_NE(fused, nullptr);
+  EXPECT_EQ(fused->feature_dim(), 512 + 192);
+  const ModelDetails d = fused->Models();
+  ASSERT_TRUE(d.fused_with.has_value());
+  EXPECT_EQ(d.embedder.file, "arcface.onnx");
+  EXPECT_EQ(d.fused_with->file, "mobilefacenet.onnx");
+  EXPECT_FLOAT_EQ(d.fusion_weight, FusionConfig{}.weight);
+  EXPECT_NE(d.score.calibration.find("lfw-dev"), std::string::npos) << d.score.calibration;
+  EXPECT_NE(fused->search_model().find("+arcface-192-"), std::string::npos) << fused->search_model();
+}
+
+TEST_F(FusedEngineTest, FusedCosineIsTheWeightedSumOfTheTwoEmbeddersAlone) {
+  auto fused = MakeEngine("on", 0.4f), arc = MakeEngine("off");
+  ASSERT_NE(fused, nullptr);
+  ASSERT_NE(arc, nullptr);
+  EngineOptions mo;
+  mo.models_dir = testing::ModelsDir();
+  mo.pool_size = 1;
+  mo.embedder.file = testing::ModelsDir() / "mobilefacenet.onnx";  // an explicit file: not fused
+  auto mfn = Engine::Create(mo);
+  ASSERT_TRUE(mfn.ok()) << mfn.status().ToString();
+  EXPECT_EQ((*mfn)->feature_dim(), 192);
+  EXPECT_EQ(arc->feature_dim(), 512);
+  EXPECT_NE(arc->search_model(), fused->search_model());
+  auto half = MakeEngine("on", 0.5f);
+  ASSERT_NE(half, nullptr) << "a weight nobody calibrated still starts";
+  EXPECT_NE(half->search_model(), fused->search_model()) << "the weight is part of it";
+  EXPECT_EQ(half->Models().score.calibration.find("lfw-dev"), std::string::npos)
+      << "the shipped calibration holds for its weight only: " << half->Models().score.calibration;
+
+  const auto f1 = FeatureOf(*fused, "obama/1.jpg"), f4 = FeatureOf(*fused, "obama/4.jpg");
+  const auto a1 = FeatureOf(*arc, "obama/1.jpg"), a4 = FeatureOf(*arc, "obama/4.jpg");
+  const auto m1 = FeatureOf(**mfn, "obama/1.jpg"), m4 = FeatureOf(**mfn, "obama/4.jpg");
+  ASSERT_EQ(f1.size(), 704u);
+  EXPECT_NEAR(Dot(f1, f4), 0.4 * Dot(a1, a4) + 0.6 * Dot(m1, m4), 1e-4);
+  EXPECT_NEAR(fused->Score(f1, f4), fused->ScoreFromSimilarity(float(Dot(f1, f4))), 1e-3);
+}
+
+TEST_F(FusedEngineTest, BadFusionSettingsAreRefused) {
+  EngineOptions o;
+  o.models_dir = testing::ModelsDir();
+  o.pool_size = 1;
+  o.fusion.mode = "maybe";
+  EXPECT_FALSE(Engine::Create(o).ok());
+  o.fusion.mode = "on";
+  o.fusion.weight = 1.5f;
+  EXPECT_FALSE(Engine::Create(o).ok());
+  o.fusion.weight = 0.4f;
+  o.fusion.second.file = testing::ModelsDir() / "no-such-model.onnx";
+  EXPECT_FALSE(Engine::Create(o).ok());
+}
+
+}  // namespace
+}  // namespace facepass::vision
