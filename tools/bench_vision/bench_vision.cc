@@ -1,6 +1,7 @@
 // Per-stage and end-to-end latency of the vision engine on one 720p video frame,
 // single thread:  bench_vision [--faces DIR] [--models DIR] [--embedder arcface|faceres|faceapi]
-//                  [--detector blazeface|rfb] [benchmark flags]
+//                  [--detector blazeface|rfb] [--fusion on|off] [benchmark flags]
+// BM_AlignEmbedSecond is the fused default's second embedder (mobilefacenet.onnx) alone.
 // BM_FaceAdd is what POST /api/face/v1/add runs: bytes -> validated, decoded, detected,
 // landmarks, quality, aligned, embedded (Purpose::kEnrol, no liveness).
 #include <benchmark/benchmark.h>
@@ -24,7 +25,7 @@ using namespace facepass::vision;
 
 namespace {
 
-std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "arcface", g_detector = "blazeface";
+std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "arcface", g_detector = "blazeface", g_fusion;
 
 struct Fixture {
   std::string bytes;
@@ -33,6 +34,7 @@ struct Fixture {
   std::unique_ptr<Detector> detector;
   std::unique_ptr<FaceMesh> mesh;
   std::unique_ptr<Embedder> embedder;
+  std::unique_ptr<Embedder> second;  // mobilefacenet.onnx, the default's fused second embedder
   std::unique_ptr<Liveness> liveness;
   DetectedFace face;
   std::vector<cv::Point2f> points;
@@ -54,6 +56,7 @@ Fixture& F() {
     o.pool_size = 1;
     o.embedder.kind = g_embedder;
     o.detector.kind = g_detector;
+    o.fusion.mode = g_fusion;
     auto e = Engine::Create(o);
     if (!e.ok()) { fprintf(stderr, "%s\n", e.status().ToString().c_str()); std::exit(1); }
     f->engine = std::move(e.value());
@@ -67,6 +70,8 @@ Fixture& F() {
     ec.kind = g_embedder;
     f->embedder = Embedder::Create(ec, g_models + (g_embedder == "faceapi" ? "/faceapi_recognition.onnx"
                                                      : g_embedder == "faceres" ? "/faceres.onnx" : "/arcface.onnx"), 1).value();
+    if (auto second = Embedder::Create(EmbedderConfig{}, g_models + "/mobilefacenet.onnx", 1); second.ok())
+      f->second = std::move(second.value());
     f->liveness = Liveness::Create(g_models + "/antispoof.onnx", g_models + "/liveness.onnx", 1).value();
     f->face = f->detector->Detect(f->img).value().at(0);
     float conf;
@@ -102,6 +107,11 @@ void BM_AlignEmbed(benchmark::State& s) {
   auto& f = F();
   for (auto _ : s) benchmark::DoNotOptimize(f.embedder->Embed(f.embedder->AlignedCrop(f.img, f.face, f.points)));
 }
+void BM_AlignEmbedSecond(benchmark::State& s) {
+  auto& f = F();
+  if (!f.second) return s.SkipWithError("no models/mobilefacenet.onnx");
+  for (auto _ : s) benchmark::DoNotOptimize(f.second->Embed(f.second->AlignedCrop(f.img, f.face, f.points)));
+}
 void BM_Liveness(benchmark::State& s) {
   auto& f = F();
   for (auto _ : s) benchmark::DoNotOptimize(f.liveness->Score(f.img, f.face));
@@ -126,6 +136,7 @@ STAGE(BM_Detect);
 STAGE(BM_Landmarks);
 STAGE(BM_Quality);
 STAGE(BM_AlignEmbed);
+STAGE(BM_AlignEmbedSecond);
 STAGE(BM_Liveness);
 STAGE(BM_FaceAdd);
 STAGE(BM_EndToEnd)->Arg(0)->Arg(1);
@@ -138,6 +149,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--models") && i + 1 < argc) g_models = argv[++i];
     else if (!std::strcmp(argv[i], "--embedder") && i + 1 < argc) g_embedder = argv[++i];
     else if (!std::strcmp(argv[i], "--detector") && i + 1 < argc) g_detector = argv[++i];
+    else if (!std::strcmp(argv[i], "--fusion") && i + 1 < argc) g_fusion = argv[++i];
     else rest.push_back(argv[i]);
   }
   int n = int(rest.size());
