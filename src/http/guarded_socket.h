@@ -1,5 +1,7 @@
-// Internal to server.cc (RESTinio inside): the plain-TCP stream socket type
-// of the server's RESTinio traits. It is asio's tcp::socket with one change:
+// Internal to server.cc (RESTinio inside): the stream socket types of the
+// server's RESTinio traits, plain TCP (GuardedSocket) and TLS (GuardedTlsSocket,
+// over RESTinio's tls_socket_t: the guard sees the decrypted bytes). Each is
+// its inner socket with one change:
 // what the client sends passes through a RequestHeadGuard before RESTinio's
 // parser sees it, and a request RESTinio would drop without a word (its
 // parser's errors, its header limits) is answered 400/414/431/501 with the
@@ -9,10 +11,14 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <restinio/all.hpp>
+#include <restinio/tls.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http/idle_connections.h"
@@ -20,23 +26,27 @@
 
 namespace facepass::http::internal {
 
-class GuardedSocket {
+template <typename Inner>
+class BasicGuardedSocket {
  public:
-  using socket_type = asio::ip::tcp::socket;
-  using executor_type = socket_type::executor_type;
-  using lowest_layer_type = socket_type::lowest_layer_type;
+  using socket_type = Inner;
+  using executor_type = decltype(std::declval<Inner&>().get_executor());
+  using lowest_layer_type = std::remove_reference_t<decltype(std::declval<Inner&>().lowest_layer())>;
 
   // head_timeout: a request head that has started must end within it, or
   // the client is answered 408 and the connection closed (finding 3).
   // idle: where the connection is listed while it waits for a request (it
   // may be closed from there when the server nears its cap); may be null.
-  GuardedSocket(asio::io_context& io, HeadLimits limits, std::chrono::steady_clock::duration head_timeout,
-                IdleConnections* idle)
-      : sock_(io), head_timer_(io), limits_(limits), head_timeout_(head_timeout), idle_(idle) {}
-  GuardedSocket(GuardedSocket&& o) noexcept
+  // inner_args: what Inner takes after the io_context (TLS: the context).
+  template <typename... InnerArgs>
+  BasicGuardedSocket(HeadLimits limits, std::chrono::steady_clock::duration head_timeout, IdleConnections* idle,
+                     asio::io_context& io, InnerArgs&&... inner_args)
+      : sock_(io, std::forward<InnerArgs>(inner_args)...), head_timer_(io), limits_(limits),
+        head_timeout_(head_timeout), idle_(idle) {}
+  BasicGuardedSocket(BasicGuardedSocket&& o) noexcept
       : sock_(std::move(o.sock_)), head_timer_(std::move(o.head_timer_)), limits_(o.limits_),
         head_timeout_(o.head_timeout_), idle_(o.idle_), guard_(std::move(o.guard_)) {}
-  GuardedSocket& operator=(GuardedSocket&& o) noexcept {
+  BasicGuardedSocket& operator=(BasicGuardedSocket&& o) noexcept {
     sock_ = std::move(o.sock_);
     head_timer_ = std::move(o.head_timer_);
     limits_ = o.limits_;
@@ -45,7 +55,7 @@ class GuardedSocket {
     guard_ = std::move(o.guard_);
     return *this;
   }
-  ~GuardedSocket() {
+  ~BasicGuardedSocket() {
     *alive_ = false;
     if (idle_id_ != 0) idle_->Leave(idle_id_);
   }
@@ -56,9 +66,10 @@ class GuardedSocket {
   bool is_open() const { return sock_.is_open(); }
   void cancel(asio::error_code& ec) { sock_.cancel(ec); }
   void cancel() { sock_.cancel(); }
-  void shutdown(socket_type::shutdown_type what, asio::error_code& ec) { sock_.shutdown(what, ec); }
+  void shutdown(asio::socket_base::shutdown_type what, asio::error_code& ec) { sock_.shutdown(what, ec); }
   void close() { sock_.close(); }
   void close(asio::error_code& ec) { sock_.close(ec); }
+  Inner& inner() noexcept { return sock_; }
 
   template <typename ConstBuffers, typename Handler>
   void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
@@ -146,7 +157,7 @@ class GuardedSocket {
                                std::chrono::system_clock::now().time_since_epoch()).count();
     auto answer = std::make_shared<std::string>(RefusalResponse(*pending_, now_ms));
     asio::error_code ignored;
-    const auto peer = sock_.remote_endpoint(ignored);
+    const auto peer = sock_.lowest_layer().remote_endpoint(ignored);
     spdlog::info("http: {} {} from {}: request refused, connection closed", pending_->http_status, pending_->error.message,
                  peer.address().to_string());
     auto ex = asio::get_associated_executor(handler, sock_.get_executor());
@@ -154,7 +165,7 @@ class GuardedSocket {
                       asio::bind_executor(ex, [this, ex, answer, h = std::forward<Handler>(handler)](
                                                   const asio::error_code& ec, std::size_t) mutable {
                         asio::error_code ig;
-                        if (!ec) sock_.shutdown(socket_type::shutdown_send, ig);
+                        if (!ec) sock_.shutdown(asio::socket_base::shutdown_send, ig);
                         Drain(ex, std::make_shared<Scratch>(), std::move(h));
                       }));
   }
@@ -193,35 +204,59 @@ class GuardedSocket {
   std::optional<Refusal> pending_;
 };
 
-// What RESTinio's connection asks of a plain socket, found by argument-
-// dependent lookup (RESTinio has these for tcp::socket and its TLS socket).
+using GuardedSocket = BasicGuardedSocket<asio::ip::tcp::socket>;
+using GuardedTlsSocket = BasicGuardedSocket<restinio::tls_socket_t>;
+
+// What RESTinio's connection asks of its socket, found by argument-dependent
+// lookup (RESTinio has these for tcp::socket and its TLS socket): the TLS one
+// shakes hands on the inner socket first.
 template <typename Connection, typename StartRead, typename Failed>
 void prepare_connection_and_start_read(GuardedSocket&, Connection&, StartRead start_read, Failed) {
   start_read();
 }
+template <typename Connection, typename StartRead, typename Failed>
+void prepare_connection_and_start_read(GuardedTlsSocket& s, Connection& con, StartRead start_read, Failed failed) {
+  restinio::prepare_connection_and_start_read(s.inner(), con, std::move(start_read), std::move(failed));
+}
 inline restinio::tls_socket_t* make_tls_socket_pointer_for_state_listener(GuardedSocket&) noexcept { return nullptr; }
+inline restinio::tls_socket_t* make_tls_socket_pointer_for_state_listener(GuardedTlsSocket& s) noexcept {
+  return &s.inner();
+}
+
+// The limits each guard gets: the server's, so that it fails exactly where
+// RESTinio's parser would; the head timeout shorter than RESTinio's own read
+// limit, which would close silently.
+struct GuardSettings {
+  HeadLimits limits;
+  std::chrono::steady_clock::duration head_timeout;
+  IdleConnections* idle = nullptr;
+
+  template <typename Settings>
+  static GuardSettings Of(Settings& settings) {
+    const auto& l = settings.incoming_http_msg_limits();
+    return {{l.max_url_size(), l.max_field_name_size(), l.max_field_value_size(), l.max_field_count(),
+             l.max_body_size()},
+            std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(5),
+                                                          settings.read_next_http_message_timelimit() / 2),
+            settings.ip_blocker() ? &settings.ip_blocker()->idle() : nullptr};
+  }
+};
 
 }  // namespace facepass::http::internal
 
 namespace restinio::impl {
 
-// The acceptor's pool of sockets for GuardedSocket: each gets the server's
-// header limits, so the guard fails exactly where RESTinio's parser would.
+// The acceptor's pool of sockets for GuardedSocket. A moved-from tcp socket
+// can accept again, so a slot is moved out and reused.
 template <>
 class socket_supplier_t<facepass::http::internal::GuardedSocket> {
  protected:
   template <typename Settings>
   socket_supplier_t(Settings& settings, asio_ns::io_context& io_context) {
-    const auto& l = settings.incoming_http_msg_limits();
-    const facepass::http::HeadLimits limits{l.max_url_size(), l.max_field_name_size(), l.max_field_value_size(),
-                                            l.max_field_count(), l.max_body_size()};
-    // Shorter than RESTinio's own read limit, which would close silently.
-    const auto head_timeout = std::min<std::chrono::steady_clock::duration>(
-        std::chrono::seconds(5), settings.read_next_http_message_timelimit() / 2);
+    const auto g = facepass::http::internal::GuardSettings::Of(settings);
     m_sockets.reserve(settings.concurrent_accepts_count());
-    facepass::http::IdleConnections* idle = settings.ip_blocker() ? &settings.ip_blocker()->idle() : nullptr;
     for (std::size_t i = 0; i < settings.concurrent_accepts_count(); ++i) {
-      m_sockets.emplace_back(io_context, limits, head_timeout, idle);
+      m_sockets.emplace_back(g.limits, g.head_timeout, g.idle, io_context);
     }
   }
 
@@ -233,4 +268,53 @@ class socket_supplier_t<facepass::http::internal::GuardedSocket> {
   std::vector<facepass::http::internal::GuardedSocket> m_sockets;
 };
 
+// The same for GuardedTlsSocket. A moved-from tls_socket_t has no stream, so
+// the slot gets a fresh socket and the accepted one is handed out.
+template <>
+class socket_supplier_t<facepass::http::internal::GuardedTlsSocket> {
+ protected:
+  template <typename Settings>
+  socket_supplier_t(Settings& settings, asio_ns::io_context& io_context)
+      : m_guard(facepass::http::internal::GuardSettings::Of(settings)),
+        m_tls_context(settings.giveaway_tls_context()),
+        m_io_context(io_context) {
+    m_sockets.reserve(settings.concurrent_accepts_count());
+    while (m_sockets.size() < settings.concurrent_accepts_count()) m_sockets.push_back(Make());
+  }
+  virtual ~socket_supplier_t() = default;
+
+  std::size_t concurrent_accept_sockets_count() const noexcept { return m_sockets.size(); }
+  facepass::http::internal::GuardedTlsSocket& socket(std::size_t idx) { return m_sockets.at(idx); }
+  facepass::http::internal::GuardedTlsSocket move_socket(std::size_t idx) {
+    auto fresh = Make();
+    std::swap(fresh, m_sockets.at(idx));
+    return fresh;
+  }
+
+ private:
+  facepass::http::internal::GuardedTlsSocket Make() {
+    return {m_guard.limits, m_guard.head_timeout, m_guard.idle, m_io_context, m_tls_context};
+  }
+  facepass::http::internal::GuardSettings m_guard;
+  std::shared_ptr<asio_ns::ssl::context> m_tls_context;
+  asio_ns::io_context& m_io_context;
+  std::vector<facepass::http::internal::GuardedTlsSocket> m_sockets;
+};
+
 }  // namespace restinio::impl
+
+namespace restinio {
+
+// GuardedTlsSocket's server settings are tls_socket_t's: the TLS context.
+template <typename Settings>
+class socket_type_dependent_settings_t<Settings, facepass::http::internal::GuardedTlsSocket>
+    : public socket_type_dependent_settings_t<Settings, tls_socket_t> {
+ protected:
+  ~socket_type_dependent_settings_t() = default;
+
+ public:
+  socket_type_dependent_settings_t() = default;
+  socket_type_dependent_settings_t(socket_type_dependent_settings_t&&) = default;
+};
+
+}  // namespace restinio

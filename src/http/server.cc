@@ -72,6 +72,7 @@ struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogge
 
 struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, RestinioLogger> {
   static constexpr bool use_connection_count_limiter = true;
+  using stream_socket_t = internal::GuardedTlsSocket;  // the same, after the handshake
   using http_methods_mapper_t = internal::Methods;
   using ip_blocker_t = internal::AddressGate;
   using connection_state_listener_t = internal::AddressGate;
