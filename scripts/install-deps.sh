@@ -14,7 +14,7 @@ PKGS=(
   libhwy-dev libfaiss-dev
   python3-onnx python3-numpy
   nodejs npm
-  libcurl4-openssl-dev wrk curl
+  libcurl4-openssl-dev wrk curl openssl
   libarchive-dev
   zlib1g-dev clang-14 libclang-rt-14-dev
   chromium chromium-driver python3-selenium
