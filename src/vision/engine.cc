@@ -133,6 +133,10 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   std::filesystem::path second_file;
   if (fu.mode == "on" || (fu.mode.empty() && default_embedder)) {
     second_file = Pick(fu.second.file, dir, "mobilefacenet.onnx");
+    if (fu.mode.empty() && !std::filesystem::exists(second_file))
+      return Status::NotFound("model file not found: " + second_file.string() +
+                              " (the default embedder is arcface fused with MobileFaceNet: run "
+                              "scripts/fetch-models.sh, or choose arcface alone with --fusion off)");
     FP_ASSIGN_OR_RETURN(second, Embedder::Create(fu.second, second_file, pool));
   }
   FP_ASSIGN_OR_RETURN(auto emb, FusedEmbedder::Create(std::move(first), std::move(second), fu.weight));

@@ -2,8 +2,10 @@
 // weighted sum of the two embedders' cosines, and the default engine fuses arcface with
 // MobileFaceNet (docs/models.md, "Fusion").
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 #include "vision/engine.h"
@@ -119,6 +121,26 @@ TEST_F(FusedEngineTest, BadFusionSettingsAreRefused) {
   o.fusion.weight = 0.4f;
   o.fusion.second.file = testing::ModelsDir() / "no-such-model.onnx";
   EXPECT_FALSE(Engine::Create(o).ok());
+}
+
+TEST_F(FusedEngineTest, AModelsDirWithoutTheSecondModelSaysWhatToDo) {
+  // A models directory fetched before fusion: every model but mobilefacenet.onnx.
+  char tmpl[] = "/tmp/facepass-models-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::filesystem::path dir = tmpl;
+  for (const auto& e : std::filesystem::directory_iterator(testing::ModelsDir()))
+    if (e.path().filename() != "mobilefacenet.onnx") std::filesystem::create_symlink(e.path(), dir / e.path().filename());
+  EngineOptions o;
+  o.models_dir = dir;
+  o.pool_size = 1;
+  auto fused = Engine::Create(o);
+  ASSERT_FALSE(fused.ok());
+  EXPECT_NE(fused.status().ToString().find("--fusion off"), std::string::npos) << fused.status().ToString();
+  EXPECT_NE(fused.status().ToString().find("fetch-models.sh"), std::string::npos) << fused.status().ToString();
+  o.fusion.mode = "off";
+  auto alone = Engine::Create(o);
+  EXPECT_TRUE(alone.ok()) << alone.status().ToString();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
