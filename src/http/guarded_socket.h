@@ -26,6 +26,32 @@
 
 namespace facepass::http::internal {
 
+// What each guarded socket gets from the server's settings: its limits, so
+// that the guard fails exactly where RESTinio's parser would, and deadlines
+// just inside RESTinio's own read limit, which closes without a word.
+struct GuardSettings {
+  HeadLimits limits;
+  // A request head that has started must end within this (finding 3).
+  std::chrono::steady_clock::duration head_timeout;
+  // A started request must be whole within this of when the wait for it
+  // began; RESTinio's read limit (read_timeout) counts from there too.
+  std::chrono::steady_clock::duration message_timeout;
+  // Where the connection is listed while it waits for a request (it may be
+  // closed from there when the server nears its cap); may be null.
+  IdleConnections* idle = nullptr;
+
+  template <typename Settings>
+  static GuardSettings Of(Settings& settings) {
+    const auto& l = settings.incoming_http_msg_limits();
+    const std::chrono::steady_clock::duration read_limit = settings.read_next_http_message_timelimit();
+    return {{l.max_url_size(), l.max_field_name_size(), l.max_field_value_size(), l.max_field_count(),
+             l.max_body_size()},
+            std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(5), read_limit / 2),
+            read_limit - std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(1), read_limit / 10),
+            settings.ip_blocker() ? &settings.ip_blocker()->idle() : nullptr};
+  }
+};
+
 template <typename Inner>
 class BasicGuardedSocket {
  public:
@@ -33,31 +59,25 @@ class BasicGuardedSocket {
   using executor_type = decltype(std::declval<Inner&>().get_executor());
   using lowest_layer_type = std::remove_reference_t<decltype(std::declval<Inner&>().lowest_layer())>;
 
-  // head_timeout: a request head that has started must end within it, or
-  // the client is answered 408 and the connection closed (finding 3).
-  // idle: where the connection is listed while it waits for a request (it
-  // may be closed from there when the server nears its cap); may be null.
-  // inner_args: what Inner takes after the io_context (TLS: the context).
+  // A request past either deadline of `g` is answered 408 and the
+  // connection closed. inner_args: what Inner takes after the io_context
+  // (TLS: the context).
   template <typename... InnerArgs>
-  BasicGuardedSocket(HeadLimits limits, std::chrono::steady_clock::duration head_timeout, IdleConnections* idle,
-                     asio::io_context& io, InnerArgs&&... inner_args)
-      : sock_(io, std::forward<InnerArgs>(inner_args)...), head_timer_(io), limits_(limits),
-        head_timeout_(head_timeout), idle_(idle) {}
+  BasicGuardedSocket(const GuardSettings& g, asio::io_context& io, InnerArgs&&... inner_args)
+      : sock_(io, std::forward<InnerArgs>(inner_args)...), deadline_timer_(io), g_(g) {}
   BasicGuardedSocket(BasicGuardedSocket&& o) noexcept
-      : sock_(std::move(o.sock_)), head_timer_(std::move(o.head_timer_)), limits_(o.limits_),
-        head_timeout_(o.head_timeout_), idle_(o.idle_), guard_(std::move(o.guard_)) {}
+      : sock_(std::move(o.sock_)), deadline_timer_(std::move(o.deadline_timer_)), g_(o.g_),
+        guard_(std::move(o.guard_)) {}
   BasicGuardedSocket& operator=(BasicGuardedSocket&& o) noexcept {
     sock_ = std::move(o.sock_);
-    head_timer_ = std::move(o.head_timer_);
-    limits_ = o.limits_;
-    head_timeout_ = o.head_timeout_;
-    idle_ = o.idle_;
+    deadline_timer_ = std::move(o.deadline_timer_);
+    g_ = o.g_;
     guard_ = std::move(o.guard_);
     return *this;
   }
   ~BasicGuardedSocket() {
     *alive_ = false;
-    if (idle_id_ != 0) idle_->Leave(idle_id_);
+    if (idle_id_ != 0) g_.idle->Leave(idle_id_);
   }
 
   executor_type get_executor() noexcept { return sock_.get_executor(); }
@@ -80,16 +100,20 @@ class BasicGuardedSocket {
   // handler bound to the connection's strand; ours runs on the same).
   template <typename MutableBuffer, typename Handler>
   void async_read_some(const MutableBuffer& buffer, Handler&& handler) {
-    if (!guard_) guard_ = std::make_unique<RequestHeadGuard>(limits_);
+    if (!guard_) guard_ = std::make_unique<RequestHeadGuard>(g_.limits);
+    if (guard_->Idle() && !waiting_) {  // RESTinio has just started its read limit for the next request
+      waiting_ = true;
+      wait_start_ = std::chrono::steady_clock::now();
+    }
     auto ex = asio::get_associated_executor(handler, sock_.get_executor());
     if (pending_) {  // refused in an earlier chunk, after a request that was fine
       Refuse(std::forward<Handler>(handler));
       return;
     }
-    if (idle_ != nullptr && guard_->Idle()) {
+    if (g_.idle != nullptr && guard_->Idle()) {
       // Between requests: evictable. The eviction runs at accept on another
       // thread, so it only posts to this connection's strand.
-      idle_id_ = idle_->Enter([this, ex, alive = alive_] {
+      idle_id_ = g_.idle->Enter([this, ex, alive = alive_] {
         asio::post(ex, [this, alive] {
           if (!*alive || idle_id_ == 0) return;  // gone, or busy with a request since
           idle_id_ = 0;  // already off the list
@@ -104,21 +128,28 @@ class BasicGuardedSocket {
         buffer, asio::bind_executor(ex, [this, ex, data, h = std::forward<Handler>(handler)](
                                             const asio::error_code& ec, std::size_t n) mutable {
           if (idle_id_ != 0) {
-            idle_->Leave(idle_id_);
+            g_.idle->Leave(idle_id_);
             idle_id_ = 0;
           }
           if (ec == asio::error::operation_aborted && evicted_ && sock_.is_open()) {
             return h(asio::error::eof, 0);  // RESTinio closes an idle connection quietly on EOF
           }
-          if (ec == asio::error::operation_aborted && head_expired_ && sock_.is_open()) {
+          if (ec == asio::error::operation_aborted && expired_ && sock_.is_open()) {
             pending_ = Refusal{errors::RequestTimeout(), 408};
             return Refuse(std::move(h));
           }
           if (ec) return h(ec, n);
-          head_expired_ = false;  // bytes came after all
+          expired_ = false;  // bytes came after all
           RequestHeadGuard::Verdict v = guard_->Feed(data, n);
-          ArmHeadTimer(ex);
-          if (!v.refusal) return h(ec, n);
+          if (guard_->MessagesDone() != messages_done_) {  // a request ended: the next wait starts
+            messages_done_ = guard_->MessagesDone();
+            waiting_ = !guard_->Idle();  // the next one began in this chunk (pipelined)
+            wait_start_ = std::chrono::steady_clock::now();
+          }
+          if (!v.refusal) {
+            ArmDeadline(ex);
+            return h(ec, n);
+          }
           pending_ = std::move(v.refusal);
           if (v.pass_bytes > 0) return h(ec, v.pass_bytes);  // the good request(s) first
           Refuse(std::move(h));
@@ -126,21 +157,29 @@ class BasicGuardedSocket {
   }
 
  private:
-  // Runs while a request head is incomplete; on expiry the pending read is
-  // cancelled and its completion answers 408.
+  // Runs while a request is incomplete: due when its head has taken
+  // head_timeout since its first byte, or the request message_timeout since
+  // the wait for it began, whichever comes first. On expiry the read in
+  // flight is cancelled and its completion answers 408.
   template <typename Executor>
-  void ArmHeadTimer(Executor ex) {
+  void ArmDeadline(Executor ex) {
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> due;
     const bool in_head = guard_->InHead();
-    if (in_head == head_timer_armed_) return;
-    head_timer_armed_ = in_head;
-    if (!in_head) {
-      head_timer_.cancel();
+    if (in_head && !in_head_) head_start_ = Clock::now();
+    in_head_ = in_head;
+    if (!guard_->Idle() && !guard_->passthrough()) due = wait_start_ + g_.message_timeout;
+    if (in_head) due = std::min(*due, head_start_ + g_.head_timeout);
+    if (due == due_) return;
+    due_ = due;
+    if (!due) {
+      deadline_timer_.cancel();
       return;
     }
-    head_timer_.expires_after(head_timeout_);
-    head_timer_.async_wait(asio::bind_executor(ex, [this, alive = alive_](const asio::error_code& ec) {
-      if (ec || !*alive || !head_timer_armed_) return;
-      head_expired_ = true;
+    deadline_timer_.expires_at(*due);  // cancels a wait for an earlier deadline
+    deadline_timer_.async_wait(asio::bind_executor(ex, [this, alive = alive_, at = *due](const asio::error_code& ec) {
+      if (ec || !*alive || due_ != at) return;
+      expired_ = true;
       asio::error_code ig;
       sock_.cancel(ig);  // the read in flight completes with operation_aborted
     }));
@@ -151,8 +190,8 @@ class BasicGuardedSocket {
   // RESTinio the stream ended: it closes the connection.
   template <typename Handler>
   void Refuse(Handler&& handler) {
-    head_timer_armed_ = false;
-    head_timer_.cancel();
+    due_.reset();
+    deadline_timer_.cancel();
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
     auto answer = std::make_shared<std::string>(RefusalResponse(*pending_, now_ms));
@@ -189,13 +228,16 @@ class BasicGuardedSocket {
   }
 
   socket_type sock_;
-  asio::steady_timer head_timer_;
-  HeadLimits limits_;
-  std::chrono::steady_clock::duration head_timeout_;
-  IdleConnections* idle_ = nullptr;
+  asio::steady_timer deadline_timer_;
+  GuardSettings g_;
   // All below only on the connection's strand.
-  bool head_timer_armed_ = false;
-  bool head_expired_ = false;
+  bool waiting_ = false;  // RESTinio's read limit runs for the request now awaited or arriving
+  std::chrono::steady_clock::time_point wait_start_;  // since when
+  uint64_t messages_done_ = 0;  // the guard's count when last looked at
+  bool in_head_ = false;
+  std::chrono::steady_clock::time_point head_start_;  // first byte of the current head
+  std::optional<std::chrono::steady_clock::time_point> due_;  // the deadline armed, if any
+  bool expired_ = false;
   uint64_t idle_id_ = 0;  // listed in idle_ under this id; 0: not listed
   bool evicted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed (timer handler)
@@ -223,25 +265,6 @@ inline restinio::tls_socket_t* make_tls_socket_pointer_for_state_listener(Guarde
   return &s.inner();
 }
 
-// The limits each guard gets: the server's, so that it fails exactly where
-// RESTinio's parser would; the head timeout shorter than RESTinio's own read
-// limit, which would close silently.
-struct GuardSettings {
-  HeadLimits limits;
-  std::chrono::steady_clock::duration head_timeout;
-  IdleConnections* idle = nullptr;
-
-  template <typename Settings>
-  static GuardSettings Of(Settings& settings) {
-    const auto& l = settings.incoming_http_msg_limits();
-    return {{l.max_url_size(), l.max_field_name_size(), l.max_field_value_size(), l.max_field_count(),
-             l.max_body_size()},
-            std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(5),
-                                                          settings.read_next_http_message_timelimit() / 2),
-            settings.ip_blocker() ? &settings.ip_blocker()->idle() : nullptr};
-  }
-};
-
 }  // namespace facepass::http::internal
 
 namespace restinio::impl {
@@ -256,7 +279,7 @@ class socket_supplier_t<facepass::http::internal::GuardedSocket> {
     const auto g = facepass::http::internal::GuardSettings::Of(settings);
     m_sockets.reserve(settings.concurrent_accepts_count());
     for (std::size_t i = 0; i < settings.concurrent_accepts_count(); ++i) {
-      m_sockets.emplace_back(g.limits, g.head_timeout, g.idle, io_context);
+      m_sockets.emplace_back(g, io_context);
     }
   }
 
@@ -293,7 +316,7 @@ class socket_supplier_t<facepass::http::internal::GuardedTlsSocket> {
 
  private:
   facepass::http::internal::GuardedTlsSocket Make() {
-    return {m_guard.limits, m_guard.head_timeout, m_guard.idle, m_io_context, m_tls_context};
+    return facepass::http::internal::GuardedTlsSocket(m_guard, m_io_context, m_tls_context);
   }
   facepass::http::internal::GuardSettings m_guard;
   std::shared_ptr<asio_ns::ssl::context> m_tls_context;

@@ -55,6 +55,7 @@ struct RequestHeadGuard::Parser {
     settings.on_headers_complete = [](http_parser* p) { return Self(p)->HeadersComplete(); };
     settings.on_message_complete = [](http_parser* p) {
       Self(p)->in_message = false;
+      ++Self(p)->messages_done;
       http_parser_pause(p, 1);  // stop at the message's end: the next one's start matters
       return 0;
     };
@@ -188,6 +189,7 @@ struct RequestHeadGuard::Parser {
   uint64_t max_body = UINT64_MAX;
   bool in_message = false;
   bool in_head = false;
+  uint64_t messages_done = 0;
   size_t url = 0, field = 0, value = 0, fields = 0;
   bool last_was_value = true;
   std::optional<Refusal> limit_refusal;
@@ -202,6 +204,8 @@ RequestHeadGuard::RequestHeadGuard(HeadLimits limits) : limits_(limits), p_(std:
 RequestHeadGuard::~RequestHeadGuard() = default;
 
 bool RequestHeadGuard::Idle() const { return !passthrough_ && !refused_ && !p_->in_message; }
+
+uint64_t RequestHeadGuard::MessagesDone() const { return p_->messages_done; }
 
 bool RequestHeadGuard::InHead() const { return !passthrough_ && !refused_ && p_->in_head; }
 

@@ -58,6 +58,8 @@ class RequestHeadGuard {
   bool InHead() const;
   // True between requests: nothing of the next one has arrived yet.
   bool Idle() const;
+  // Requests that have ended so far (head and body).
+  uint64_t MessagesDone() const;
   // Stop checking (after a protocol upgrade the bytes are not HTTP).
   bool passthrough() const { return passthrough_; }
 
