@@ -17,6 +17,7 @@
 #include "client/http_client.h"
 #include "http/server.h"
 #include "http/test_http_client.h"
+#include "http/tls_test_util.h"
 #include "store/temp_dir.h"
 
 namespace facepass::auth {
@@ -164,27 +165,10 @@ TEST_F(HttpAuthTest, DeviceNetworkBySourceAddress) {
   EXPECT_EQ(o->status, 200);
 }
 
-// A self-signed certificate for 127.0.0.1, made with the openssl CLI.
-bool MakeCert(const std::filesystem::path& dir) {
-  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-                          "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
-                          (dir / "key.pem").string() + "' -out '" + (dir / "cert.pem").string() + "' 2>/dev/null";
-  return std::system(cmd.c_str()) == 0;
-}
-
-std::string RunShell(const std::string& cmd, int* rc) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *rc = ::pclose(p);
-  return out;
-}
+using http::testing_util::RunShell;
 
 TEST_F(HttpAuthTest, HttpsRoundTripWithSdkAndCurl) {
-  ASSERT_TRUE(MakeCert(dir_.path()));
+  ASSERT_TRUE(http::testing_util::MakeSelfSignedCert(dir_.path()));
   const std::string cert = (dir_.path() / "cert.pem").string();
   http::ServerOptions o;
   o.tls_cert_file = cert;

@@ -205,12 +205,8 @@ TEST(RequestHeadTimeout, SlowHeadIsAnswered408AndOthersAreServed) {
   Server server(o, {{"GET", "/ping", BodyKind::kNone, [](const Request&) { return ApiReply::Ok({{"pong", 1}}); }}});
   ASSERT_TRUE(server.Start().ok());
 
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(server.port());
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  const int fd = RawConnect(server.port(), 8);
+  ASSERT_GE(fd, 0);
   const auto start = std::chrono::steady_clock::now();
   const std::string head = "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
   ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
@@ -224,11 +220,7 @@ TEST(RequestHeadTimeout, SlowHeadIsAnswered408AndOthersAreServed) {
   const std::string other = RawExchange(server.port(), "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   EXPECT_NE(other.find("\"pong\":1"), std::string::npos) << other;
 
-  timeval tv{8, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  std::string answer;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  const std::string answer = ReadUntilClosed(fd);
   const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   dribble.join();
   ::close(fd);
@@ -251,34 +243,19 @@ TEST(RequestHeadTimeout, StalledBodyIsAnswered408BeforeTheReadLimit) {
   o.read_timeout = std::chrono::seconds(4);  // message deadline 3.6 s, head timeout 2 s
   Server server(o, {{"POST", "/ping", BodyKind::kNone, [](const Request&) { return ApiReply::Ok({{"pong", 2}}); }}});
   ASSERT_TRUE(server.Start().ok());
-  auto connect = [&] {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(server.port());
-    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    return fd;
-  };
-  auto read_all = [](int fd) {
-    std::string answer;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
-    return answer;
-  };
-  int stalled = connect(), idle = connect();
+  const int stalled = RawConnect(server.port(), 10), idle = RawConnect(server.port(), 10);
+  ASSERT_GE(stalled, 0);
+  ASSERT_GE(idle, 0);
   const auto start = std::chrono::steady_clock::now();
   const std::string part = "POST /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n0123456789";
   ASSERT_EQ(::send(stalled, part.data(), part.size(), MSG_NOSIGNAL), static_cast<ssize_t>(part.size()));
-  const std::string answer = read_all(stalled);
+  const std::string answer = ReadUntilClosed(stalled);
   const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(answer.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << answer;
   EXPECT_NE(answer.find("\"code\":104408"), std::string::npos) << answer;
   EXPECT_EQ(answer.find("pong"), std::string::npos) << answer;
   EXPECT_GE(waited, 3.0) << "the head was complete: no head timeout";
-  EXPECT_EQ(read_all(idle), "") << "nothing sent, nothing answered";
+  EXPECT_EQ(ReadUntilClosed(idle), "") << "nothing sent, nothing answered";
   ::close(stalled);
   ::close(idle);
   server.Stop();

@@ -3,65 +3,48 @@
 // request over TLS is answered with its status and envelope, then closed,
 // and a good one is served. The TLS client is the openssl command.
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "http/server.h"
+#include "store/temp_dir.h"
+#include "tls_test_util.h"
 
 namespace facepass::http {
 namespace {
 
-std::string Shell(const std::string& cmd, int* rc) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *rc = ::pclose(p);
-  return out;
-}
+using testing_util::RunShell;
 
 class MalformedTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/facepass-tls-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    int rc = -1;
-    Shell("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout '" + (dir_ / "key.pem").string() +
-              "' -out '" + (dir_ / "cert.pem").string() + "' 2>/dev/null",
-          &rc);
-    if (rc != 0) GTEST_SKIP() << "no openssl command to make a certificate";
+    if (!testing_util::MakeSelfSignedCert(dir_.path())) GTEST_SKIP() << "no openssl command to make a certificate";
     ServerOptions o;
     o.port = 0;
     o.access_log = false;
-    o.tls_cert_file = (dir_ / "cert.pem").string();
-    o.tls_key_file = (dir_ / "key.pem").string();
+    o.tls_cert_file = (dir_.path() / "cert.pem").string();
+    o.tls_key_file = (dir_.path() / "key.pem").string();
     server_ = std::make_unique<Server>(
         o, std::vector<Route>{{"GET", "/ping", BodyKind::kNone, [](const Request&) { return ApiReply::Ok({{"pong", 1}}); }}});
     ASSERT_TRUE(server_->Start().ok());
   }
   void TearDown() override {
     if (server_) server_->Stop();
-    std::filesystem::remove_all(dir_);
   }
-  // Sends `request` over TLS and returns what came back
-  // until the server closed (s_client -quiet waits for that).
+  // Sends `request` over TLS and returns what came back until the server
+  // closed (s_client -quiet waits for that).
   std::string OverTls(const std::string& request) {
-    const std::string file = (dir_ / "request").string();
+    const std::string file = (dir_.path() / "request").string();
     FILE* f = std::fopen(file.c_str(), "wb");
     std::fwrite(request.data(), 1, request.size(), f);
     std::fclose(f);
     int rc = -1;
-    return Shell("timeout 20 openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(server_->port()) +
-                     " -CAfile '" + (dir_ / "cert.pem").string() + "' < '" + file + "' 2>/dev/null",
-                 &rc);
+    return RunShell("timeout 20 openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(server_->port()) +
+                        " -CAfile '" + (dir_.path() / "cert.pem").string() + "' < '" + file + "' 2>/dev/null",
+                    &rc);
   }
-  std::filesystem::path dir_;
+  store::testing_util::TempDir dir_;
   std::unique_ptr<Server> server_;
 };
 

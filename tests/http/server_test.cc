@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/test_http_client.h"
+#include "raw_exchange.h"
 
 namespace facepass::http {
 namespace {
@@ -301,28 +302,6 @@ TEST_F(ServerTest, BrokenMultipart) {
   EXPECT_EQ(c.Send("POST", "/echo/form", part + "--zz--\r\n", "multipart/form-data; boundary=zz").status, 200);
 }
 
-// Writes `request` on a fresh connection and reads until the server closes.
-std::string RawExchange(uint16_t port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
-
 TEST_F(ServerTest, OversizedBodyGets413) {
   ServerOptions o;
   o.max_body_bytes = 1 << 20;
@@ -354,7 +333,8 @@ TEST_F(ServerTest, OversizedBodyGets413) {
   std::string answer = RawExchange(server_->port(),
                                    "POST /echo/form HTTP/1.1\r\nHost: x\r\n"
                                    "Content-Type: application/octet-stream\r\n"
-                                   "Content-Length: 1000000000000\r\n\r\n");
+                                   "Content-Length: 1000000000000\r\n\r\n",
+                                   10);
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
   EXPECT_NE(answer.find("104102"), std::string::npos) << answer;
   // A client cannot fake the internal marker.
@@ -512,22 +492,6 @@ TEST_F(ServerTest, StopWithIdleKeepAliveConnections) {
 }
 
 // Connects and returns the socket (or -1); `wait_s` bounds every recv.
-int RawConnect(uint16_t port, int wait_s) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  timeval tv{wait_s, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 TEST_F(ServerTest, IdleAndSlowConnectionsAreClosedByTheServer) {
   ServerOptions o;
   o.read_timeout = std::chrono::seconds(1);

@@ -2,12 +2,12 @@
 // weighted sum of the two embedders' cosines, and the default engine fuses arcface with
 // MobileFaceNet (docs/models.md, "Fusion").
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cmath>
 #include <filesystem>
 #include <random>
 
+#include "store/temp_dir.h"
 #include "vision/engine.h"
 #include "vision/fused_embedder.h"
 #include "vision_test_util.h"
@@ -125,9 +125,8 @@ TEST_F(FusedEngineTest, BadFusionSettingsAreRefused) {
 
 TEST_F(FusedEngineTest, AModelsDirWithoutTheSecondModelSaysWhatToDo) {
   // A models directory fetched before fusion: every model but mobilefacenet.onnx.
-  char tmpl[] = "/tmp/facepass-models-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::filesystem::path dir = tmpl;
+  const store::testing_util::TempDir tmp;
+  const std::filesystem::path& dir = tmp.path();
   for (const auto& e : std::filesystem::directory_iterator(testing::ModelsDir()))
     if (e.path().filename() != "mobilefacenet.onnx") std::filesystem::create_symlink(e.path(), dir / e.path().filename());
   EngineOptions o;
@@ -140,7 +139,6 @@ TEST_F(FusedEngineTest, AModelsDirWithoutTheSecondModelSaysWhatToDo) {
   o.fusion.mode = "off";
   auto alone = Engine::Create(o);
   EXPECT_TRUE(alone.ok()) << alone.status().ToString();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
