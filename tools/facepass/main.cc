@@ -21,9 +21,9 @@
 #include "service/app.h"
 #include "store/token_cipher.h"
 #include "spec/clock.h"
-#include "vision/engine.h"
 #include "backup_command.h"
 #include "check_command.h"
+#include "model_flags.h"
 #include "enrol_command.h"
 #include "keys_command.h"
 #include "metrics_listener.h"
@@ -48,10 +48,7 @@ struct ServeFlags {
   int read_timeout_s = 30;
   int capture_retention_days = 30;
   int audit_retention_days = facepass::auth::AuditPurge::kDefaultRetentionDays;
-  std::string detector_model, detector_kind;
-  std::string embedder_model, embedder_kind, embedder_output;
-  std::string fusion, fusion_model;
-  float fusion_weight = facepass::vision::FusionConfig{}.weight;
+  facepass::cli::ModelFlags models;
   std::string liveness_kind;
   std::string auth = "on";
   std::string device_networks;
@@ -134,14 +131,7 @@ int Serve(const ServeFlags& f) {
   app_options.capture_retention_days = f.capture_retention_days;
   app_options.engine.models_dir = f.models_dir;
   app_options.engine.pool_size = f.pool_size;
-  app_options.engine.detector.file = f.detector_model;
-  app_options.engine.detector.kind = f.detector_kind;
-  app_options.engine.embedder.file = f.embedder_model;
-  app_options.engine.embedder.kind = f.embedder_kind;
-  app_options.engine.embedder.output = f.embedder_output;
-  app_options.engine.fusion.mode = f.fusion;
-  app_options.engine.fusion.second.file = f.fusion_model;
-  app_options.engine.fusion.weight = f.fusion_weight;
+  f.models.ApplyTo(&app_options.engine);
   app_options.engine.liveness_kind = f.liveness_kind;
 
   auto app = facepass::service::App::Open(app_options);
@@ -258,14 +248,7 @@ int main(int argc, char** argv) {
   serve->add_option("--read-timeout", f.read_timeout_s, "Seconds an idle or slow connection is kept")->check(CLI::Range(1, 3600))->capture_default_str();
   serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   serve->add_option("--audit-retention-days", f.audit_retention_days, "Days audit log rows are kept")->check(CLI::Range(1, 36500))->capture_default_str();
-  serve->add_option("--detector-model", f.detector_model, "ONNX detector file (default: models-dir/blazeface.onnx)");
-  serve->add_option("--detector-kind", f.detector_kind, "Detector family: blazeface (default) | rfb | scrfd");
-  serve->add_option("--embedder-model", f.embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");
-  serve->add_option("--embedder-kind", f.embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
-  serve->add_option("--embedder-output", f.embedder_output, "Embedder output layer name");
-  serve->add_option("--fusion", f.fusion, "Score-level fusion with a second embedder: on | off (default: on for the default embedder)")->check(CLI::IsMember({"on", "off"}));
-  serve->add_option("--fusion-model", f.fusion_model, "Second embedder's ONNX file, arcface kind (default: models-dir/mobilefacenet.onnx)");
-  serve->add_option("--fusion-weight", f.fusion_weight, "The first embedder's share of the fused cosine")->check(CLI::Range(0.01, 0.99))->capture_default_str();
+  f.models.AddTo(serve);
   serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: human (default) | faceplugin");
   serve->add_option("--auth", f.auth, "on: every request needs an API key (DATA_DIR/admin.key on first start); off: no checks")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
   serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");

@@ -18,6 +18,7 @@
 #include "store/file_store.h"
 #include "store/posix_file.h"
 #include "store/token_cipher.h"
+#include "model_flags.h"
 #include "vision/engine.h"
 
 namespace facepass::cli {
@@ -28,10 +29,7 @@ struct ReindexFlags {
   std::string models_dir = "./models";
   int threads = 2;
   bool drop_failed = false;
-  std::string detector_model, detector_kind;
-  std::string embedder_model, embedder_kind, embedder_output;
-  std::string fusion, fusion_model;
-  float fusion_weight = vision::FusionConfig{}.weight;
+  ModelFlags models;  // as for serve
 };
 
 // Below this overlap a detection is someone else, not the enrolled face
@@ -171,14 +169,7 @@ int Reindex(const ReindexFlags& f) {
   vision::EngineOptions eo;
   eo.models_dir = f.models_dir;
   eo.pool_size = f.threads;
-  eo.detector.file = f.detector_model;
-  eo.detector.kind = f.detector_kind;
-  eo.embedder.file = f.embedder_model;
-  eo.embedder.kind = f.embedder_kind;
-  eo.embedder.output = f.embedder_output;
-  eo.fusion.mode = f.fusion;
-  eo.fusion.second.file = f.fusion_model;
-  eo.fusion.weight = f.fusion_weight;
+  f.models.ApplyTo(&eo);
   auto engine = vision::Engine::Create(eo);
   if (!engine.ok()) return Fatal("load the models", engine.status());
   const std::string model = (*engine)->search_model();
@@ -253,14 +244,7 @@ void AddReindexCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--models-dir", f->models_dir, "Directory of the converted ONNX models")->envname("FACEPASS_MODELS_DIR")->capture_default_str();
   cmd->add_option("--threads", f->threads, "Worker threads (and instances of each model)")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_flag("--drop-failed", f->drop_failed, "Delete the faces whose original yields no face instead of giving up");
-  cmd->add_option("--detector-model", f->detector_model, "ONNX detector file (as for serve)");
-  cmd->add_option("--detector-kind", f->detector_kind, "Detector family (as for serve)");
-  cmd->add_option("--embedder-model", f->embedder_model, "ONNX embedder file (as for serve)");
-  cmd->add_option("--embedder-kind", f->embedder_kind, "Embedder family (as for serve)");
-  cmd->add_option("--embedder-output", f->embedder_output, "Embedder output layer name (as for serve)");
-  cmd->add_option("--fusion", f->fusion, "Score-level fusion: on | off (as for serve)")->check(CLI::IsMember({"on", "off"}));
-  cmd->add_option("--fusion-model", f->fusion_model, "Second embedder's ONNX file (as for serve)");
-  cmd->add_option("--fusion-weight", f->fusion_weight, "The first embedder's share of the fused cosine (as for serve)")->check(CLI::Range(0.01, 0.99));
+  f->models.AddTo(cmd);
   cmd->callback([f, &exit_code] { exit_code = Reindex(*f); });
 }
 

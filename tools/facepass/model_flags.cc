@@ -1,0 +1,30 @@
+#include "model_flags.h"
+
+namespace facepass::cli {
+
+void ModelFlags::AddTo(CLI::App* cmd) {
+  cmd->add_option("--detector-model", detector_model, "ONNX detector file (default: models-dir/blazeface.onnx)");
+  cmd->add_option("--detector-kind", detector_kind, "Detector family: blazeface (default) | rfb | scrfd");
+  cmd->add_option("--embedder-model", embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");
+  cmd->add_option("--embedder-kind", embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
+  cmd->add_option("--embedder-output", embedder_output, "Embedder output layer name");
+  cmd->add_option("--fusion", fusion, "Score-level fusion with a second embedder: on | off (default: on for the default embedder)")
+      ->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--fusion-model", fusion_model, "Second embedder's ONNX file, arcface kind (default: models-dir/mobilefacenet.onnx)");
+  cmd->add_option("--fusion-weight", fusion_weight, "The first embedder's share of the fused cosine")
+      ->check(CLI::Range(0.01, 0.99))
+      ->capture_default_str();
+}
+
+void ModelFlags::ApplyTo(vision::EngineOptions* o) const {
+  o->detector.file = detector_model;
+  o->detector.kind = detector_kind;
+  o->embedder.file = embedder_model;
+  o->embedder.kind = embedder_kind;
+  o->embedder.output = embedder_output;
+  o->fusion.mode = fusion;
+  o->fusion.second.file = fusion_model;
+  o->fusion.weight = fusion_weight;
+}
+
+}  // namespace facepass::cli
