@@ -133,11 +133,12 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   std::filesystem::path second_file;
   if (fu.mode == "on" || (fu.mode.empty() && default_embedder)) {
     second_file = Pick(fu.second.file, dir, "mobilefacenet.onnx");
-    if (fu.mode.empty() && !std::filesystem::exists(second_file))
-      return Status::NotFound("model file not found: " + second_file.string() +
+    auto made = Embedder::Create(fu.second, second_file, pool);
+    if (!made.ok() && fu.mode.empty() && made.status().code() == StatusCode::kNotFound)  // a models dir from before fusion
+      return Status::NotFound(made.status().message() +
                               " (the default embedder is arcface fused with MobileFaceNet: run "
                               "scripts/fetch-models.sh, or choose arcface alone with --fusion off)");
-    FP_ASSIGN_OR_RETURN(second, Embedder::Create(fu.second, second_file, pool));
+    FP_ASSIGN_OR_RETURN(second, std::move(made));
   }
   FP_ASSIGN_OR_RETURN(auto emb, FusedEmbedder::Create(std::move(first), std::move(second), fu.weight));
   impl->embedder = std::move(emb);
