@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace facepass::sync {
 
@@ -253,10 +254,17 @@ Result<SyncRequest> SyncRequestFromJson(const nlohmann::json& j) {
     auto name = g.find("group_name");
     if (name == g.end() || !name->is_string()) return Status::InvalidArgument("sync request: group_name");
     out.group_name = name->get<std::string>();
-    auto id = g.find("group_id");
-    if (id != g.end() && id->is_number_integer()) out.group_id = id->get<int64_t>();
-    auto ver = g.find("local_version");
-    if (ver != g.end() && ver->is_number_integer()) out.local_version = ver->get<int64_t>();
+    // Integers above INT64_MAX arrive as unsigned: refused, not wrapped to a negative number.
+    auto integer = [&](const char* key, int64_t* v) {
+      auto it = g.find(key);
+      if (it == g.end() || !it->is_number_integer()) return true;
+      if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())) return false;
+      *v = it->get<int64_t>();
+      return true;
+    };
+    if (!integer("group_id", &out.group_id)) return Status::InvalidArgument("sync request: group_id out of range");
+    if (!integer("local_version", &out.local_version))
+      return Status::InvalidArgument("sync request: local_version out of range");
     r.groups.push_back(std::move(out));
   }
   return r;

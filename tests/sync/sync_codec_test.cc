@@ -1,6 +1,7 @@
 #include "sync/sync_codec.h"
 
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -304,6 +305,18 @@ TEST(SyncRequestJson, WrongTypedFieldsAreIgnoredNotThrown) {
   EXPECT_EQ(r->search_model, "");
   EXPECT_EQ(r->client_version, "");
   EXPECT_EQ(r->groups.at(0).group_id, 0);
+}
+
+// A version above INT64_MAX used to wrap to a negative number.
+TEST(SyncRequestJson, IntegersAboveInt64AreRefusedNotWrapped) {
+  auto parse = [](const char* text) { return SyncRequestFromJson(nlohmann::json::parse(text)); };
+  Result<SyncRequest> big = parse(R"({"groups":[{"group_name":"x","local_version":18446744073709551615}]})");
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("local_version"), std::string::npos);
+  EXPECT_FALSE(parse(R"({"groups":[{"group_name":"x","group_id":9223372036854775808}]})").ok());
+  Result<SyncRequest> max = parse(R"({"groups":[{"group_name":"x","local_version":9223372036854775807}]})");
+  ASSERT_TRUE(max.ok());
+  EXPECT_EQ(max->groups.at(0).local_version, std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace

@@ -277,7 +277,7 @@ std::vector<T> EvenSample(const std::vector<T>& all, size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string faces = "../shared/faces", lfw = "../shared/lfw-dev", models = "models", examples;
+  std::string faces = "../shared/faces", lfw = "../shared/lfw-dev", models = "models", examples, dump;
   size_t lfw_limit = 0, spoof_lfw = 300;
   int timing_runs = 200;
   bool fp_rgb = false;
@@ -290,6 +290,7 @@ int main(int argc, char** argv) {
   app.add_option("--timing-runs", timing_runs, "Score calls per model for the timing");
   app.add_flag("--fp-rgb", fp_rgb, "feed fp_liveness RGB as the package's JS does, not BGR (channel order check)");
   app.add_option("--examples", examples, "write the first dev photo's spoof renderings here");
+  app.add_option("--dump", dump, "write every score here as CSV (set,kind,photo,pair,antispoof,liveness,fp) for offline fusion");
   CLI11_PARSE(app, argc, argv);
 
   cv::setNumThreads(1);
@@ -306,6 +307,17 @@ int main(int argc, char** argv) {
   auto fp = vision::FpLiveness::Create(fs::path(models) / "fp_liveness.onnx", 1);
   if (!fp.ok()) return std::fprintf(stderr, "fp_liveness: %s\n", fp.status().ToString().c_str()), 1;
   const Models m{fp_rgb, engine.value().get(), pair.value().get(), fp.value().get()};
+  std::FILE* dump_file = nullptr;
+  if (!dump.empty()) {
+    dump_file = std::fopen(dump.c_str(), "w");
+    if (!dump_file) return std::fprintf(stderr, "%s: cannot write\n", dump.c_str()), 1;
+    std::fprintf(dump_file, "set,kind,photo,pair,antispoof,liveness,fp\n");
+  }
+  auto dump_row = [&](const std::string& set, const char* kind, const std::string& path, const Scores& s) {
+    if (dump_file)
+      std::fprintf(dump_file, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f\n", set.c_str(), kind, path.c_str(), s.pair, s.antispoof,
+                   s.live32, s.fp);
+  };
   std::printf("# liveness: %s vs %s (threshold %.0f)\n", m.pair->id().c_str(), m.fp->id().c_str(), kThreshold);
 
   std::vector<Photo> dev, lfw_photos;
@@ -338,6 +350,7 @@ int main(int argc, char** argv) {
       auto s = ScoreImage(m, img.value(), &face);
       if (!s.ok()) return std::fprintf(stderr, "%s: %s\n", p.path.c_str(), s.status().ToString().c_str()), 1;
       if (s->pair < 0) { ++no_face[p.set]; continue; }
+      dump_row(p.set, "live", p.path, s.value());
       for (int k = 0; k < 4; ++k) live[p.set][k].push_back({Pick(s.value(), k), p.path});
       for (int c = 0; c < 3; ++c) class_sum[p.set][c] += s->fp_p[c];
       if (p.set == "dev" || spoof_lfw_paths.count(p.path)) spoof_sources.emplace_back(p, img.value());
@@ -387,6 +400,7 @@ int main(int argc, char** argv) {
       auto s = ScoreImage(m, fake);
       if (!s.ok()) return std::fprintf(stderr, "%s: %s\n", p.path.c_str(), s.status().ToString().c_str()), 1;
       if (s->pair < 0) continue;  // the detector lost the face: counted as rendered, not scored
+      dump_row(p.set, kind.name, p.path, s.value());
       for (int k = 0; k < 4; ++k) spoof[p.set][kind.name][k].push_back({Pick(s.value(), k), p.path});
       for (int c = 0; c < 3; ++c) spoof_class_sum[p.set][kind.name][c] += s->fp_p[c];
     }
@@ -465,5 +479,6 @@ int main(int argc, char** argv) {
     std::printf("| model          | median ms |\n|----------------|-----------|\n");
     std::printf("| pair (current) | %9.2f |\n| fp_liveness    | %9.2f |\n", tp, tf);
   }
+  if (dump_file && std::fclose(dump_file) != 0) return std::fprintf(stderr, "%s: write failed\n", dump.c_str()), 1;
   return 0;
 }
