@@ -16,6 +16,7 @@
 #include "vision/face_choice.h"
 #include "vision/image.h"
 #include "vision/landmarks.h"
+#include "vision/blended_liveness.h"
 #include "vision/fp_liveness.h"
 #include "vision/liveness.h"
 #include "vision/quality.h"
@@ -49,8 +50,10 @@ struct Engine::Impl {
   std::unique_ptr<Detector> detector;
   std::unique_ptr<FaceMesh> mesh;        // optional
   std::unique_ptr<FusedEmbedder> embedder;  // one embedder, or two fused
-  std::unique_ptr<Liveness> liveness;    // optional; kind "human"
-  std::unique_ptr<FpLiveness> fp_liveness;  // kind "faceplugin" (then `liveness` is null)
+  // At most one of these is set; none when the models are missing (liveness optional).
+  std::unique_ptr<BlendedLiveness> blended_liveness;  // kind "blend" (the default)
+  std::unique_ptr<Liveness> liveness;                 // kind "human"
+  std::unique_ptr<FpLiveness> fp_liveness;            // kind "faceplugin"
   ScoreMap score;
   std::string mesh_note;
   StageMetrics stages{nullptr};
@@ -140,7 +143,7 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
                               "scripts/fetch-models.sh, or choose arcface alone with --fusion off)");
     FP_ASSIGN_OR_RETURN(second, std::move(made));
   }
-  FP_ASSIGN_OR_RETURN(auto emb, FusedEmbedder::Create(std::move(first), std::move(second), fu.weight));
+  FP_ASSIGN_OR_RETURN(auto emb, FusedEmbedder::Create(std::move(first), std::move(second), fu.weight, fu.parallel));
   impl->embedder = std::move(emb);
   // The calibration ships beside the (first) model (FusedEmbedder::CalibrationFile).
   // Without one the score is the uncalibrated default (a swapped-in model or a fusion
@@ -151,15 +154,31 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
     impl->score = std::move(cal);
   }
 
-  if (opts.liveness_kind == "faceplugin") {
-    FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), pool));  // asked for explicitly
+  const auto antispoof_file = Pick(opts.antispoof_file, dir, "antispoof.onnx");
+  const auto liveness_file = Pick(opts.liveness_file, dir, "liveness.onnx");
+  const auto fp_file = Pick(opts.fp_liveness_file, dir, "fp_liveness.onnx");
+  const std::string& kind = opts.liveness_kind;
+  if (kind == "faceplugin") {
+    // liveness_file names fp_liveness here (the option predates the blend).
+    FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), pool));
     impl->fp_liveness = std::move(live);
-  } else if (opts.liveness_kind.empty() || opts.liveness_kind == "human") {
-    auto live = Liveness::Create(Pick(opts.antispoof_file, dir, "antispoof.onnx"),
-                                 Pick(opts.liveness_file, dir, "liveness.onnx"), pool);
+  } else if (kind == "blend" || kind.empty()) {
+    auto live = BlendedLiveness::Create(antispoof_file, liveness_file, fp_file, pool);
+    if (live.ok()) {
+      impl->blended_liveness = std::move(live.value());
+    } else if (kind == "blend") {
+      return live.status();  // asked for explicitly
+    } else {
+      // The default on a models folder without fp_liveness.onnx (older fetches, trimmed
+      // test folders): the pair alone, as before the blend.
+      auto pair = Liveness::Create(antispoof_file, liveness_file, pool);
+      if (pair.ok()) impl->liveness = std::move(pair.value());
+    }
+  } else if (kind == "human") {
+    auto live = Liveness::Create(antispoof_file, liveness_file, pool);
     if (live.ok()) impl->liveness = std::move(live.value());
   } else {
-    return Status::InvalidArgument("unknown liveness kind: " + opts.liveness_kind + " (human or faceplugin)");
+    return Status::InvalidArgument("unknown liveness kind: " + kind + " (blend, human or faceplugin)");
   }
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
@@ -224,9 +243,11 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
     fr.feature = std::move(f);
     fr.aligned = crop;
   }
-  if (opts.liveness && (impl_->liveness || impl_->fp_liveness)) {
+  if (opts.liveness && (impl_->blended_liveness || impl_->liveness || impl_->fp_liveness)) {
     FP_ASSIGN_OR_RETURN(auto l, Timed(impl_->stages.liveness, [&] {
-      return impl_->liveness ? impl_->liveness->Score(bgr, fr.face) : impl_->fp_liveness->Score(bgr, fr.face);
+      return impl_->blended_liveness ? impl_->blended_liveness->Score(bgr, fr.face)
+             : impl_->liveness       ? impl_->liveness->Score(bgr, fr.face)
+                                     : impl_->fp_liveness->Score(bgr, fr.face);
     }));
     fr.liveness = l;
   }
@@ -269,6 +290,7 @@ ModelDetails Engine::Models() const {
   d.embedder_alignment = first.alignment();
   d.embedder_search_model = impl_->embedder->id();
   d.calibration_model_id = impl_->embedder->content_id();
+  if (impl_->blended_liveness) d.liveness = LivenessModelInfo{"blend", impl_->blended_liveness->id()};
   if (impl_->liveness) d.liveness = LivenessModelInfo{"human", impl_->liveness->id()};
   if (impl_->fp_liveness) d.liveness = LivenessModelInfo{"faceplugin", impl_->fp_liveness->id()};
   d.score.knots = impl_->score.knots();

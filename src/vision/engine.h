@@ -42,6 +42,9 @@ struct FusionConfig {
   std::string mode;
   EmbedderConfig second;  // file empty: models_dir/mobilefacenet.onnx; kind empty: arcface
   float weight = 0.4f;    // the first embedder's share of the fused cosine (lfw-dev, docs/models.md)
+  // Run the second embedder on its own thread while the first runs (one request's latency
+  // on an idle box); false: one after the other (bench_vision's single-thread figure).
+  bool parallel = true;
 };
 
 // How to feed a swappable detector.
@@ -64,7 +67,10 @@ struct EngineOptions {
   std::filesystem::path landmark_file;  // empty: models_dir/facemesh.onnx; missing file = no mesh
   std::filesystem::path antispoof_file; // empty: models_dir/antispoof.onnx
   std::filesystem::path liveness_file;  // empty: models_dir/liveness.onnx
-  // "human" (default): antispoof x liveness; "faceplugin": fp_liveness.onnx (models_dir, or
+  std::filesystem::path fp_liveness_file;  // empty: models_dir/fp_liveness.onnx (kind "blend")
+  // "blend" (default): the weighted mean of antispoof, liveness and fp_liveness
+  // (vision/blended_liveness.h); by default, without fp_liveness.onnx, the pair alone.
+  // "human": antispoof x liveness; "faceplugin": fp_liveness.onnx alone (models_dir, or
   // liveness_file). docs/models.md compares them on live and spoof-like photos.
   std::string liveness_kind;
   // Pictures over large_decode_area pixels are decoded and analysed at most

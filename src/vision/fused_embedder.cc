@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <future>
+#include <system_error>
 
 namespace facepass::vision {
 
@@ -15,7 +17,8 @@ std::vector<float> FuseFeatures(std::span<const float> a, std::span<const float>
 }
 
 Result<std::unique_ptr<FusedEmbedder>> FusedEmbedder::Create(std::unique_ptr<Embedder> first,
-                                                             std::unique_ptr<Embedder> second, float weight) {
+                                                             std::unique_ptr<Embedder> second, float weight,
+                                                             bool parallel) {
   if (!first) return Status::InvalidArgument("fused embedder: no first embedder");
   std::unique_ptr<FusedEmbedder> e(new FusedEmbedder());
   if (second) {
@@ -25,6 +28,7 @@ Result<std::unique_ptr<FusedEmbedder>> FusedEmbedder::Create(std::unique_ptr<Emb
     e->same_crop_ = first->alignment() == second->alignment() && first->zoom() == second->zoom() &&
                     first->input_size() == second->input_size();
   }
+  e->parallel_ = parallel;
   e->first_ = std::move(first);
   e->second_ = std::move(second);
   return e;
@@ -40,10 +44,19 @@ Result<std::vector<float>> FusedEmbedder::Embed(const cv::Mat& bgr, const Detect
     return Status::Internal(std::string("alignment: ") + ex.what());
   }
   if (crop) *crop = own;
-  FP_ASSIGN_OR_RETURN(auto a, first_->Embed(own));
-  if (!second_) return a;
-  FP_ASSIGN_OR_RETURN(auto b, second_->Embed(other));
-  return FuseFeatures(a, b, weight_);
+  if (!second_) return first_->Embed(own);
+  std::future<Result<std::vector<float>>> later;
+  if (parallel_) {
+    try {
+      later = std::async(std::launch::async, [this, &other] { return second_->Embed(other); });
+    } catch (const std::system_error&) {  // no thread to be had: one after the other
+    }
+  }
+  auto a = first_->Embed(own);
+  auto b = later.valid() ? later.get() : second_->Embed(other);  // always joined before `other` goes
+  if (!a.ok()) return a.status();
+  if (!b.ok()) return b.status();
+  return FuseFeatures(a.value(), b.value(), weight_);
 }
 
 int FusedEmbedder::dim() const { return first_->dim() + (second_ ? second_->dim() : 0); }

@@ -21,9 +21,11 @@ namespace facepass::vision {
 class FusedEmbedder {
  public:
   // `second` may be null (the first embedder alone, its features and ids unchanged).
-  // `weight` is the first embedder's share of the cosine, in (0, 1).
+  // `weight` is the first embedder's share of the cosine, in (0, 1). `parallel`: the
+  // second embedder runs on a thread of its own while the first runs.
   static Result<std::unique_ptr<FusedEmbedder>> Create(std::unique_ptr<Embedder> first,
-                                                       std::unique_ptr<Embedder> second, float weight);
+                                                       std::unique_ptr<Embedder> second, float weight,
+                                                       bool parallel = false);
 
   // The fused unit feature of the face; `*crop` gets the first embedder's aligned crop.
   Result<std::vector<float>> Embed(const cv::Mat& bgr, const DetectedFace& face,
@@ -49,6 +51,7 @@ class FusedEmbedder {
   std::unique_ptr<Embedder> first_, second_;
   float weight_ = 1.f;
   bool same_crop_ = false;  // both embedders take the same crop: align once
+  bool parallel_ = false;
 };
 
 // [sqrt(w)·a, sqrt(1-w)·b] for unit a and b: a unit vector again.

@@ -18,7 +18,7 @@ struct ModelFileInfo {
 };
 
 struct LivenessModelInfo {
-  std::string kind;  // "human" | "faceplugin"
+  std::string kind;  // "blend" | "human" | "faceplugin"
   std::string id;
 };
 

@@ -157,8 +157,12 @@ TEST_F(CatalogTest, LiveIndexEqualsTheReloadedOne) {
   for (const char* g : {"group_one", "group_two", "group_three"}) ASSERT_TRUE(catalog_->CreateGroup(g, now()).ok());
   for (size_t i = 0; i < faces.size(); ++i) {
     ASSERT_TRUE(catalog_->Bind("group_one", faces[i], now()).ok());
-    if (i % 2 == 0) ASSERT_TRUE(catalog_->Bind("group_two", faces[i], now()).ok());
-    if (i % 3 == 0) ASSERT_TRUE(catalog_->Bind("group_three", faces[i], now()).ok());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(catalog_->Bind("group_two", faces[i], now()).ok());
+    }
+    if (i % 3 == 0) {
+      ASSERT_TRUE(catalog_->Bind("group_three", faces[i], now()).ok());
+    }
   }
   ASSERT_TRUE(catalog_->DeleteFace(faces[0], now()).ok());
   ASSERT_TRUE(catalog_->Unbind("group_one", faces[5], now()).ok());

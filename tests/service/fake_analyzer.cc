@@ -21,7 +21,10 @@ std::vector<float> RandomUnit(std::string_view seed) {
   std::normal_distribution<double> normal;
   std::vector<double> v(FakeAnalyzer::kDim);
   double norm = 0;
-  for (double& x : v) norm += (x = normal(rng)) * x;
+  for (double& x : v) {
+    x = normal(rng);
+    norm += x * x;
+  }
   norm = std::sqrt(norm);
   std::vector<float> out(v.size());
   for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(v[i] / norm);

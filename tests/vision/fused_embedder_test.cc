@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "store/temp_dir.h"
 #include "vision/engine.h"
@@ -107,6 +108,31 @@ TEST_F(FusedEngineTest, FusedCosineIsTheWeightedSumOfTheTwoEmbeddersAlone) {
   ASSERT_EQ(f1.size(), 704u);
   EXPECT_NEAR(Dot(f1, f4), 0.4 * Dot(a1, a4) + 0.6 * Dot(m1, m4), 1e-4);
   EXPECT_NEAR(fused->Score(f1, f4), fused->ScoreFromSimilarity(float(Dot(f1, f4))), 1e-3);
+}
+
+// The default runs the second embedder on its own thread; the feature is the same as
+// one after the other, also with many requests at once.
+TEST_F(FusedEngineTest, ParallelFusionGivesTheSameFeatureAsSequential) {
+  EngineOptions o;
+  o.models_dir = testing::ModelsDir();
+  o.pool_size = 2;
+  ASSERT_TRUE(o.fusion.parallel) << "the default";
+  auto parallel = Engine::Create(o);
+  o.fusion.parallel = false;
+  auto sequential = Engine::Create(o);
+  ASSERT_TRUE(parallel.ok() && sequential.ok());
+  EXPECT_EQ((*parallel)->search_model(), (*sequential)->search_model());
+  const std::vector<std::string> photos = {"obama/1.jpg", "obama/4.jpg", "alex_lacamoire/2.jpg"};
+  std::vector<std::vector<float>> expected;
+  for (const auto& p : photos) expected.push_back(FeatureOf(**sequential, p));
+  std::vector<std::thread> threads;
+  std::vector<int> same(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = 0; i < photos.size(); ++i) same[t] += FeatureOf(**parallel, photos[i]) == expected[i];
+    });
+  for (auto& th : threads) th.join();
+  for (int n : same) EXPECT_EQ(n, int(photos.size()));
 }
 
 TEST_F(FusedEngineTest, BadFusionSettingsAreRefused) {

@@ -2,7 +2,11 @@
 // per-layer timings of cv::dnn::Net::getPerfProfile summed by layer type, and the
 // slowest layers. Finds what to change in a model or its conversion.
 //
-//   layer_profile --model models/blazeface.onnx --shape 1,3,256,256 [--runs 50] [--top 15]
+//   layer_profile --model models/blazeface.onnx --shape 1,3,256,256 [--runs 50] [--top 15] [--int8]
+//
+// --int8 profiles the model as OpenCV 4.6's own Net::quantize turns it into int8
+// (calibrated on random inputs: enough for its speed, not for its accuracy), and
+// prints how far its output is from the float model's on the same input.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -27,10 +31,12 @@ int main(int argc, char** argv) {
   CLI::App app{"per-layer forward time of an ONNX model in OpenCV DNN"};
   std::string model, shape_text = "1,3,112,112";
   int runs = 50, top = 15;
+  bool int8 = false;
   app.add_option("--model", model, "ONNX file")->required()->check(CLI::ExistingFile);
   app.add_option("--shape", shape_text, "input shape, comma separated");
   app.add_option("--runs", runs, "forwards to sum")->check(CLI::PositiveNumber);
   app.add_option("--top", top, "slowest layers to list");
+  app.add_flag("--int8", int8, "profile the int8 model of Net::quantize instead");
   CLI11_PARSE(app, argc, argv);
 
   cv::setNumThreads(1);
@@ -45,6 +51,24 @@ int main(int argc, char** argv) {
   }
   cv::Mat input(static_cast<int>(shape.size()), shape.data(), CV_32F);
   cv::randu(input, -1.f, 1.f);
+  if (int8) {
+    std::vector<int> batch_shape = shape;
+    batch_shape[0] = 8;
+    cv::Mat calibration(static_cast<int>(batch_shape.size()), batch_shape.data(), CV_32F);
+    cv::randu(calibration, -1.f, 1.f);
+    try {
+      net.setInput(input);
+      const cv::Mat reference = net.forward().clone();
+      net = net.quantize(std::vector<cv::Mat>{calibration}, CV_32F, CV_32F);
+      net.setInput(input);
+      const cv::Mat out = net.forward();
+      std::printf("int8 (Net::quantize): first output's cosine to the float model's %.4f\n",
+                  reference.reshape(1, 1).dot(out.reshape(1, 1)) / (cv::norm(reference) * cv::norm(out)));
+    } catch (const cv::Exception& e) {
+      std::fprintf(stderr, "layer_profile: quantize: %s\n", e.what());
+      return 1;
+    }
+  }
   net.setInput(input);
   net.forward();  // warm-up: allocation and weight packing
 

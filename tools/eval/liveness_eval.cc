@@ -1,5 +1,6 @@
-// facepass-liveness-eval: the current liveness pair (human's antispoof x liveness,
-// vision::Liveness) against faceplugin's fr_liveness.onnx (vision::FpLiveness).
+// facepass-liveness-eval: the engine's default liveness (the blend of all three models,
+// vision::BlendedLiveness) against the liveness pair (human's antispoof x liveness,
+// vision::Liveness) and faceplugin's fr_liveness.onnx (vision::FpLiveness).
 //
 //   facepass-liveness-eval [--faces ../shared/faces] [--lfw ../shared/lfw-dev] [--models models]
 //                          [--lfw-limit N] [--spoof-lfw 300] [--examples DIR] [--fp-rgb]
@@ -192,7 +193,7 @@ const SpoofKind kSpoofs[] = {{"screen", ScreenRecapture}, {"print", PrintRecaptu
 // ---------------------------------------------------------------------------------------
 
 struct Scores {
-  float pair = -1, antispoof = -1, live32 = -1, fp = -1;  // [0,100]; -1 = no face
+  float engine = -1, pair = -1, antispoof = -1, live32 = -1, fp = -1;  // [0,100]; -1 = no face
   std::array<float, 3> fp_p{};
 };
 
@@ -210,7 +211,8 @@ Result<Scores> ScoreImage(const Models& m, const cv::Mat& img, vision::DetectedF
   if (!a->best || !a->best->liveness) return s;
   const vision::DetectedFace& face = a->best->face;
   if (face_out) *face_out = face;
-  s.pair = *a->best->liveness;
+  s.engine = *a->best->liveness;
+  FP_ASSIGN_OR_RETURN(s.pair, m.pair->Score(img, face));
   float as, lv;
   FP_RETURN_IF_ERROR(m.pair->Probabilities(img, face, &as, &lv));
   s.antispoof = 100 * as;
@@ -250,12 +252,14 @@ void PrintSpoof(const char* set, const char* kind, const char* model, size_t ren
               100.0 * caught / std::max<size_t>(1, v.size()), Quantile(v, 0.5));
 }
 
-const char* kModelNames[] = {"pair (current)", "  antispoof alone", "  liveness alone", "fp_liveness"};
+constexpr int kModels = 5;
+const char* kModelNames[kModels] = {"engine (default)", "pair", "  antispoof alone", "  liveness alone", "fp_liveness"};
 float Pick(const Scores& s, int model) {
   switch (model) {
-    case 0: return s.pair;
-    case 1: return s.antispoof;
-    case 2: return s.live32;
+    case 0: return s.engine;
+    case 1: return s.pair;
+    case 2: return s.antispoof;
+    case 3: return s.live32;
     default: return s.fp;
   }
 }
@@ -281,7 +285,7 @@ int main(int argc, char** argv) {
   size_t lfw_limit = 0, spoof_lfw = 300;
   int timing_runs = 200;
   bool fp_rgb = false;
-  CLI::App app{"facepass-liveness-eval: the liveness pair against fp_liveness on live and spoof-like photos"};
+  CLI::App app{"facepass-liveness-eval: the engine's liveness, the pair and fp_liveness on live and spoof-like photos"};
   app.add_option("--faces", faces, "folder with faces.csv; empty to skip");
   app.add_option("--lfw", lfw, "LFW-layout folder; empty to skip");
   app.add_option("--models", models, "models directory (antispoof, liveness, fp_liveness, detector)");
@@ -290,7 +294,7 @@ int main(int argc, char** argv) {
   app.add_option("--timing-runs", timing_runs, "Score calls per model for the timing");
   app.add_flag("--fp-rgb", fp_rgb, "feed fp_liveness RGB as the package's JS does, not BGR (channel order check)");
   app.add_option("--examples", examples, "write the first dev photo's spoof renderings here");
-  app.add_option("--dump", dump, "write every score here as CSV (set,kind,photo,pair,antispoof,liveness,fp) for offline fusion");
+  app.add_option("--dump", dump, "write every score here as CSV (set,kind,photo,engine,pair,antispoof,liveness,fp) for offline fusion");
   CLI11_PARSE(app, argc, argv);
 
   cv::setNumThreads(1);
@@ -311,14 +315,17 @@ int main(int argc, char** argv) {
   if (!dump.empty()) {
     dump_file = std::fopen(dump.c_str(), "w");
     if (!dump_file) return std::fprintf(stderr, "%s: cannot write\n", dump.c_str()), 1;
-    std::fprintf(dump_file, "set,kind,photo,pair,antispoof,liveness,fp\n");
+    std::fprintf(dump_file, "set,kind,photo,engine,pair,antispoof,liveness,fp\n");
   }
   auto dump_row = [&](const std::string& set, const char* kind, const std::string& path, const Scores& s) {
     if (dump_file)
-      std::fprintf(dump_file, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f\n", set.c_str(), kind, path.c_str(), s.pair, s.antispoof,
+      std::fprintf(dump_file, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", set.c_str(), kind, path.c_str(), s.engine, s.pair,
+                   s.antispoof,
                    s.live32, s.fp);
   };
-  std::printf("# liveness: %s vs %s (threshold %.0f)\n", m.pair->id().c_str(), m.fp->id().c_str(), kThreshold);
+  std::printf("# liveness: engine %s; %s vs %s (threshold %.0f)\n",
+              engine.value()->Models().liveness ? engine.value()->Models().liveness->id.c_str() : "none",
+              m.pair->id().c_str(), m.fp->id().c_str(), kThreshold);
 
   std::vector<Photo> dev, lfw_photos;
   if (!faces.empty()) {
@@ -333,7 +340,7 @@ int main(int argc, char** argv) {
   }
 
   // Live photos. Keep the decoded image of those that will be rendered as spoofs.
-  std::map<std::string, std::array<std::vector<Named>, 4>> live;  // set -> model -> scores
+  std::map<std::string, std::array<std::vector<Named>, kModels>> live;  // set -> model -> scores
   std::map<std::string, std::array<double, 3>> class_sum;          // set -> sum of fp class probabilities
   std::map<std::string, int> no_face, unreadable;
   std::vector<std::pair<Photo, cv::Mat>> spoof_sources;
@@ -349,9 +356,9 @@ int main(int argc, char** argv) {
       vision::DetectedFace face;
       auto s = ScoreImage(m, img.value(), &face);
       if (!s.ok()) return std::fprintf(stderr, "%s: %s\n", p.path.c_str(), s.status().ToString().c_str()), 1;
-      if (s->pair < 0) { ++no_face[p.set]; continue; }
+      if (s->engine < 0) { ++no_face[p.set]; continue; }
       dump_row(p.set, "live", p.path, s.value());
-      for (int k = 0; k < 4; ++k) live[p.set][k].push_back({Pick(s.value(), k), p.path});
+      for (int k = 0; k < kModels; ++k) live[p.set][k].push_back({Pick(s.value(), k), p.path});
       for (int c = 0; c < 3; ++c) class_sum[p.set][c] += s->fp_p[c];
       if (p.set == "dev" || spoof_lfw_paths.count(p.path)) spoof_sources.emplace_back(p, img.value());
       if (timing_inputs.size() < 50) timing_inputs.emplace_back(img.value(), face);
@@ -369,18 +376,18 @@ int main(int argc, char** argv) {
               kThreshold);
   std::printf("|----------|--------------------|-------|-----------|-------------|--------|--------|--------|\n");
   for (const char* set : {"dev", "lfw"})
-    for (int k = 0; k < 4; ++k)
+    for (int k = 0; k < kModels; ++k)
       if (!live[set][k].empty()) PrintLive(set, kModelNames[k], live[set][k]);
   std::printf("\nfp_liveness mean softmax per class on live photos (which class is live; input %s):\n",
               fp_rgb ? "RGB" : "BGR");
   for (const char* set : {"dev", "lfw"}) {
-    size_t n = live[set][3].size();
+    size_t n = live[set][4].size();
     if (n) std::printf("  %s: class0 %.4f  class1 %.4f  class2 %.4f\n", set, class_sum[set][0] / n,
                        class_sum[set][1] / n, class_sum[set][2] / n);
   }
 
   // Spoof-like renderings of the same photos.
-  std::map<std::string, std::map<std::string, std::array<std::vector<Named>, 4>>> spoof;  // set -> kind -> model
+  std::map<std::string, std::map<std::string, std::array<std::vector<Named>, kModels>>> spoof;  // set -> kind -> model
   std::map<std::string, std::map<std::string, size_t>> rendered;
   std::map<std::string, std::map<std::string, std::array<double, 3>>> spoof_class_sum;
   uint64_t seed = 1;
@@ -399,9 +406,9 @@ int main(int argc, char** argv) {
       ++rendered[p.set][kind.name];
       auto s = ScoreImage(m, fake);
       if (!s.ok()) return std::fprintf(stderr, "%s: %s\n", p.path.c_str(), s.status().ToString().c_str()), 1;
-      if (s->pair < 0) continue;  // the detector lost the face: counted as rendered, not scored
+      if (s->engine < 0) continue;  // the detector lost the face: counted as rendered, not scored
       dump_row(p.set, kind.name, p.path, s.value());
-      for (int k = 0; k < 4; ++k) spoof[p.set][kind.name][k].push_back({Pick(s.value(), k), p.path});
+      for (int k = 0; k < kModels; ++k) spoof[p.set][kind.name][k].push_back({Pick(s.value(), k), p.path});
       for (int c = 0; c < 3; ++c) spoof_class_sum[p.set][kind.name][c] += s->fp_p[c];
     }
   }
@@ -411,7 +418,7 @@ int main(int argc, char** argv) {
   std::printf("|----------|---------|--------------------|-----------------|-----------|--------|\n");
   for (const char* set : {"dev", "lfw"})
     for (const SpoofKind& kind : kSpoofs)
-      for (int k = 0; k < 4; ++k)
+      for (int k = 0; k < kModels; ++k)
         if (!spoof[set][kind.name][k].empty())
           PrintSpoof(set, kind.name, kModelNames[k], rendered[set][kind.name], spoof[set][kind.name][k]);
 
@@ -421,7 +428,7 @@ int main(int argc, char** argv) {
     std::printf("\n## At each model's own threshold that passes 99 %% of lfw live photos\n\n");
     std::printf("| model              | threshold | dev live pass | caught: dev screen/print/lowres | lfw screen/print/lowres |\n");
     std::printf("|--------------------|-----------|---------------|---------------------------------|-------------------------|\n");
-    for (int k = 0; k < 4; ++k) {
+    for (int k = 0; k < kModels; ++k) {
       std::vector<Named> v = live["lfw"][k];
       std::sort(v.begin(), v.end(), [](const Named& a, const Named& b) { return a.v < b.v; });
       const float t = float(Quantile(v, 0.01));
@@ -441,13 +448,13 @@ int main(int argc, char** argv) {
   std::printf("\nfp_liveness mean softmax per class on the renderings:\n");
   for (const char* set : {"dev", "lfw"})
     for (const SpoofKind& kind : kSpoofs) {
-      size_t n = spoof[set][kind.name][3].size();
+      size_t n = spoof[set][kind.name][4].size();
       const auto& c = spoof_class_sum[set][kind.name];
       if (n) std::printf("  %s %-7s class0 %.4f  class1 %.4f  class2 %.4f\n", set, kind.name, c[0] / n, c[1] / n, c[2] / n);
     }
 
   // Mean live against mean screen rendering on the dev photos (what the unit test relies on).
-  for (int k = 0; k < 4; ++k) {
+  for (int k = 0; k < kModels; ++k) {
     auto mean = [](const std::vector<Named>& v) {
       double s = 0;
       for (const auto& n : v) s += n.v;
@@ -475,9 +482,13 @@ int main(int argc, char** argv) {
   };
   if (!timing_inputs.empty() && timing_runs > 0) {
     double tp = time_it([&](const cv::Mat& i, const vision::DetectedFace& f) { return m.pair->Score(i, f).ok(); });
+    double te = time_it([&](const cv::Mat& i, const vision::DetectedFace& f) {
+      return m.engine->AnalyzePixels(i, vision::Purpose::kRecognise, {.embed = false, .liveness = true}).ok();
+    });
     double tf = time_it([&](const cv::Mat& i, const vision::DetectedFace& f) { return m.fp->Score(i, f).ok(); });
     std::printf("| model          | median ms |\n|----------------|-----------|\n");
-    std::printf("| pair (current) | %9.2f |\n| fp_liveness    | %9.2f |\n", tp, tf);
+    std::printf("| pair           | %9.2f |\n| fp_liveness    | %9.2f |\n", tp, tf);
+    std::printf("| engine analysis with liveness (detection included) | %9.2f |\n", te);
   }
   if (dump_file && std::fclose(dump_file) != 0) return std::fprintf(stderr, "%s: write failed\n", dump.c_str()), 1;
   return 0;

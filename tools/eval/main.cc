@@ -259,9 +259,12 @@ int main(int argc, char** argv) {
   ScoreFn score = [&](float c) { return e.ScoreFromSimilarity(c); };
   vision::ScoreMap fitted;
 
-  // The cache holds refusals too: bump "q2" when the quality measures change.
+  // The cache holds refusals too: bump "q2" when the quality measures change. It holds
+  // liveness scores as well, so the liveness models name it too.
+  const auto live = e.Models().liveness;
+  const std::string liveness_key = "-" + (live ? live->id : std::string("noliveness"));
   auto cache_for = [&](const std::string& set) {
-    return f.cache.empty() ? std::filesystem::path() : std::filesystem::path(f.cache) / (set + ".bin");
+    return f.cache.empty() ? std::filesystem::path() : std::filesystem::path(f.cache) / (set + liveness_key + ".bin");
   };
   if (!f.lfw.empty()) {
     auto photos = ListLfw(f.lfw);

@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
   serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   serve->add_option("--audit-retention-days", f.audit_retention_days, "Days audit log rows are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   f.models.AddTo(serve);
-  serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: human (default) | faceplugin");
+  serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: blend (default: antispoof, liveness and fp_liveness averaged) | human | faceplugin");
   serve->add_option("--auth", f.auth, "on: every request needs an API key (DATA_DIR/admin.key on first start); off: no checks")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
   serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");
   serve->add_option("--tls-cert", f.tls_cert, "PEM certificate: serve HTTPS only (with --tls-key)")->check(CLI::ExistingFile);
