@@ -4,8 +4,6 @@
 // fp_liveness.onnx.
 #include <gtest/gtest.h>
 
-#include <opencv2/imgproc.hpp>
-
 #include "dataset.h"
 #include "spec/pass_rule.h"
 #include "store/temp_dir.h"
@@ -28,18 +26,12 @@ Result<std::unique_ptr<BlendedLiveness>> Load(const std::string& fp_file = "fp_l
   return BlendedLiveness::Create(dir / "antispoof.onnx", dir / "liveness.onnx", dir / fp_file, 1);
 }
 
-// A face-like picture: skin-toned ellipse with eyes and mouth on a gradient.
+// The shared synthetic face with its box.
 cv::Mat Picture(DetectedFace* face) {
-  cv::Mat img(360, 320, CV_8UC3);
-  for (int y = 0; y < img.rows; ++y)
-    for (int x = 0; x < img.cols; ++x) img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(50 + x / 3), uchar(80 + y / 4), 110);
-  cv::ellipse(img, cv::Point(160, 180), cv::Size(62, 80), 0, 0, 360, cv::Scalar(120, 150, 205), cv::FILLED);
-  cv::circle(img, cv::Point(137, 160), 8, cv::Scalar(40, 30, 30), cv::FILLED);
-  cv::circle(img, cv::Point(183, 160), 8, cv::Scalar(40, 30, 30), cv::FILLED);
-  cv::ellipse(img, cv::Point(160, 215), cv::Size(22, 8), 0, 0, 360, cv::Scalar(80, 80, 170), cv::FILLED);
-  face->rect = Rect{98, 100, 222, 260};
+  const int* b = testing::kSyntheticFaceBox;
+  face->rect = Rect{b[0], b[1], b[2], b[3]};
   face->score = 1;
-  return img;
+  return testing::SyntheticFace();
 }
 
 TEST(BlendedLivenessTest, NeedsAllThreeModels) {

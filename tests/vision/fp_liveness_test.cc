@@ -30,24 +30,6 @@ const FpLiveness* Shared() {
   return model.get();
 }
 
-// A deterministic stand-in for a face photo: a skin-toned ellipse with eyes and mouth on
-// a smooth background, plus seeded noise.
-cv::Mat SyntheticFace() {
-  cv::Mat img(320, 320, CV_8UC3);
-  for (int y = 0; y < img.rows; ++y)
-    for (int x = 0; x < img.cols; ++x) img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(60 + x / 4), uchar(90 + y / 5), 120);
-  cv::ellipse(img, cv::Point(160, 165), cv::Size(60, 78), 0, 0, 360, cv::Scalar(120, 150, 200), cv::FILLED);
-  cv::circle(img, cv::Point(138, 145), 8, cv::Scalar(40, 30, 30), cv::FILLED);
-  cv::circle(img, cv::Point(182, 145), 8, cv::Scalar(40, 30, 30), cv::FILLED);
-  cv::ellipse(img, cv::Point(160, 200), cv::Size(22, 8), 0, 0, 360, cv::Scalar(80, 80, 170), cv::FILLED);
-  cv::Mat noise(img.size(), CV_8UC3);
-  cv::RNG rng(12345);
-  rng.fill(noise, cv::RNG::UNIFORM, 0, 24);
-  img += noise;
-  cv::GaussianBlur(img, img, cv::Size(0, 0), 1.5);
-  return img;
-}
-
 // The photo on a monitor, photographed (a shorter cousin of facepass-liveness-eval's
 // screen rendering): raised black level, blue cast, moiré bands, dark bezel, blur, JPEG.
 cv::Mat ScreenRecapture(const cv::Mat& photo) {
@@ -127,8 +109,9 @@ TEST(FpLivenessTest, KnownOutputOnGeneratedFace) {
   const FpLiveness* m = Shared();
   ASSERT_NE(m, nullptr);
   DetectedFace face;
-  face.rect = Rect{100, 90, 220, 250};
-  const cv::Mat img = SyntheticFace();
+  const int* b = testing::kSyntheticFaceBox;
+  face.rect = Rect{b[0], b[1], b[2], b[3]};
+  const cv::Mat img = testing::SyntheticFace();
   auto p = m->Probabilities(img, face);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_NEAR(p.value()[0] + p.value()[1] + p.value()[2], 1.0, 1e-5);

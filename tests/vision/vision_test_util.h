@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "vision/engine.h"
 
@@ -74,6 +75,26 @@ inline std::string WithExifOrientation(const std::string& jpeg, int orientation,
   seg += char(len & 0xFF);
   seg += body;
   return jpeg.substr(0, 2) + seg + jpeg.substr(2);
+}
+
+inline constexpr int kSyntheticFaceBox[4] = {100, 90, 220, 250};  // left, top, right, bottom
+
+// A deterministic stand-in for a face photo: a skin-toned ellipse with eyes and mouth on
+// a smooth background, plus seeded noise. The face lies in kSyntheticFaceBox.
+inline cv::Mat SyntheticFace() {
+  cv::Mat img(320, 320, CV_8UC3);
+  for (int y = 0; y < img.rows; ++y)
+    for (int x = 0; x < img.cols; ++x) img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(60 + x / 4), uchar(90 + y / 5), 120);
+  cv::ellipse(img, cv::Point(160, 165), cv::Size(60, 78), 0, 0, 360, cv::Scalar(120, 150, 200), cv::FILLED);
+  cv::circle(img, cv::Point(138, 145), 8, cv::Scalar(40, 30, 30), cv::FILLED);
+  cv::circle(img, cv::Point(182, 145), 8, cv::Scalar(40, 30, 30), cv::FILLED);
+  cv::ellipse(img, cv::Point(160, 200), cv::Size(22, 8), 0, 0, 360, cv::Scalar(80, 80, 170), cv::FILLED);
+  cv::Mat noise(img.size(), CV_8UC3);
+  cv::RNG rng(12345);
+  rng.fill(noise, cv::RNG::UNIFORM, 0, 24);
+  img += noise;
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 1.5);
+  return img;
 }
 
 // One engine for the whole test binary (model loading takes a while).
