@@ -13,7 +13,7 @@ FACES=${FACEPASS_SHARED_DIR:-../shared}/faces
 [[ -x $BIN ]] || { echo "build $BIN first (cmake --build --preset default)"; exit 1; }
 [[ -f $FACES/faces.csv ]] || { echo "needs $FACES/faces.csv"; exit 1; }
 
-DATA=$(mktemp -d /tmp/facepass-bench-XXXXXX)
+DATA=$(mktemp -d "${TMPDIR:-/tmp}/facepass-bench-XXXXXX")
 PORT=$(( 20000 + RANDOM % 20000 ))
 URL=http://127.0.0.1:$PORT
 "$BIN" serve --listen 127.0.0.1:$PORT --data-dir "$DATA" --models-dir models --pool-size 1 --auth off "$@" >"$DATA.log" 2>&1 &

@@ -13,7 +13,7 @@ IMG=$SHARED/faces/obama/1.jpg
 [[ -f $IMG ]] || { echo "needs $IMG"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh"; exit 1; }
 
-DATA=$(mktemp -d /tmp/facepass-bench-XXXXXX)
+DATA=$(mktemp -d "${TMPDIR:-/tmp}/facepass-bench-XXXXXX")
 PORT=$(( 20000 + RANDOM % 20000 ))
 URL=http://127.0.0.1:$PORT
 "$BIN" serve --listen 127.0.0.1:$PORT --data-dir "$DATA" --models-dir models --queue-limit 256 >"$DATA.log" 2>&1 &

@@ -1,7 +1,7 @@
 // facepass-notify-bench: how fast a cloud change reaches devices that hold
 // the notify stream (issue 14), for docs/performance.md ("Push-triggered sync").
 //
-//   facepass-notify-bench --server-bin build/tools/facepass/facepass --models-dir models \
+//   facepass-notify-bench --server-bin build/tools/facepass/facepass --models-dir models
 //                         [--devices 200] [--groups 5] [--faces 20] [--reps 5] [--idle-seconds 10]
 //
 // 1. Seeds a fresh data directory through the server's own store: `groups`
@@ -134,13 +134,12 @@ int main(int argc, char** argv) {
   app.add_option("--dim", dim, "feature dimension (must be the server engine's)");
   app.add_option("--queue-limit", queue_limit, "the server's --queue-limit (every device syncs at once)");
   app.add_option("--notice-spread-ms", spread_ms, "devices start a notice's sync within this (random)");
-  app.add_option("--work-dir", work, "scratch directory (default: a new one under /tmp)");
+  app.add_option("--work-dir", work, "scratch directory (default: a new one under $TMPDIR or /tmp)");
   CLI11_PARSE(app, argc, argv);
 
   if (work.empty()) {
-    char tmpl[] = "/tmp/fp-notify-bench-XXXXXX";
-    if (!::mkdtemp(tmpl)) return Fail(Status::IoError("mkdtemp"));
-    work = tmpl;
+    work = bench::MakeScratchDir("fp-notify-bench");  // under $TMPDIR
+    if (work.empty()) return Fail(Status::IoError("mkdtemp"));
   }
   const fs::path data = fs::path(work) / "data";
   fs::create_directories(data);

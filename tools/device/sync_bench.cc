@@ -1,7 +1,7 @@
 // facepass-sync-bench: bytes on the wire and time of device syncs against the
 // real server, for docs/performance.md ("Device sync").
 //
-//   facepass-sync-bench --server-bin build/tools/facepass/facepass --models-dir models \
+//   facepass-sync-bench --server-bin build/tools/facepass/facepass --models-dir models
 //                       [--faces 10000] [--changes 10] [--reps 3] [--work-dir /tmp/x]
 //
 // 1. Seeds a fresh data directory through the server's own store (fp_store):
@@ -109,13 +109,12 @@ int main(int argc, char** argv) {
   app.add_option("--changes", changes, "bind/unbind events for the incremental sync (even)");
   app.add_option("--reps", reps, "fresh devices doing the FULL sync");
   app.add_option("--dim", dim, "feature dimension (must be the server engine's)");
-  app.add_option("--work-dir", work, "scratch directory (default: a new one under /tmp)");
+  app.add_option("--work-dir", work, "scratch directory (default: a new one under $TMPDIR or /tmp)");
   CLI11_PARSE(app, argc, argv);
 
   if (work.empty()) {
-    char tmpl[] = "/tmp/fp-sync-bench-XXXXXX";
-    if (!::mkdtemp(tmpl)) return Fail(Status::IoError("mkdtemp"));
-    work = tmpl;
+    work = bench::MakeScratchDir("fp-sync-bench");  // under $TMPDIR
+    if (work.empty()) return Fail(Status::IoError("mkdtemp"));
   }
   fs::path data = fs::path(work) / "data";
   fs::create_directories(data);
