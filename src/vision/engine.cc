@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <future>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -50,6 +52,7 @@ struct Engine::Impl {
   std::unique_ptr<Detector> detector;
   std::unique_ptr<FaceMesh> mesh;        // optional
   std::unique_ptr<FusedEmbedder> embedder;  // one embedder, or two fused
+  bool parallel_stages = true;              // EngineOptions::parallel_stages
   // At most one of these is set; none when the models are missing (liveness optional).
   std::unique_ptr<BlendedLiveness> blended_liveness;  // kind "blend" (the default)
   std::unique_ptr<Liveness> liveness;                 // kind "human"
@@ -143,8 +146,9 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
                               "scripts/fetch-models.sh, or choose arcface alone with --fusion off)");
     FP_ASSIGN_OR_RETURN(second, std::move(made));
   }
-  FP_ASSIGN_OR_RETURN(auto emb, FusedEmbedder::Create(std::move(first), std::move(second), fu.weight, fu.parallel));
+  FP_ASSIGN_OR_RETURN(auto emb, FusedEmbedder::Create(std::move(first), std::move(second), fu.weight, opts.parallel_stages));
   impl->embedder = std::move(emb);
+  impl->parallel_stages = opts.parallel_stages;
   // The calibration ships beside the (first) model (FusedEmbedder::CalibrationFile).
   // Without one the score is the uncalibrated default (a swapped-in model or a fusion
   // weight nobody has measured yet).
@@ -235,20 +239,32 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("quality: ") + e.what());
   }
+  const bool live = opts.liveness && (impl_->blended_liveness || impl_->liveness || impl_->fp_liveness);
+  auto liveness = [&, face = fr.face] {
+    return Timed(impl_->stages.liveness, [&] {
+      return impl_->blended_liveness ? impl_->blended_liveness->Score(bgr, face)
+             : impl_->liveness       ? impl_->liveness->Score(bgr, face)
+                                     : impl_->fp_liveness->Score(bgr, face);
+    });
+  };
+  // Liveness needs only the face box: beside the embedding when asked (parallel_stages).
+  std::future<Result<float>> later;
+  if (live && opts.embed && impl_->parallel_stages) {
+    try {
+      later = std::async(std::launch::async, liveness);
+    } catch (const std::system_error&) {  // no thread to be had: one after the other
+    }
+  }
   if (opts.embed) {
     cv::Mat crop;
-    FP_ASSIGN_OR_RETURN(auto f, Timed(impl_->stages.embed, [&] {
-      return impl_->embedder->Embed(bgr, fr.face, fr.mesh, &crop);
-    }));
-    fr.feature = std::move(f);
+    auto f = Timed(impl_->stages.embed, [&] { return impl_->embedder->Embed(bgr, fr.face, fr.mesh, &crop); });
+    if (later.valid()) later.wait();  // joined before `bgr` can go, whatever the embedding says
+    if (!f.ok()) return f.status();
+    fr.feature = std::move(f.value());
     fr.aligned = crop;
   }
-  if (opts.liveness && (impl_->blended_liveness || impl_->liveness || impl_->fp_liveness)) {
-    FP_ASSIGN_OR_RETURN(auto l, Timed(impl_->stages.liveness, [&] {
-      return impl_->blended_liveness ? impl_->blended_liveness->Score(bgr, fr.face)
-             : impl_->liveness       ? impl_->liveness->Score(bgr, fr.face)
-                                     : impl_->fp_liveness->Score(bgr, fr.face);
-    }));
+  if (live) {
+    FP_ASSIGN_OR_RETURN(auto l, later.valid() ? later.get() : liveness());
     fr.liveness = l;
   }
   a.best = std::move(fr);

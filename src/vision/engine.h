@@ -42,9 +42,6 @@ struct FusionConfig {
   std::string mode;
   EmbedderConfig second;  // file empty: models_dir/mobilefacenet.onnx; kind empty: arcface
   float weight = 0.4f;    // the first embedder's share of the fused cosine (lfw-dev, docs/models.md)
-  // Run the second embedder on its own thread while the first runs (one request's latency
-  // on an idle box); false: one after the other (bench_vision's single-thread figure).
-  bool parallel = true;
 };
 
 // How to feed a swappable detector.
@@ -73,6 +70,11 @@ struct EngineOptions {
   // "human": antispoof x liveness; "faceplugin": fp_liveness.onnx alone (models_dir, or
   // liveness_file). docs/models.md compares them on live and spoof-like photos.
   std::string liveness_kind;
+  // Independent stages of one analysis on threads of their own: the fused pair's second
+  // embedder beside the first, liveness beside the embedding (one request's latency on
+  // a box with an idle core); false: one after the other (bench_vision's single-thread
+  // figures). Results are the same either way.
+  bool parallel_stages = true;
   // Pictures over large_decode_area pixels are decoded and analysed at most
   // large_decode_slots at a time (vision/decode_gate.h): ~240 MB each at 4096x4096.
   int large_decode_slots = 2;

@@ -110,26 +110,33 @@ TEST_F(FusedEngineTest, FusedCosineIsTheWeightedSumOfTheTwoEmbeddersAlone) {
   EXPECT_NEAR(fused->Score(f1, f4), fused->ScoreFromSimilarity(float(Dot(f1, f4))), 1e-3);
 }
 
-// The default runs the second embedder on its own thread; the feature is the same as
-// one after the other, also with many requests at once.
-TEST_F(FusedEngineTest, ParallelFusionGivesTheSameFeatureAsSequential) {
+// The default runs the second embedder and liveness on threads of their own; feature and
+// liveness are the same as one after the other, also with many requests at once.
+TEST_F(FusedEngineTest, ParallelStagesGiveTheSameResultsAsSequential) {
   EngineOptions o;
   o.models_dir = testing::ModelsDir();
   o.pool_size = 2;
-  ASSERT_TRUE(o.fusion.parallel) << "the default";
+  ASSERT_TRUE(o.parallel_stages) << "the default";
   auto parallel = Engine::Create(o);
-  o.fusion.parallel = false;
+  o.parallel_stages = false;
   auto sequential = Engine::Create(o);
   ASSERT_TRUE(parallel.ok() && sequential.ok());
   EXPECT_EQ((*parallel)->search_model(), (*sequential)->search_model());
+  using Result = std::pair<std::vector<float>, float>;
+  auto analyse = [](const Engine& e, const std::string& photo) {
+    auto a = e.Analyze(testing::Photo(photo), Purpose::kRecognise, {.embed = true, .liveness = true});
+    EXPECT_TRUE(a.ok() && a->best && a->best->liveness) << photo;
+    return a.ok() && a->best && a->best->liveness ? Result{a->best->feature, *a->best->liveness} : Result{};
+  };
   const std::vector<std::string> photos = {"obama/1.jpg", "obama/4.jpg", "alex_lacamoire/2.jpg"};
-  std::vector<std::vector<float>> expected;
-  for (const auto& p : photos) expected.push_back(FeatureOf(**sequential, p));
+  std::vector<Result> expected;
+  for (const auto& p : photos) expected.push_back(analyse(**sequential, p));
+  ASSERT_EQ(expected[0].first.size(), 704u);
   std::vector<std::thread> threads;
   std::vector<int> same(4, 0);
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
-      for (size_t i = 0; i < photos.size(); ++i) same[t] += FeatureOf(**parallel, photos[i]) == expected[i];
+      for (size_t i = 0; i < photos.size(); ++i) same[t] += analyse(**parallel, photos[i]) == expected[i];
     });
   for (auto& th : threads) th.join();
   for (int n : same) EXPECT_EQ(n, int(photos.size()));

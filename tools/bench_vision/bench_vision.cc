@@ -1,6 +1,6 @@
 // Per-stage and end-to-end latency of the vision engine on one 720p video frame,
 // single thread:  bench_vision [--faces DIR] [--models DIR] [--embedder arcface|faceres|faceapi]
-//                  [--detector blazeface|rfb] [--fusion on|off] [--parallel-fusion] [benchmark flags]
+//                  [--detector blazeface|rfb] [--fusion on|off] [--parallel] [benchmark flags]
 // BM_AlignEmbedSecond is the fused default's second embedder (mobilefacenet.onnx) alone.
 // BM_FaceAdd is what POST /api/face/v1/add runs: bytes -> validated, decoded, detected,
 // landmarks, quality, aligned, embedded (Purpose::kEnrol, no liveness).
@@ -26,7 +26,7 @@ using namespace facepass::vision;
 namespace {
 
 std::string g_faces = "../shared/faces", g_models = "models", g_embedder = "arcface", g_detector = "blazeface", g_fusion;
-bool g_parallel_fusion = false;  // single thread unless asked (the figure is single-thread)
+bool g_parallel = false;  // single thread unless asked (the figure is single-thread)
 
 struct Fixture {
   std::string bytes;
@@ -58,7 +58,7 @@ Fixture& F() {
     o.embedder.kind = g_embedder;
     o.detector.kind = g_detector;
     o.fusion.mode = g_fusion;
-    o.fusion.parallel = g_parallel_fusion;
+    o.parallel_stages = g_parallel;
     auto e = Engine::Create(o);
     if (!e.ok()) { fprintf(stderr, "%s\n", e.status().ToString().c_str()); std::exit(1); }
     f->engine = std::move(e.value());
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--embedder") && i + 1 < argc) g_embedder = argv[++i];
     else if (!std::strcmp(argv[i], "--detector") && i + 1 < argc) g_detector = argv[++i];
     else if (!std::strcmp(argv[i], "--fusion") && i + 1 < argc) g_fusion = argv[++i];
-    else if (!std::strcmp(argv[i], "--parallel-fusion")) g_parallel_fusion = true;
+    else if (!std::strcmp(argv[i], "--parallel")) g_parallel = true;
     else rest.push_back(argv[i]);
   }
   int n = int(rest.size());
