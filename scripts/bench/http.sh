@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # HTTP benchmark of the real server with wrk (Debian): group query, bind,
 # bind/unbind (writes), face add and recognise, with N concurrent clients.
-# Prints a markdown table. Usage: scripts/bench/http.sh [BUILD_DIR] [SECONDS]
+# Prints a markdown table. Usage: scripts/bench/http.sh [BUILD_DIR] [SECONDS] [extra serve flags...]
+# (the server runs with --auth off: this measures the request path, not key checks)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 SECS=${2:-10}
+shift $(( $# < 2 ? $# : 2 ))
 BIN=$BUILD/tools/facepass/facepass
 SHARED=${FACEPASS_SHARED_DIR:-../shared}
 IMG=$SHARED/faces/obama/1.jpg
@@ -16,7 +18,7 @@ command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh"; exit
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/facepass-bench-XXXXXX")
 PORT=$(( 20000 + RANDOM % 20000 ))
 URL=http://127.0.0.1:$PORT
-"$BIN" serve --listen 127.0.0.1:$PORT --data-dir "$DATA" --models-dir models --queue-limit 256 >"$DATA.log" 2>&1 &
+"$BIN" serve --listen 127.0.0.1:$PORT --data-dir "$DATA" --models-dir models --queue-limit 256 --auth off "$@" >"$DATA.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA" "$DATA.log"' EXIT
 for _ in $(seq 100); do curl -sf $URL/api/version/v1 >/dev/null && break; sleep 0.2; done

@@ -50,6 +50,7 @@ struct ServeFlags {
   int audit_retention_days = facepass::auth::AuditPurge::kDefaultRetentionDays;
   facepass::cli::ModelFlags models;
   std::string liveness_kind;
+  std::string parallel_stages = "on";
   std::string auth = "on";
   std::string device_networks;
   std::string tls_cert, tls_key;
@@ -133,6 +134,7 @@ int Serve(const ServeFlags& f) {
   app_options.engine.pool_size = f.pool_size;
   f.models.ApplyTo(&app_options.engine);
   app_options.engine.liveness_kind = f.liveness_kind;
+  app_options.engine.parallel_stages = f.parallel_stages == "on";
 
   auto app = facepass::service::App::Open(app_options);
   if (!app.ok()) {
@@ -250,6 +252,7 @@ int main(int argc, char** argv) {
   serve->add_option("--audit-retention-days", f.audit_retention_days, "Days audit log rows are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   f.models.AddTo(serve);
   serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: blend (default: antispoof, liveness and fp_liveness averaged) | human | faceplugin");
+  serve->add_option("--parallel-stages", f.parallel_stages, "on: one request's independent vision stages (second embedder, liveness) run on threads of their own; off: one after the other (a box always under full load)")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
   serve->add_option("--auth", f.auth, "on: every request needs an API key (DATA_DIR/admin.key on first start); off: no checks")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
   serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");
   serve->add_option("--tls-cert", f.tls_cert, "PEM certificate: serve HTTPS only (with --tls-key)")->check(CLI::ExistingFile);
