@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <future>
-#include <system_error>
+#include <functional>
+#include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -23,6 +24,7 @@
 #include "vision/liveness.h"
 #include "vision/quality.h"
 #include "vision/score.h"
+#include "vision/side_task.h"
 #include "vision/stage_metrics.h"
 
 namespace facepass::vision {
@@ -47,16 +49,31 @@ const char* PurposeName(Purpose p) {
   return "?";
 }
 
+namespace {
+
+// The liveness model EngineOptions::liveness_kind chose, one of three classes behind one
+// call, and what Models() reports of it.
+struct LivenessChoice {
+  std::function<Result<float>(const cv::Mat&, const DetectedFace&)> score;  // empty: no liveness
+  std::optional<LivenessModelInfo> info;
+};
+
+template <typename Model>
+LivenessChoice ChooseLiveness(std::string kind, std::unique_ptr<Model> model) {
+  std::shared_ptr<const Model> m = std::move(model);
+  return {[m](const cv::Mat& bgr, const DetectedFace& face) { return m->Score(bgr, face); },
+          LivenessModelInfo{std::move(kind), m->id()}};
+}
+
+}  // namespace
+
 struct Engine::Impl {
   nlohmann::json manifest;               // models/models.json of fetch-models.sh, if present
   std::unique_ptr<Detector> detector;
   std::unique_ptr<FaceMesh> mesh;        // optional
   std::unique_ptr<FusedEmbedder> embedder;  // one embedder, or two fused
   bool parallel_stages = true;              // EngineOptions::parallel_stages
-  // At most one of these is set; none when the models are missing (liveness optional).
-  std::unique_ptr<BlendedLiveness> blended_liveness;  // kind "blend" (the default)
-  std::unique_ptr<Liveness> liveness;                 // kind "human"
-  std::unique_ptr<FpLiveness> fp_liveness;            // kind "faceplugin"
+  LivenessChoice liveness;                  // empty when its models are missing (liveness optional)
   ScoreMap score;
   std::string mesh_note;
   StageMetrics stages{nullptr};
@@ -160,27 +177,24 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
 
   const auto antispoof_file = Pick(opts.antispoof_file, dir, "antispoof.onnx");
   const auto liveness_file = Pick(opts.liveness_file, dir, "liveness.onnx");
-  const auto fp_file = Pick(opts.fp_liveness_file, dir, "fp_liveness.onnx");
   const std::string& kind = opts.liveness_kind;
   if (kind == "faceplugin") {
     // liveness_file names fp_liveness here (the option predates the blend).
     FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), pool));
-    impl->fp_liveness = std::move(live);
-  } else if (kind == "blend" || kind.empty()) {
-    auto live = BlendedLiveness::Create(antispoof_file, liveness_file, fp_file, pool);
-    if (live.ok()) {
-      impl->blended_liveness = std::move(live.value());
-    } else if (kind == "blend") {
-      return live.status();  // asked for explicitly
-    } else {
-      // The default on a models folder without fp_liveness.onnx (older fetches, trimmed
-      // test folders): the pair alone, as before the blend.
-      auto pair = Liveness::Create(antispoof_file, liveness_file, pool);
-      if (pair.ok()) impl->liveness = std::move(pair.value());
+    impl->liveness = ChooseLiveness("faceplugin", std::move(live));
+  } else if (kind.empty() || kind == "blend" || kind == "human") {
+    if (kind != "human") {
+      auto blend = BlendedLiveness::Create(antispoof_file, liveness_file,
+                                           Pick(opts.fp_liveness_file, dir, "fp_liveness.onnx"), pool);
+      if (blend.ok()) impl->liveness = ChooseLiveness("blend", std::move(blend.value()));
+      else if (kind == "blend") return blend.status();  // asked for explicitly
     }
-  } else if (kind == "human") {
-    auto live = Liveness::Create(antispoof_file, liveness_file, pool);
-    if (live.ok()) impl->liveness = std::move(live.value());
+    // "human", or the default on a models folder without fp_liveness.onnx (older
+    // fetches, trimmed test folders): the pair alone, as before the blend.
+    if (!impl->liveness.score) {
+      auto pair = Liveness::Create(antispoof_file, liveness_file, pool);
+      if (pair.ok()) impl->liveness = ChooseLiveness("human", std::move(pair.value()));
+    }
   } else {
     return Status::InvalidArgument("unknown liveness kind: " + kind + " (blend, human or faceplugin)");
   }
@@ -239,22 +253,12 @@ Result<Analysis> Engine::AnalyzePixels(const cv::Mat& bgr, Purpose purpose, cons
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("quality: ") + e.what());
   }
-  const bool live = opts.liveness && (impl_->blended_liveness || impl_->liveness || impl_->fp_liveness);
+  const bool live = opts.liveness && impl_->liveness.score;
   auto liveness = [&, face = fr.face] {
-    return Timed(impl_->stages.liveness, [&] {
-      return impl_->blended_liveness ? impl_->blended_liveness->Score(bgr, face)
-             : impl_->liveness       ? impl_->liveness->Score(bgr, face)
-                                     : impl_->fp_liveness->Score(bgr, face);
-    });
+    return Timed(impl_->stages.liveness, [&] { return impl_->liveness.score(bgr, face); });
   };
   // Liveness needs only the face box: beside the embedding when asked (parallel_stages).
-  std::future<Result<float>> later;
-  if (live && opts.embed && impl_->parallel_stages) {
-    try {
-      later = std::async(std::launch::async, liveness);
-    } catch (const std::system_error&) {  // no thread to be had: one after the other
-    }
-  }
+  auto later = StartBeside(live && opts.embed && impl_->parallel_stages, liveness);
   if (opts.embed) {
     cv::Mat crop;
     auto f = Timed(impl_->stages.embed, [&] { return impl_->embedder->Embed(bgr, fr.face, fr.mesh, &crop); });
@@ -306,9 +310,7 @@ ModelDetails Engine::Models() const {
   d.embedder_alignment = first.alignment();
   d.embedder_search_model = impl_->embedder->id();
   d.calibration_model_id = impl_->embedder->content_id();
-  if (impl_->blended_liveness) d.liveness = LivenessModelInfo{"blend", impl_->blended_liveness->id()};
-  if (impl_->liveness) d.liveness = LivenessModelInfo{"human", impl_->liveness->id()};
-  if (impl_->fp_liveness) d.liveness = LivenessModelInfo{"faceplugin", impl_->fp_liveness->id()};
+  d.liveness = impl_->liveness.info;
   d.score.knots = impl_->score.knots();
   d.score.digest = impl_->score.digest();
   d.score.calibration = impl_->score.calibrated() ? impl_->score.source() : "none (uncalibrated default)";

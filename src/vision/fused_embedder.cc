@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <future>
-#include <system_error>
+
+#include "vision/side_task.h"
 
 namespace facepass::vision {
 
@@ -45,15 +45,10 @@ Result<std::vector<float>> FusedEmbedder::Embed(const cv::Mat& bgr, const Detect
   }
   if (crop) *crop = own;
   if (!second_) return first_->Embed(own);
-  std::future<Result<std::vector<float>>> later;
-  if (parallel_) {
-    try {
-      later = std::async(std::launch::async, [this, &other] { return second_->Embed(other); });
-    } catch (const std::system_error&) {  // no thread to be had: one after the other
-    }
-  }
+  auto embed_second = [this, &other] { return second_->Embed(other); };
+  auto later = StartBeside(parallel_, embed_second);
   auto a = first_->Embed(own);
-  auto b = later.valid() ? later.get() : second_->Embed(other);  // always joined before `other` goes
+  auto b = later.valid() ? later.get() : embed_second();  // always joined before `other` goes
   if (!a.ok()) return a.status();
   if (!b.ok()) return b.status();
   return FuseFeatures(a.value(), b.value(), weight_);
