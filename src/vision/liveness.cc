@@ -66,9 +66,13 @@ Status Liveness::Probabilities(const cv::Mat& bgr, const DetectedFace& face, flo
 Result<float> Liveness::Score(const cv::Mat& bgr, const DetectedFace& face) const {
   float a, b;
   FP_RETURN_IF_ERROR(Probabilities(bgr, face, &a, &b));
+  return Combine(a, b);
+}
+
+float Liveness::Combine(float antispoof, float live) {
   double prod = 1.0;
   int n = 0;
-  for (float v : {a, b})
+  for (float v : {antispoof, live})
     if (v >= 0) { prod *= v; ++n; }
   return float(100.0 * std::pow(prod, 1.0 / std::max(1, n)));
 }

@@ -24,6 +24,9 @@ class Liveness {
   // Per-model probabilities of the last kind (for docs and tests); -1 when absent.
   Status Probabilities(const cv::Mat& bgr, const DetectedFace& face, float* antispoof, float* live) const;
 
+  // Score() from what Probabilities() gave (the evaluation has them already).
+  static float Combine(float antispoof, float live);
+
   bool has_antispoof() const { return antispoof_ != nullptr; }
   bool has_liveness() const { return liveness_ != nullptr; }
   std::string id() const;

@@ -212,9 +212,9 @@ Result<Scores> ScoreImage(const Models& m, const cv::Mat& img, vision::DetectedF
   const vision::DetectedFace& face = a->best->face;
   if (face_out) *face_out = face;
   s.engine = *a->best->liveness;
-  FP_ASSIGN_OR_RETURN(s.pair, m.pair->Score(img, face));
   float as, lv;
   FP_RETURN_IF_ERROR(m.pair->Probabilities(img, face, &as, &lv));
+  s.pair = vision::Liveness::Combine(as, lv);  // what Liveness::Score gives, without running the pair twice
   s.antispoof = 100 * as;
   s.live32 = 100 * lv;
   cv::Mat fp_img = img, swapped;  // a new buffer: cvtColor into fp_img would overwrite img

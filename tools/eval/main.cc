@@ -275,8 +275,8 @@ int main(int argc, char** argv) {
     PairSet pairs = AllPairs(*photos, f.threads);
     if (!f.write_calibration.empty()) {
       // Held-out check first: fit on one half of the identities, measure on the other.
-      PairSet a = AllPairs(*photos, f.threads, HalfA);
-      PairSet b = AllPairs(*photos, f.threads, [](const std::string& id) { return !HalfA(id); });
+      PairSet a = AllPairs(*photos, f.threads, [](const Photo& p) { return HalfA(p.identity); });
+      PairSet b = AllPairs(*photos, f.threads, [](const Photo& p) { return !HalfA(p.identity); });
       vision::ScoreMap map_a(FitKnots(a.impostor)), map_b(FitKnots(b.impostor));
       fitted = vision::ScoreMap(FitKnots(pairs.impostor));
       std::printf("\n## Score calibration (lfw impostor pairs: %zu)\n", pairs.impostor.size());
@@ -321,15 +321,12 @@ int main(int argc, char** argv) {
     std::printf("\n## 1:1 compare at %.0f\n| set | genuine | impostor | ROC AUC | FAR | FRR | TAR@1e-3 | TAR@1e-4 | "
                 "TAR@1e-5 |\n|---|---|---|---|---|---|---|---|---|\n", kCompare);
     PrintOneToOne("lfw-dev, all pairs", MeasureOneToOne(pairs, score, kCompare));
-    {
-      // Compare has no gates, so the row above includes photos enrol would refuse (small,
-      // blurred, turned): where the misses come from. This row is what a gate meets when
-      // both photos are of enrollable quality.
-      std::vector<Photo> enrollable;
-      for (const Photo& p : *photos)
-        if (p.refusal.empty()) enrollable.push_back(p);
-      PrintOneToOne("lfw-dev, both pass the enrol gates", MeasureOneToOne(AllPairs(enrollable, f.threads), score, kCompare));
-    }
+    // Compare has no gates, so the row above includes photos enrol would refuse (small,
+    // blurred, turned): where the misses come from. This row is what a gate meets when
+    // both photos are of enrollable quality.
+    PrintOneToOne("lfw-dev, both pass the enrol gates",
+                  MeasureOneToOne(AllPairs(*photos, f.threads, [](const Photo& p) { return p.refusal.empty(); }),
+                                  score, kCompare));
     if (worst > 0) PrintWorst(*photos, score, worst, &e, f.lfw, dump);
     std::printf("\n## open-set 1:N (lfw-dev)\n");
     PrintOpenSet(MeasureOpenSet(*photos, score, kRecognise, f.gallery, f.strangers, f.draws));

@@ -8,10 +8,10 @@
 
 namespace facepass::eval {
 
-PairSet AllPairs(const std::vector<Photo>& photos, int threads, const std::function<bool(const std::string&)>& keep) {
+PairSet AllPairs(const std::vector<Photo>& photos, int threads, const std::function<bool(const Photo&)>& keep) {
   std::vector<const Photo*> use;
   for (const Photo& p : photos)
-    if (p.found && p.expected_faces == 1 && (!keep || keep(p.identity))) use.push_back(&p);
+    if (p.found && p.expected_faces == 1 && (!keep || keep(p))) use.push_back(&p);
   const size_t n = use.size();
   threads = std::max(1, threads);
   std::vector<PairSet> parts(threads);

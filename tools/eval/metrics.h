@@ -15,12 +15,12 @@ namespace facepass::eval {
 using ScoreFn = std::function<float(float)>;  // cosine -> API score
 
 // Cosines of every pair of found single-face photos: same identity = genuine.
-// `keep` (optional) selects the identities taking part. Both vectors come back sorted.
+// `keep` (optional) selects the photos taking part. Both vectors come back sorted.
 struct PairSet {
   std::vector<float> genuine, impostor;
 };
 PairSet AllPairs(const std::vector<Photo>& photos, int threads,
-                 const std::function<bool(const std::string&)>& keep = {});
+                 const std::function<bool(const Photo&)>& keep = {});
 
 struct OneToOne {
   size_t genuine = 0, impostor = 0;
