@@ -92,7 +92,7 @@ void KeyAuthorizer::Audit(const AuthInput& in, const std::string& key_name, cons
 
 void KeyAuthorizer::MaybeTouch(int64_t key_id, int64_t now) {
   {
-    std::lock_guard lock(touch_mu_);
+    MutexLock lock(&touch_mu_);
     int64_t& last = touched_ms_[key_id];
     if (last != 0 && now - last < opts_.touch_interval_ms) return;
     last = now;

@@ -8,13 +8,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "auth/failure_limiter.h"
 #include "auth/networks.h"
 #include "auth/role.h"
+#include "common/thread_annotations.h"
 #include "store/database.h"
 
 namespace facepass::auth {
@@ -55,15 +55,15 @@ class KeyAuthorizer {
 
  private:
   void Audit(const AuthInput& in, const std::string& key_name, const std::string& role, int code);
-  void MaybeTouch(int64_t key_id, int64_t now);
+  void MaybeTouch(int64_t key_id, int64_t now) EXCLUDES(touch_mu_);
   Decision Refuse(const AuthInput& in, const std::string& why, const std::string& key_name = "");
 
   store::Database* const db_;
   const Options opts_;
   const Clock clock_;
   FailureLimiter limiter_;
-  std::mutex touch_mu_;
-  std::unordered_map<int64_t, int64_t> touched_ms_;  // key id -> last write of last_used
+  Mutex touch_mu_;
+  std::unordered_map<int64_t, int64_t> touched_ms_ GUARDED_BY(touch_mu_);  // key id -> last write of last_used
 };
 
 }  // namespace facepass::auth

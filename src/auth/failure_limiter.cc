@@ -8,7 +8,7 @@ FailureLimiter::FailureLimiter(Options opts, Clock clock) : opts_(opts), clock_(
 
 int64_t FailureLimiter::BlockedFor(const std::string& ip) {
   const int64_t now = clock_();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = entries_.find(ip);
   if (it == entries_.end() || it->second.blocked_until <= now) return 0;
   return it->second.blocked_until - now;
@@ -16,7 +16,7 @@ int64_t FailureLimiter::BlockedFor(const std::string& ip) {
 
 bool FailureLimiter::RecordFailure(const std::string& ip) {
   const int64_t now = clock_();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (entries_.size() >= opts_.max_tracked && !entries_.count(ip)) EvictLocked(now);
   Entry& e = entries_[ip];
   if (e.blocked_until > now) return false;  // already blocked

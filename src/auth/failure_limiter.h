@@ -7,9 +7,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "common/thread_annotations.h"
 
 namespace facepass::auth {
 
@@ -26,9 +27,9 @@ class FailureLimiter {
   FailureLimiter(Options opts, Clock clock);
 
   // ms left of a block on this address; 0 when it may try.
-  int64_t BlockedFor(const std::string& ip);
+  int64_t BlockedFor(const std::string& ip) EXCLUDES(mu_);
   // Counts one failure; true when this one starts a block.
-  bool RecordFailure(const std::string& ip);
+  bool RecordFailure(const std::string& ip) EXCLUDES(mu_);
 
  private:
   struct Entry {
@@ -36,12 +37,12 @@ class FailureLimiter {
     int failures = 0;
     int64_t blocked_until = 0;
   };
-  void EvictLocked(int64_t now);
+  void EvictLocked(int64_t now) REQUIRES(mu_);
 
   const Options opts_;
   const Clock clock_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
+  Mutex mu_;
+  std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace facepass::auth

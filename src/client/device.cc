@@ -17,7 +17,7 @@ Result<std::unique_ptr<Device>> Device::Open(const std::filesystem::path& store_
 
 Status Device::ReloadIndex() {
   FP_ASSIGN_OR_RETURN(LocalIndex index, LocalIndex::Load(*store_));
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   index_ = std::move(index);
   return Status::OK();
 }
@@ -74,7 +74,7 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
       continue;
     }
     Result<std::vector<LocalMatch>> m = [&] {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       return index_.Search(group_name, a->best->feature, 1);
     }();
     if (!m.ok()) return m.status();

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -18,6 +17,7 @@
 #include "client/recognize_client.h"
 #include "client/sync_client.h"
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "spec/pass_rule.h"
 #include "sync/sync_codec.h"
 
@@ -76,12 +76,12 @@ class Device {
 
  private:
   Device(std::unique_ptr<DeviceStore> store, const vision::Engine* engine);
-  Status ReloadIndex();
+  Status ReloadIndex() EXCLUDES(mu_);
 
   std::unique_ptr<DeviceStore> store_;
   const vision::Engine* engine_;
-  mutable std::mutex mu_;  // guards index_
-  LocalIndex index_;
+  mutable Mutex mu_;
+  LocalIndex index_ GUARDED_BY(mu_);  // replaced whole after every change of the store
 };
 
 }  // namespace facepass::client

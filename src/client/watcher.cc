@@ -63,7 +63,7 @@ void Watcher::NotifyLoop(const std::function<void(const NotifyState&)>& on_notif
   while (!quit_) {
     std::vector<std::string> groups;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       groups = groups_;
     }
     NotifyEnd end;
@@ -72,7 +72,7 @@ void Watcher::NotifyLoop(const std::function<void(const NotifyState&)>& on_notif
         base_url_, groups,
         [&] {
           {
-            std::lock_guard<std::mutex> lock(mu_);
+            MutexLock lock(&mu_);
             connected_ = true;
           }
           cv_.notify_all();
@@ -80,14 +80,14 @@ void Watcher::NotifyLoop(const std::function<void(const NotifyState&)>& on_notif
         },
         [&](const Notice& n) {
           {
-            std::lock_guard<std::mutex> lock(mu_);
+            MutexLock lock(&mu_);
             notices_.push_back(n);
           }
           cv_.notify_all();
         },
         quit_, &end);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       connected_ = false;
     }
     cv_.notify_all();
@@ -107,22 +107,24 @@ void Watcher::NotifyLoop(const std::function<void(const NotifyState&)>& on_notif
     }
     state.retry_in = Jittered(backoff);
     report(state);
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, state.retry_in, [this] { return quit_.load(); });
+    MutexLock lock(&mu_);
+    cv_.wait_for(mu_, state.retry_in, [this] { return quit_.load(); });
   }
 }
 
 void Watcher::Run(const std::atomic<bool>& stop, int max_rounds, const std::function<void(const WatchRound&)>& on_round,
                   const std::function<void(const NotifyState&)>& on_notify) {
+  bool any_group = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     groups_ = GroupNames();
+    any_group = !groups_.empty();
     notices_.clear();
     connected_ = false;
   }
   quit_ = false;
   std::thread notify;
-  if (opts_.notify && !groups_.empty()) notify = std::thread([&] { NotifyLoop(on_notify); });
+  if (opts_.notify && any_group) notify = std::thread([&] { NotifyLoop(on_notify); });
 
   milliseconds backoff{0};        // > 0: the last sync failed, retry at retry_at
   Clock::time_point retry_at{}, last_ok{};
@@ -141,11 +143,11 @@ void Watcher::Run(const std::atomic<bool>& stop, int max_rounds, const std::func
     std::vector<Notice> notices;
     bool due = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       // Wakes for a notice, the schedule, a stream that opened or dropped, or
       // (every 100 ms) to look at `stop`.
       while (!stop && notices_.empty() && Clock::now() < due_at(connected_))
-        cv_.wait_until(lock, std::min(due_at(connected_), Clock::now() + milliseconds(100)));
+        cv_.wait_until(mu_, std::min(due_at(connected_), Clock::now() + milliseconds(100)));
       notices.swap(notices_);
       due = Clock::now() >= due_at(connected_);
     }
@@ -167,7 +169,7 @@ void Watcher::Run(const std::atomic<bool>& stop, int max_rounds, const std::func
     Result<SyncOutcome> out = device_.Sync(HttpClient(http_), base_url_);
     bool connected = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       connected = connected_;
     }
     if (out.ok()) {
@@ -183,7 +185,10 @@ void Watcher::Run(const std::atomic<bool>& stop, int max_rounds, const std::func
     }
     if (on_round) on_round(r);
   }
-  quit_ = true;
+  {
+    MutexLock lock(&mu_);
+    quit_ = true;
+  }
   cv_.notify_all();
   if (notify.joinable()) notify.join();
 }

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,6 +19,7 @@
 #include "client/http_client.h"
 #include "client/notify_client.h"
 #include "common/status.h"
+#include "common/thread_annotations.h"
 
 namespace facepass::client {
 
@@ -60,10 +60,10 @@ class Watcher {
   // limit). The callbacks run on the calling thread (on_notify under no lock
   // of the watcher, from its notify thread).
   void Run(const std::atomic<bool>& stop, int max_rounds, const std::function<void(const WatchRound&)>& on_round,
-           const std::function<void(const NotifyState&)>& on_notify = {});
+           const std::function<void(const NotifyState&)>& on_notify = {}) EXCLUDES(mu_);
 
  private:
-  void NotifyLoop(const std::function<void(const NotifyState&)>& on_notify);
+  void NotifyLoop(const std::function<void(const NotifyState&)>& on_notify) EXCLUDES(mu_);
   bool Behind(const std::vector<Notice>& notices);
   std::vector<std::string> GroupNames();
 
@@ -72,11 +72,13 @@ class Watcher {
   const std::string base_url_;
   const WatchOptions opts_;
 
-  std::mutex mu_;  // guards the three below; cv_ signals them and quit_
-  std::condition_variable cv_;
-  std::vector<Notice> notices_;
-  bool connected_ = false;  // the notify stream is open
-  std::vector<std::string> groups_;  // subscribed names, read by the notify thread
+  // Between Run's thread and the notify thread. quit_ is atomic (the notify
+  // client polls it) but set under mu_, so a wait cannot miss it.
+  Mutex mu_;
+  std::condition_variable_any cv_;  // signals the three below and quit_
+  std::vector<Notice> notices_ GUARDED_BY(mu_);
+  bool connected_ GUARDED_BY(mu_) = false;  // the notify stream is open
+  std::vector<std::string> groups_ GUARDED_BY(mu_);  // subscribed names, read by the notify thread
   std::atomic<bool> quit_{false};
 };
 

@@ -11,7 +11,6 @@
 #include <climits>
 #include <condition_variable>
 #include <future>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -20,6 +19,7 @@
 #include <restinio/tls.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/thread_annotations.h"
 #include "http/address_gate.h"
 #include "http/body_limit_hooks.h"
 #include "http/body_parser.h"
@@ -128,23 +128,27 @@ class IoContext : public asio::io_context {
 // that Stop() can wait for them.
 class InFlight {
  public:
-  void Enter() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Enter() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     ++count_;
   }
-  void Leave() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Leave() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     if (--count_ == 0) cv_.notify_all();
   }
-  bool WaitIdle(milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [this] { return count_ == 0; });
+  bool WaitIdle(milliseconds timeout) EXCLUDES(mu_) {
+    const auto deadline = steady_clock::now() + timeout;
+    MutexLock lock(&mu_);
+    while (count_ != 0) {
+      if (cv_.wait_until(mu_, deadline) == std::cv_status::timeout) return count_ == 0;
+    }
+    return true;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t count_ = 0;
+  Mutex mu_;
+  std::condition_variable_any cv_;  // count_ reached 0
+  size_t count_ GUARDED_BY(mu_) = 0;
 };
 
 // One per request; Leave() when released or destroyed, whichever is first.
@@ -217,8 +221,8 @@ class Server::Impl {
 
   ~Impl() { Stop(); }
 
-  Status Start();
-  void Stop();
+  Status Start() EXCLUDES(state_mu_);
+  void Stop() EXCLUDES(state_mu_);
   uint16_t port() const { return port_.load(); }
 
  private:
@@ -239,25 +243,28 @@ class Server::Impl {
   WorkerPool pool_;
   HeldStreams held_;  // event streams: no worker, their own cap
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
-  std::unique_ptr<IoContext> io_;           // outlives server_
+  // Start and Stop run whole under state_mu_. The I/O threads read io_
+  // without it: Start sets it before they exist, Stop resets it after they
+  // are joined.
+  Mutex state_mu_;
+  std::unique_ptr<IoContext> io_;  // outlives server_
   // Keeps io_->run() from returning when, for a moment, nothing is pending
   // (no connection, and the acceptor waiting for a free connection slot).
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> io_work_;
-  std::unique_ptr<Listener> server_;
-  std::vector<std::thread> io_threads_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> io_work_ GUARDED_BY(state_mu_);
+  std::unique_ptr<Listener> server_ GUARDED_BY(state_mu_);
+  std::vector<std::thread> io_threads_ GUARDED_BY(state_mu_);
   std::atomic<uint16_t> port_{0};
   // Open connections per client address (finding 3); RESTinio's hooks share it.
   std::shared_ptr<internal::AddressGate> address_gate_ =
       std::make_shared<internal::AddressGate>(opts_.max_connections_per_address, port_,
                                               ConnectionCap(opts_.max_connections));
   std::atomic<bool> stopping_{false};
-  std::mutex state_mu_;
-  bool started_ = false;
-  bool stopped_ = false;
+  bool started_ GUARDED_BY(state_mu_) = false;
+  bool stopped_ GUARDED_BY(state_mu_) = false;
 };
 
 Status Server::Impl::Start() {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  MutexLock lock(&state_mu_);
   if (started_ || stopped_) return Status::FailedPrecondition("http server already started");
   FP_RETURN_IF_ERROR(router_.Validate());
   if (opts_.io_threads < 1 || opts_.workers < 1 || opts_.max_connections < 1 ||
@@ -343,7 +350,7 @@ void Server::Impl::Configure(restinio::server_settings_t<T>& s) {
 }
 
 void Server::Impl::Stop() {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  MutexLock lock(&state_mu_);
   if (stopped_) return;
   stopped_ = true;
   if (!started_) {

@@ -10,7 +10,7 @@ WorkerPool::WorkerPool(int threads, size_t queue_limit)
 WorkerPool::~WorkerPool() { Shutdown(std::chrono::milliseconds(0)); }
 
 void WorkerPool::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!workers_.empty() || exit_) return;
   accepting_ = true;
   for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { Loop(); });
@@ -18,7 +18,7 @@ void WorkerPool::Start() {
 
 bool WorkerPool::TrySubmit(Task task) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     // Waiting tasks beyond the idle workers may number at most queue_limit_.
     if (!accepting_ || queue_.size() + running_ >= static_cast<size_t>(threads_) + queue_limit_) return false;
     queue_.push_back(std::move(task));
@@ -31,9 +31,12 @@ void WorkerPool::Shutdown(std::chrono::milliseconds drain) {
   std::deque<Task> dropped;
   std::vector<std::thread> workers;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     accepting_ = false;
-    idle_cv_.wait_for(lock, drain, [this] { return queue_.empty() && running_ == 0; });
+    const auto deadline = std::chrono::steady_clock::now() + drain;
+    while (!(queue_.empty() && running_ == 0)) {
+      if (idle_cv_.wait_until(mu_, deadline) == std::cv_status::timeout) break;
+    }
     dropped.swap(queue_);
     exit_ = true;
     workers.swap(workers_);
@@ -44,31 +47,33 @@ void WorkerPool::Shutdown(std::chrono::milliseconds drain) {
 }
 
 size_t WorkerPool::queued() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return queue_.size();
 }
 
 size_t WorkerPool::running() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return running_;
 }
 
 void WorkerPool::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [this] { return exit_ || !queue_.empty(); });
-    if (exit_) return;
-    Task task = std::move(queue_.front());
-    queue_.pop_front();
-    ++running_;
-    lock.unlock();
+    Task task;
+    {
+      MutexLock lock(&mu_);
+      while (!exit_ && queue_.empty()) work_cv_.wait(mu_);
+      if (exit_) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
     try {
       task();
     } catch (...) {
       // Tasks catch their own errors; this only keeps the thread alive.
     }
     task = nullptr;  // destroy captured state outside the lock
-    lock.lock();
+    MutexLock lock(&mu_);
     --running_;
     if (queue_.empty() && running_ == 0) idle_cv_.notify_all();
   }

@@ -55,32 +55,34 @@ std::shared_ptr<GroupStore> FaceIndex::Find(int64_t group_id) const {
   return it == m->end() ? nullptr : it->second;
 }
 
+void FaceIndex::ReplaceMap(const GroupMap* cur, const GroupMap* next) {
+  groups_.store(next, std::memory_order_release);
+  map_epoch_.Synchronize();
+  delete cur;
+}
+
 std::shared_ptr<GroupStore> FaceIndex::FindOrCreate(int64_t group_id) {
-  std::lock_guard<std::mutex> lk(map_mu_);
+  MutexLock lock(&map_mu_);
   const GroupMap* cur = groups_.load(std::memory_order_relaxed);
   if (auto it = cur->find(group_id); it != cur->end()) return it->second;
   auto* next = new GroupMap(*cur);
   auto g = std::make_shared<GroupStore>(opts_.dim, opts_.storage, opts_.huge_pages, gauges_);
   (*next)[group_id] = g;
-  groups_.store(next, std::memory_order_release);
-  map_epoch_.Synchronize();
-  delete cur;
+  ReplaceMap(cur, next);
   return g;
 }
 
 void FaceIndex::DropGroup(int64_t group_id) {
   std::shared_ptr<GroupStore> g;
   {
-    std::lock_guard<std::mutex> lk(map_mu_);
+    MutexLock lock(&map_mu_);
     const GroupMap* cur = groups_.load(std::memory_order_relaxed);
     auto it = cur->find(group_id);
     if (it == cur->end()) return;
     g = it->second;
     auto* next = new GroupMap(*cur);
     next->erase(group_id);
-    groups_.store(next, std::memory_order_release);
-    map_epoch_.Synchronize();
-    delete cur;
+    ReplaceMap(cur, next);
   }
   g->MarkDropped();  // writers that raced with us retry on a fresh group
 }

@@ -12,12 +12,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "index/epoch.h"
 #include "index/face_index_types.h"
 #include "index/index_metrics.h"
@@ -40,7 +40,7 @@ class FaceIndex {
   // Upsert. InvalidArgument on dimension mismatch or non-finite values.
   Status Add(int64_t group_id, int64_t face_id, std::span<const float> feature);
   bool Remove(int64_t group_id, int64_t face_id);  // false if not there
-  void DropGroup(int64_t group_id);
+  void DropGroup(int64_t group_id) EXCLUDES(map_mu_);
   size_t GroupSize(int64_t group_id) const;        // 0 for unknown group
   std::vector<int64_t> GroupIds() const;
 
@@ -67,15 +67,20 @@ class FaceIndex {
   using GroupMap = std::unordered_map<int64_t, std::shared_ptr<GroupStore>>;
 
   std::shared_ptr<GroupStore> Find(int64_t group_id) const;
-  std::shared_ptr<GroupStore> FindOrCreate(int64_t group_id);
+  std::shared_ptr<GroupStore> FindOrCreate(int64_t group_id) EXCLUDES(map_mu_);
+  // Publishes `next` in place of `cur`, waits out the readers of `cur` and frees it.
+  void ReplaceMap(const GroupMap* cur, const GroupMap* next) REQUIRES(map_mu_);
   Status CheckFeature(std::span<const float> f, const char* what) const;
 
   const IndexOptions opts_;
   const IndexGauges gauges_;  // handed to every group
   std::unique_ptr<ThreadPool> pool_;
   EpochDomain map_epoch_;
+  // Copy-on-write: searches load the map lock-free (inside map_epoch_); a
+  // writer copies it, changes the copy and publishes it (ReplaceMap) under
+  // map_mu_, so two writers never publish from the same map.
   std::atomic<const GroupMap*> groups_;
-  std::mutex map_mu_;  // serialises map writers
+  Mutex map_mu_;
 };
 
 }  // namespace facepass::index

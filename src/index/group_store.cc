@@ -17,7 +17,7 @@ GroupStore::GroupStore(int dim, Storage storage, bool huge_pages, IndexGauges ga
     : dim_(dim), storage_(storage), huge_pages_(huge_pages), gauges_(gauges) {
   buf_ = std::make_unique<Buffers>();
   Publish(0, kNoSkip);
-  std::lock_guard<std::mutex> lk(mu_);
+  MutexLock lock(&mu_);
   Account();
 }
 
@@ -161,7 +161,7 @@ void GroupStore::RewriteSlot(uint32_t slot, int64_t face_id, const float* f) {
 }
 
 Result<bool> GroupStore::Upsert(int64_t face_id, const float* feature) {
-  std::lock_guard<std::mutex> lk(mu_);
+  MutexLock lock(&mu_);
   if (dropped_) return false;
   auto it = slot_of_.find(face_id);
   if (it != slot_of_.end()) {
@@ -177,7 +177,7 @@ Result<bool> GroupStore::Upsert(int64_t face_id, const float* feature) {
 }
 
 Result<bool> GroupStore::BulkUpsert(std::span<const int64_t> face_ids, const float* features) {
-  std::lock_guard<std::mutex> lk(mu_);
+  MutexLock lock(&mu_);
   if (dropped_) return false;
   const size_t d = static_cast<size_t>(dim_);
   if (count_ + face_ids.size() >= UINT32_MAX - kB) return Status::InvalidArgument("group too large");
@@ -200,7 +200,7 @@ Result<bool> GroupStore::BulkUpsert(std::span<const int64_t> face_ids, const flo
 }
 
 bool GroupStore::Remove(int64_t face_id) {
-  std::lock_guard<std::mutex> lk(mu_);
+  MutexLock lock(&mu_);
   auto it = slot_of_.find(face_id);
   if (it == slot_of_.end()) return false;
   const uint32_t slot = it->second, last = count_ - 1;
@@ -219,7 +219,7 @@ bool GroupStore::Remove(int64_t face_id) {
 }
 
 Status GroupStore::Reserve(size_t slots) {
-  std::lock_guard<std::mutex> lk(mu_);
+  MutexLock lock(&mu_);
   if (slots >= UINT32_MAX - kB) return Status::InvalidArgument("group too large");
   if (!EnsureCapacity(static_cast<uint32_t>(slots))) return Status::Internal("out of memory growing group");
   Account();
@@ -227,7 +227,7 @@ Status GroupStore::Reserve(size_t slots) {
 }
 
 void GroupStore::MarkDropped() {
-  std::lock_guard<std::mutex> lk(mu_);
+  MutexLock lock(&mu_);
   dropped_ = true;
   Account();  // a dropped group counts for nothing, though readers may still hold it
 }
@@ -242,7 +242,7 @@ void GroupStore::Account() {
 }
 
 size_t GroupStore::MemoryBytes() const {
-  std::lock_guard<std::mutex> lk(mu_);
+  MutexLock lock(&mu_);
   return MemoryBytesLocked();
 }
 

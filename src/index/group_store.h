@@ -17,12 +17,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "index/aligned_array.h"
 #include "index/epoch.h"
 #include "index/face_index_types.h"
@@ -55,14 +55,14 @@ class GroupStore {
 
   // Writers (serialised internally). `feature` has dim() finite floats.
   // Returns false from Upsert when the group was dropped (caller retries elsewhere).
-  Result<bool> Upsert(int64_t face_id, const float* feature);
-  bool Remove(int64_t face_id);
+  Result<bool> Upsert(int64_t face_id, const float* feature) EXCLUDES(mu_);
+  bool Remove(int64_t face_id) EXCLUDES(mu_);
   // Upserts n rows (features row-major, n * dim floats) with one publication.
-  Result<bool> BulkUpsert(std::span<const int64_t> face_ids, const float* features);
+  Result<bool> BulkUpsert(std::span<const int64_t> face_ids, const float* features) EXCLUDES(mu_);
   // Grows capacity to at least `slots` rows ahead of a bulk load.
-  Status Reserve(size_t slots);
-  void MarkDropped();
-  size_t MemoryBytes() const;
+  Status Reserve(size_t slots) EXCLUDES(mu_);
+  void MarkDropped() EXCLUDES(mu_);
+  size_t MemoryBytes() const EXCLUDES(mu_);
 
   // Readers: hold an EpochDomain::ReadGuard on epoch() while using the view.
   const EpochDomain& epoch() const { return epoch_; }
@@ -80,36 +80,37 @@ class GroupStore {
     uint32_t capacity = 0;  // slots, multiple of the block size
   };
 
-  bool EnsureCapacity(uint32_t slots);  // mu_ held; false when out of memory
-  void WriteSlot(uint32_t slot, int64_t face_id, const float* f);
-  void MoveSlot(uint32_t from, uint32_t to);
-  void Publish(uint32_t count, uint32_t skip);
-  void Synchronize();  // grace period + frees retired views and buffers
-  void AppendNew(int64_t face_id, const float* f);
-  void RewriteSlot(uint32_t slot, int64_t face_id, const float* f);
-  size_t MemoryBytesLocked() const;  // mu_ held
-  void Account();                    // mu_ held: brings the gauges to count_ and the bytes held
+  bool EnsureCapacity(uint32_t slots) REQUIRES(mu_);  // false when out of memory
+  void WriteSlot(uint32_t slot, int64_t face_id, const float* f) REQUIRES(mu_);
+  void MoveSlot(uint32_t from, uint32_t to) REQUIRES(mu_);
+  void Publish(uint32_t count, uint32_t skip) REQUIRES(mu_);
+  void Synchronize() REQUIRES(mu_);  // grace period + frees retired views and buffers
+  void AppendNew(int64_t face_id, const float* f) REQUIRES(mu_);
+  void RewriteSlot(uint32_t slot, int64_t face_id, const float* f) REQUIRES(mu_);
+  size_t MemoryBytesLocked() const REQUIRES(mu_);
+  void Account() REQUIRES(mu_);  // brings the gauges to count_ and the bytes held
 
   const int dim_;
   const Storage storage_;
   const bool huge_pages_;
   const IndexGauges gauges_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;  // the one writer; readers take none
   EpochDomain epoch_;
+  // Readers load it lock-free; only a writer (mu_ held, in Publish) replaces it.
   std::atomic<const GroupView*> view_{nullptr};
 
-  // Writer state (mu_).
-  std::unique_ptr<Buffers> buf_;
-  std::unordered_map<int64_t, uint32_t> slot_of_;
-  uint32_t count_ = 0;           // rows written (may exceed the published count inside a bulk)
-  bool tail_needs_grace_ = false;
-  bool dropped_ = false;
-  float quant_error_ = 0.0f;
-  float max_norm_ = 0.0f;
-  std::vector<const GroupView*> retired_views_;
-  std::vector<std::unique_ptr<Buffers>> retired_buffers_;
-  int64_t accounted_rows_ = 0;   // what this group has added to the gauges
-  int64_t accounted_bytes_ = 0;
+  // Writer state.
+  std::unique_ptr<Buffers> buf_ GUARDED_BY(mu_);
+  std::unordered_map<int64_t, uint32_t> slot_of_ GUARDED_BY(mu_);
+  uint32_t count_ GUARDED_BY(mu_) = 0;  // rows written (may exceed the published count inside a bulk)
+  bool tail_needs_grace_ GUARDED_BY(mu_) = false;
+  bool dropped_ GUARDED_BY(mu_) = false;
+  float quant_error_ GUARDED_BY(mu_) = 0.0f;
+  float max_norm_ GUARDED_BY(mu_) = 0.0f;
+  std::vector<const GroupView*> retired_views_ GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Buffers>> retired_buffers_ GUARDED_BY(mu_);
+  int64_t accounted_rows_ GUARDED_BY(mu_) = 0;  // what this group has added to the gauges
+  int64_t accounted_bytes_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace facepass::index

@@ -11,7 +11,7 @@ ThreadPool::ThreadPool(int workers) {
 
 ThreadPool::~ThreadPool() {
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
   cv_.notify_all();
@@ -22,8 +22,8 @@ void ThreadPool::WorkerLoop() {
   for (;;) {
     std::function<void()> job;
     {
-      std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [this] { return stop_ || !queue_.empty(); });
+      MutexLock lock(&mu_);
+      while (!stop_ && queue_.empty()) cv_.wait(mu_);
       if (queue_.empty()) return;
       job = std::move(queue_.front());
       queue_.pop_front();
@@ -43,28 +43,31 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   struct Shared {
     std::atomic<size_t> next{0};
     std::atomic<size_t> done{0};
-    std::mutex mu;
-    std::condition_variable cv;
+    // Guards no data (the counters are atomic): the last slice notifies
+    // holding it, so the caller cannot miss the wake-up between its test of
+    // `done` and its wait.
+    Mutex mu;
+    std::condition_variable_any cv;
   };
   auto sh = std::make_shared<Shared>();
   auto drain = [sh, n, &fn] {
     for (size_t i; (i = sh->next.fetch_add(1)) < n;) {
       fn(i);
       if (sh->done.fetch_add(1) + 1 == n) {
-        std::lock_guard<std::mutex> lk(sh->mu);
+        MutexLock lock(&sh->mu);
         sh->cv.notify_all();
       }
     }
   };
   size_t helpers = std::min(n - 1, threads_.size());
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    MutexLock lock(&mu_);
     for (size_t i = 0; i < helpers; ++i) queue_.push_back(drain);
   }
   if (helpers == 1) cv_.notify_one(); else cv_.notify_all();
   drain();
-  std::unique_lock<std::mutex> lk(sh->mu);
-  sh->cv.wait(lk, [&] { return sh->done.load() == n; });
+  MutexLock lock(&sh->mu);
+  while (sh->done.load() != n) sh->cv.wait(sh->mu);
 }
 
 }  // namespace facepass::index

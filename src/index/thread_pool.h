@@ -5,9 +5,10 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/thread_annotations.h"
 
 namespace facepass::index {
 
@@ -21,16 +22,16 @@ class ThreadPool {
   int workers() const { return static_cast<int>(threads_.size()); }
 
   // Runs fn(i) for i in [0, n); the caller takes part and returns when all are done.
-  void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
+  void ParallelFor(size_t n, const std::function<void(size_t)>& fn) EXCLUDES(mu_);
 
  private:
-  void WorkerLoop();
+  void WorkerLoop() EXCLUDES(mu_);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
+  Mutex mu_;
+  std::condition_variable_any cv_;  // a job arrived or stopping
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // made by the constructor, joined by the destructor
 };
 
 }  // namespace facepass::index

@@ -14,13 +14,12 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "metrics/instruments.h"
 
 namespace facepass::metrics {
@@ -81,13 +80,13 @@ class Family : public FamilyBase {
 
   // One value per label name, in order.
   T& With(std::initializer_list<std::string_view> values) { return With(std::span(values.begin(), values.size())); }
-  T& With(std::span<const std::string_view> values) {
+  T& With(std::span<const std::string_view> values) EXCLUDES(mu_) {
     if (values.size() != label_names().size()) internal::LabelArityMismatch(name(), label_names().size(), values.size());
     {
-      std::shared_lock<std::shared_mutex> read(mu_);
+      ReaderMutexLock read(&mu_);
       if (auto it = children_.find(values); it != children_.end()) return *it->second;
     }
-    std::unique_lock<std::shared_mutex> write(mu_);
+    WriterMutexLock write(&mu_);
     auto it = children_.find(values);
     if (it == children_.end()) {
       it = children_.emplace(std::vector<std::string>(values.begin(), values.end()), make_()).first;
@@ -96,15 +95,17 @@ class Family : public FamilyBase {
   }
 
   // Every child, ordered by label values; `fn` must not call With() on this family.
-  void ForEach(const std::function<void(const std::vector<std::string>& values, const T& child)>& fn) const {
-    std::shared_lock<std::shared_mutex> read(mu_);
+  void ForEach(const std::function<void(const std::vector<std::string>& values, const T& child)>& fn) const
+      EXCLUDES(mu_) {
+    ReaderMutexLock read(&mu_);
     for (const auto& [values, child] : children_) fn(values, *child);
   }
 
  private:
   const Make make_;
-  mutable std::shared_mutex mu_;  // guards children_ (the map, not the atomics inside a child)
-  std::map<std::vector<std::string>, std::unique_ptr<T>, internal::LabelsLess> children_;
+  // The map, not the children: a child's atomics need no lock.
+  mutable SharedMutex mu_;
+  std::map<std::vector<std::string>, std::unique_ptr<T>, internal::LabelsLess> children_ GUARDED_BY(mu_);
 };
 
 }  // namespace facepass::metrics

@@ -50,7 +50,7 @@ void LabelArityMismatch(const std::string& family, size_t want, size_t got) {
 
 FamilyBase& Registry::Add(std::unique_ptr<FamilyBase> f) {
   Check(*f);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto [it, inserted] = families_.try_emplace(f->name(), nullptr);
   if (inserted) {
     it->second = std::move(f);
@@ -82,7 +82,7 @@ Family<Histogram>& Registry::AddHistogram(const std::string& name, const std::st
 }
 
 void Registry::ForEach(const std::function<void(const FamilyBase&)>& fn) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [name, f] : families_) fn(*f);
 }
 

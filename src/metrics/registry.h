@@ -11,10 +11,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "metrics/family.h"
 #include "metrics/instruments.h"
 
@@ -35,13 +35,14 @@ class Registry {
                                   std::vector<std::string> label_names, std::vector<double> bounds);
 
   // Every family, by name. `fn` must not register families.
-  void ForEach(const std::function<void(const FamilyBase&)>& fn) const;
+  void ForEach(const std::function<void(const FamilyBase&)>& fn) const EXCLUDES(mu_);
 
  private:
-  FamilyBase& Add(std::unique_ptr<FamilyBase> f);
+  FamilyBase& Add(std::unique_ptr<FamilyBase> f) EXCLUDES(mu_);
 
-  mutable std::mutex mu_;  // guards families_ (the map; families lock their own children)
-  std::map<std::string, std::unique_ptr<FamilyBase>> families_;
+  // The map; each family locks its own children.
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<FamilyBase>> families_ GUARDED_BY(mu_);
 };
 
 // The registry of this process: what the server's layers record into unless

@@ -1,6 +1,4 @@
 // The audit log: append, page through a time range, purge by age.
-#include <mutex>
-
 #include "store/database.h"
 #include "store/db_internal.h"
 
@@ -9,8 +7,8 @@ namespace facepass::store {
 using internal::Guard;
 
 Result<int64_t> Database::AppendAudit(const AuditRecord& r) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_,
                         "INSERT INTO audit_log(at_ms, key_name, role, source_ip, endpoint, targets, result_code) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -28,8 +26,8 @@ Result<int64_t> Database::AppendAudit(const AuditRecord& r) {
 
 Result<AuditPage> Database::QueryAudit(int64_t from_ms, int64_t to_ms, int limit, AuditCursor after) {
   if (limit < 1) return Status::InvalidArgument("audit limit must be >= 1");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<AuditPage> {
+    MutexLock lock(&mu_);
     AuditPage page;
     // Keyset order (at_ms, id) walks the at_ms index (its entries end in the
     // rowid), so a page costs its own rows, however deep it starts. One more
@@ -64,8 +62,8 @@ Result<AuditPage> Database::QueryAudit(int64_t from_ms, int64_t to_ms, int limit
 
 Result<int64_t> Database::PurgeAuditBefore(int64_t before_ms, int64_t max_rows) {
   if (max_rows < 1) return Status::InvalidArgument("audit purge batch must be >= 1");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_,
                         "DELETE FROM audit_log WHERE id IN "
                         "(SELECT id FROM audit_log WHERE at_ms < ? ORDER BY at_ms LIMIT ?)");

@@ -67,8 +67,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& fi
 }
 
 Result<std::map<std::string, double>> Database::LoadConfig() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::map<std::string, double>> {
+    MutexLock lock(&mu_);
     std::map<std::string, double> out;
     SQLite::Statement q(*db_, "SELECT key, value FROM config");
     while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getDouble();
@@ -80,8 +80,8 @@ Status Database::SaveConfig(const std::map<std::string, double>& values) {
   for (const auto& [key, value] : values) {
     if (key.empty() || !std::isfinite(value)) return Status::InvalidArgument("bad config entry '" + key + "'");
   }
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(*db_,
                         "INSERT INTO config(key, value) VALUES(?, ?) "
@@ -99,8 +99,8 @@ Status Database::SaveConfig(const std::map<std::string, double>& values) {
 
 Status Database::UpsertDevice(const DeviceRecord& d) {
   if (d.ip.empty()) return Status::InvalidArgument("device ip is empty");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement up(*db_,
                          "INSERT INTO devices(ip, client_version, search_model, sync_time_ms) VALUES(?, ?, ?, ?) "
@@ -138,8 +138,8 @@ Status Database::UpsertDevice(const DeviceRecord& d) {
 }
 
 Result<std::vector<DeviceRecord>> Database::ListDevices() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<DeviceRecord>> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_);  // one snapshot for both queries
     std::vector<DeviceRecord> out;
     std::map<std::string, size_t> index;

@@ -13,7 +13,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "store/auth_types.h"
 #include "store/recognition_types.h"
 #include "store/types.h"
@@ -167,9 +167,11 @@ class Database {
  private:
   Database(std::unique_ptr<SQLite::Database> db, std::filesystem::path file, const Options& options);
 
-  std::mutex mu_;
-  std::unique_ptr<SQLite::Database> db_;
-  Options options_;
+  // Every statement: the connection is not shared between threads
+  // (SQLITE_OPEN_NOMUTEX). Each public call takes it inside its Guard.
+  Mutex mu_;
+  std::unique_ptr<SQLite::Database> db_ PT_GUARDED_BY(mu_);
+  const Options options_;
   const std::filesystem::path file_;
 };
 

@@ -1,6 +1,4 @@
 // Groups, bindings and the per-group version / change log.
-#include <mutex>
-
 #include "store/database.h"
 #include "store/db_internal.h"
 
@@ -78,8 +76,8 @@ bool ReadLiveGroup(SQLite::Database& db, const std::string& name, GroupRecord* o
 
 Result<GroupRecord> Database::CreateGroup(const std::string& name, int64_t now_ms) {
   if (name.empty()) return Status::InvalidArgument("empty group name");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<GroupRecord> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     GroupRecord g;
     if (ReadLiveGroup(*db_, name, &g)) return Status::AlreadyExists("group " + name);
@@ -108,8 +106,8 @@ Result<GroupRecord> Database::CreateGroup(const std::string& name, int64_t now_m
 }
 
 Result<GroupRecord> Database::DeleteGroup(const std::string& name, int64_t now_ms) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<GroupRecord> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     GroupRecord g;
     if (!ReadLiveGroup(*db_, name, &g)) return Status::NotFound("group " + name);
@@ -128,8 +126,8 @@ Result<GroupRecord> Database::DeleteGroup(const std::string& name, int64_t now_m
 }
 
 Result<GroupRecord> Database::GetGroupByName(const std::string& name) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<GroupRecord> {
+    MutexLock lock(&mu_);
     GroupRecord g;
     if (!ReadLiveGroup(*db_, name, &g)) return Status::NotFound("group " + name);
     return g;
@@ -137,8 +135,8 @@ Result<GroupRecord> Database::GetGroupByName(const std::string& name) {
 }
 
 Result<GroupRecord> Database::GetGroupById(int64_t group_id) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<GroupRecord> {
+    MutexLock lock(&mu_);
     GroupRecord g;
     if (!internal::ReadGroup(*db_, group_id, &g, nullptr)) return Status::NotFound("group id " + std::to_string(group_id));
     return g;
@@ -146,8 +144,8 @@ Result<GroupRecord> Database::GetGroupById(int64_t group_id) {
 }
 
 Result<std::vector<std::string>> Database::ListGroupNames() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<std::string>> {
+    MutexLock lock(&mu_);
     std::vector<std::string> out;
     SQLite::Statement q(*db_, "SELECT name FROM groups WHERE deleted = 0 ORDER BY name");
     while (q.executeStep()) out.push_back(q.getColumn(0).getString());
@@ -156,8 +154,8 @@ Result<std::vector<std::string>> Database::ListGroupNames() {
 }
 
 Result<std::vector<GroupRecord>> Database::ListGroups() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<GroupRecord>> {
+    MutexLock lock(&mu_);
     std::vector<GroupRecord> out;
     SQLite::Statement q(*db_, "SELECT id, name, version FROM groups WHERE deleted = 0 ORDER BY name");
     while (q.executeStep())
@@ -167,8 +165,8 @@ Result<std::vector<GroupRecord>> Database::ListGroups() {
 }
 
 Result<std::vector<int64_t>> Database::GroupFaceIds(int64_t group_id) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<int64_t>> {
+    MutexLock lock(&mu_);
     std::vector<int64_t> out;
     SQLite::Statement q(*db_, "SELECT face_id FROM bindings WHERE group_id = ? ORDER BY face_id");
     q.bind(1, group_id);
@@ -178,8 +176,8 @@ Result<std::vector<int64_t>> Database::GroupFaceIds(int64_t group_id) {
 }
 
 Result<bool> Database::Bind(int64_t group_id, int64_t face_id, int64_t now_ms) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<bool> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     GroupRecord g;
     if (!internal::ReadGroup(*db_, group_id, &g, nullptr) || g.deleted)
@@ -198,8 +196,8 @@ Result<bool> Database::Bind(int64_t group_id, int64_t face_id, int64_t now_ms) {
 }
 
 Result<int64_t> Database::Unbind(int64_t group_id, int64_t face_id, int64_t now_ms) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement del(*db_, "DELETE FROM bindings WHERE group_id = ? AND face_id = ?");
     del.bind(1, group_id);

@@ -1,5 +1,4 @@
 // Images and faces.
-#include <mutex>
 #include <optional>
 
 #include "store/database.h"
@@ -51,8 +50,8 @@ constexpr char kImageColumns[] = "SELECT id, kind, format, path, size, width, he
 Result<int64_t> Database::InsertImage(ImageKind kind, const std::string& format, const std::string& path,
                                       int64_t size, int width, int height, int64_t created_ms) {
   if (kind != ImageKind::kEnrol && kind != ImageKind::kCapture) return Status::InvalidArgument("bad image kind");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(*db_,
                         "INSERT INTO images(kind, format, path, size, width, height, created_ms) "
@@ -72,8 +71,8 @@ Result<int64_t> Database::InsertImage(ImageKind kind, const std::string& format,
 }
 
 Result<ImageRecord> Database::GetImage(int64_t id) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<ImageRecord> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_, std::string(kImageColumns) + "WHERE id = ?");
     q.bind(1, id);
     if (!q.executeStep()) return Status::NotFound("image " + std::to_string(id));
@@ -82,8 +81,8 @@ Result<ImageRecord> Database::GetImage(int64_t id) {
 }
 
 Result<std::vector<ImageRecord>> Database::CapturesOlderThan(int64_t before_ms, int limit) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<ImageRecord>> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_, std::string(kImageColumns) +
                                   "WHERE kind = 1 AND created_ms < ? "
                                   "AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.image_id = images.id) "
@@ -97,8 +96,8 @@ Result<std::vector<ImageRecord>> Database::CapturesOlderThan(int64_t before_ms, 
 }
 
 Status Database::DeleteImage(int64_t id) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement kind(*db_, "SELECT kind FROM images WHERE id = ?");
     kind.bind(1, id);
@@ -119,8 +118,8 @@ Status Database::DeleteImage(int64_t id) {
 Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
                                      std::span<const float> feature) {
   if (feature.empty()) return Status::InvalidArgument("empty feature");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement img(*db_, "SELECT 1 FROM images WHERE id = ?");
     img.bind(1, image_id);
@@ -143,8 +142,8 @@ Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t
 }
 
 Result<FaceRecord> Database::GetFace(int64_t id) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<FaceRecord> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_,
                         "SELECT id, image_id, left, top, right, bottom, created_ms, deleted, feature "
                         "FROM faces WHERE id = ?");
@@ -164,8 +163,8 @@ Result<FaceRecord> Database::GetFace(int64_t id) {
 }
 
 Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<int64_t>> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     auto groups = MarkFaceDeleted(*db_, id, now_ms, options_.change_log_keep);
     if (!groups) return Status::NotFound("face " + std::to_string(id));
@@ -175,8 +174,8 @@ Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms) {
 }
 
 Result<int64_t> Database::CountLiveFaces() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_, "SELECT COUNT(*) FROM faces WHERE deleted = 0");
     q.executeStep();
     return q.getColumn(0).getInt64();
@@ -184,8 +183,8 @@ Result<int64_t> Database::CountLiveFaces() {
 }
 
 Result<std::vector<LiveFace>> Database::ListLiveFaces() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<LiveFace>> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_,
                         "SELECT f.id, f.left, f.top, f.right, f.bottom, "
                         "i.id, i.kind, i.format, i.path, i.size, i.width, i.height, i.created_ms "
@@ -218,8 +217,8 @@ Status Database::ReplaceFeatures(const std::vector<std::pair<int64_t, std::vecto
       return Status::InvalidArgument("face " + std::to_string(id) + ": feature of " +
                                      std::to_string(feature.size()) + " values, expected " + std::to_string(dim));
   }
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(*db_, "UPDATE faces SET feature = ? WHERE id = ? AND deleted = 0");
     for (const auto& [id, feature] : features) {

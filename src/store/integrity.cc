@@ -1,6 +1,5 @@
 // Database::CheckIntegrity: the invariants the rest of the store keeps.
 #include <map>
-#include <mutex>
 #include <set>
 
 #include "store/database.h"
@@ -95,8 +94,8 @@ Status CheckReplay(SQLite::Database& db) {
 
 Status Database::CheckIntegrity(Check depth) {
   const bool full = depth == Check::kFull;
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_);
     if (full) {
       const std::string quick = db_->execAndGet("PRAGMA quick_check").getString();

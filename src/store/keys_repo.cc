@@ -1,6 +1,4 @@
 // API keys: name, role, SHA-256 of the key, created, last use, revocation.
-#include <mutex>
-
 #include "store/database.h"
 #include "store/db_internal.h"
 
@@ -30,8 +28,8 @@ KeyRecord ReadKey(SQLite::Statement& q) {
 Result<int64_t> Database::InsertKey(const std::string& name, const std::string& role, const std::string& hash,
                                     int64_t now_ms) {
   if (name.empty() || role.empty() || hash.empty()) return Status::InvalidArgument("key name, role and hash required");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement exists(*db_, "SELECT 1 FROM api_keys WHERE name = ?");
     exists.bind(1, name);
@@ -49,8 +47,8 @@ Result<int64_t> Database::InsertKey(const std::string& name, const std::string& 
 }
 
 Result<KeyRecord> Database::FindKeyByHash(const std::string& hash) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<KeyRecord> {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_, std::string("SELECT ") + kColumns + " FROM api_keys WHERE hash = ?");
     q.bind(1, hash);
     if (!q.executeStep()) return Status::NotFound("no such key");
@@ -59,8 +57,8 @@ Result<KeyRecord> Database::FindKeyByHash(const std::string& hash) {
 }
 
 Result<std::vector<KeyRecord>> Database::ListKeys() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<KeyRecord>> {
+    MutexLock lock(&mu_);
     std::vector<KeyRecord> out;
     SQLite::Statement q(*db_, std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY name");
     while (q.executeStep()) out.push_back(ReadKey(q));
@@ -69,15 +67,15 @@ Result<std::vector<KeyRecord>> Database::ListKeys() {
 }
 
 Result<int64_t> Database::CountActiveKeys() {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<int64_t> {
+    MutexLock lock(&mu_);
     return db_->execAndGet("SELECT COUNT(*) FROM api_keys WHERE revoked = 0").getInt64();
   });
 }
 
 Status Database::RevokeKey(const std::string& name, int64_t now_ms) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_, "UPDATE api_keys SET revoked = 1, revoked_ms = ? WHERE name = ? AND revoked = 0");
     q.bind(1, now_ms);
     q.bind(2, name);
@@ -87,8 +85,8 @@ Status Database::RevokeKey(const std::string& name, int64_t now_ms) {
 }
 
 Status Database::TouchKey(int64_t id, int64_t now_ms) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Statement q(*db_, "UPDATE api_keys SET last_used_ms = ? WHERE id = ? AND last_used_ms < ?");
     q.bind(1, now_ms);
     q.bind(2, id);

@@ -1,7 +1,5 @@
 // The recognition history: written with the recognise call's captures, read
 // newest first in keyset pages, gone with its capture (ON DELETE CASCADE).
-#include <mutex>
-
 #include "store/database.h"
 #include "store/db_internal.h"
 
@@ -11,8 +9,8 @@ using internal::Guard;
 
 Result<std::vector<RecognitionRecord>> Database::InsertRecognitions(std::vector<RecognitionRecord> rows) {
   if (rows.empty()) return rows;
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<RecognitionRecord>> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(*db_,
                         "INSERT INTO recognitions(image_id, at_ms, group_name, track_id, face_id, score, passed, "
@@ -46,8 +44,8 @@ Result<std::vector<RecognitionRecord>> Database::InsertRecognitions(std::vector<
 
 Result<RecognitionPage> Database::QueryRecognitions(const RecognitionQuery& query) {
   if (query.limit < 1) return Status::InvalidArgument("history limit must be >= 1");
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<RecognitionPage> {
+    MutexLock lock(&mu_);
     // Newest first through recognitions_at (or recognitions_group_at when a
     // group is named): (at_ms, id) descending, strictly below the cursor. The
     // other filters are checked on the rows walked. One more row than asked

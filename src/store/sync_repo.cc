@@ -1,7 +1,5 @@
 // Reads for device sync and start-up: change log, features, full bindings.
 #include <map>
-#include <mutex>
-
 #include "store/database.h"
 #include "store/db_internal.h"
 
@@ -33,8 +31,8 @@ std::vector<GroupChange> ReadChanges(SQLite::Database& db, int64_t group_id, int
 }  // namespace
 
 Result<std::optional<std::vector<GroupChange>>> Database::ChangesSince(int64_t group_id, int64_t from_version) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::optional<std::vector<GroupChange>>> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_);  // group row and log from one snapshot
     GroupRecord g;
     int64_t floor = 0;
@@ -47,8 +45,8 @@ Result<std::optional<std::vector<GroupChange>>> Database::ChangesSince(int64_t g
 }
 
 Result<std::vector<std::pair<int64_t, std::vector<float>>>> Database::FeaturesOf(const std::vector<int64_t>& face_ids) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<std::vector<std::pair<int64_t, std::vector<float>>>> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_);
     std::vector<std::pair<int64_t, std::vector<float>>> out;
     out.reserve(face_ids.size());
@@ -64,8 +62,8 @@ Result<std::vector<std::pair<int64_t, std::vector<float>>>> Database::FeaturesOf
 }
 
 Result<GroupDelta> Database::SyncDelta(int64_t group_id, int64_t from_version) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Result<GroupDelta> {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_);
     GroupDelta d;
     int64_t floor = 0;
@@ -110,8 +108,8 @@ Result<GroupDelta> Database::SyncDelta(int64_t group_id, int64_t from_version) {
 
 Status Database::ForEachBinding(
     const std::function<void(int64_t group_id, int64_t face_id, std::span<const float> feature)>& fn) {
-  std::lock_guard lock(mu_);
   return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_);
     SQLite::Statement q(*db_,
                         "SELECT b.group_id, b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "

@@ -38,6 +38,7 @@ Result<std::unique_ptr<NetPool>> NetPool::Load(const std::filesystem::path& file
       net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
       net->setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
       if (i == 0) pool->outputs_ = net->getUnconnectedOutLayersNames();
+      MutexLock lock(&pool->mu_);  // not shared yet: only for the analysis
       pool->free_.push_back(net.get());
       pool->nets_.push_back(std::move(net));
     }
@@ -48,8 +49,8 @@ Result<std::unique_ptr<NetPool>> NetPool::Load(const std::filesystem::path& file
 }
 
 NetPool::Lease NetPool::Acquire() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return !free_.empty(); });
+  MutexLock lock(&mu_);
+  while (free_.empty()) cv_.wait(mu_);
   cv::dnn::Net* net = free_.back();
   free_.pop_back();
   return Lease(this, net);
@@ -57,7 +58,7 @@ NetPool::Lease NetPool::Acquire() {
 
 void NetPool::Release(cv::dnn::Net* net) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     free_.push_back(net);
   }
   cv_.notify_one();

@@ -5,13 +5,13 @@
 #include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <opencv2/dnn.hpp>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 
 namespace facepass::vision {
 
@@ -34,7 +34,7 @@ class NetPool {
     NetPool* pool_;
     cv::dnn::Net* net_;
   };
-  Lease Acquire();
+  Lease Acquire() EXCLUDES(mu_);
 
   const std::filesystem::path& file() const { return file_; }
   const std::string& content_id() const { return digest_; }  // FNV-1a of the file, 8 hex digits
@@ -42,15 +42,15 @@ class NetPool {
 
  private:
   NetPool() = default;
-  void Release(cv::dnn::Net* net);
+  void Release(cv::dnn::Net* net) EXCLUDES(mu_);
 
   std::filesystem::path file_;
   std::string digest_;
   std::vector<std::string> outputs_;
-  std::vector<std::unique_ptr<cv::dnn::Net>> nets_;
-  std::vector<cv::dnn::Net*> free_;
-  std::mutex mu_;
-  std::condition_variable cv_;
+  std::vector<std::unique_ptr<cv::dnn::Net>> nets_;  // filled by Load, then fixed
+  Mutex mu_;
+  std::vector<cv::dnn::Net*> free_ GUARDED_BY(mu_);  // the instances not lent
+  std::condition_variable_any cv_;                   // free_ is no longer empty
 };
 
 // Runs one forward pass, returning the named outputs (all unconnected outputs when empty).

@@ -109,7 +109,7 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::filesystem::pa
 
 Status DeviceStore::AddGroup(std::string_view group_name) {
   if (!IsValidGroupName(group_name)) return Status::InvalidArgument("group_name: " + std::string(group_name));
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SQLite::Statement q(*db_, "INSERT OR IGNORE INTO groups(group_name) VALUES(?)");
     q.bind(1, std::string(group_name));
@@ -121,7 +121,7 @@ Status DeviceStore::AddGroup(std::string_view group_name) {
 }
 
 Status DeviceStore::RemoveGroup(std::string_view group_name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SQLite::Transaction tx(*db_);
     SQLite::Statement f(*db_, "DELETE FROM faces WHERE group_name = ?");
@@ -138,7 +138,7 @@ Status DeviceStore::RemoveGroup(std::string_view group_name) {
 }
 
 Result<std::vector<LocalGroup>> DeviceStore::Groups() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SQLite::Statement q(*db_,
                         "SELECT g.group_name, g.group_id, g.local_version, "
@@ -156,7 +156,7 @@ Result<std::vector<LocalGroup>> DeviceStore::Groups() const {
 }
 
 Result<StoreInfo> DeviceStore::Info() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     StoreInfo info;
     info.search_model = GetMeta(*db_, "search_model");
@@ -174,7 +174,7 @@ Result<StoreInfo> DeviceStore::Info() const {
 }
 
 Status DeviceStore::SetDefaultSearchModel(std::string_view search_model) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SetMeta(*db_, "default_search_model", std::string(search_model));
     return Status::OK();
@@ -184,7 +184,7 @@ Status DeviceStore::SetDefaultSearchModel(std::string_view search_model) {
 }
 
 Status DeviceStore::OverrideSearchModelForTesting(std::string_view search_model) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SetMeta(*db_, "search_model", std::string(search_model));
     return Status::OK();
@@ -209,7 +209,7 @@ Result<ApplyReport> DeviceStore::ApplySyncResult(std::string_view bytes) {
 }
 
 Result<ApplyReport> DeviceStore::Apply(const sync::SyncResult& r) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   ApplyReport report;
   try {
     SQLite::Transaction tx(*db_);
@@ -341,7 +341,7 @@ Status DeviceStore::ApplyLocked(const sync::SyncResult& r, ApplyReport* report) 
 }
 
 Status DeviceStore::ForEachFace(const FaceVisitor& visit) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SQLite::Statement q(*db_,
                         "SELECT f.group_name, f.face_token, f.feature FROM faces f "
@@ -364,7 +364,7 @@ Result<std::string> DeviceStore::AddLocalFace(std::string_view group_name, std::
                                               std::span<const float> feature) {
   if (feature.empty()) return Status::InvalidArgument("local face: empty feature");
   if (search_model.empty()) return Status::InvalidArgument("local face: empty search_model");
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SQLite::Transaction tx(*db_);
     if (!GroupConfigured(*db_, group_name)) return Status::NotFound("group not configured: " + std::string(group_name));
@@ -396,7 +396,7 @@ Result<std::string> DeviceStore::AddLocalFace(std::string_view group_name, std::
 }
 
 Status DeviceStore::DeleteFace(std::string_view group_name, std::string_view face_token) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SQLite::Transaction tx(*db_);
     if (!GroupConfigured(*db_, group_name)) return Status::NotFound("group not configured: " + std::string(group_name));
@@ -416,7 +416,7 @@ Status DeviceStore::DeleteFace(std::string_view group_name, std::string_view fac
 }
 
 Result<std::vector<LocalFace>> DeviceStore::ListFaces(std::string_view group_name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   try {
     SQLite::Transaction tx(*db_);  // the group check and the faces: one snapshot
     if (!GroupConfigured(*db_, group_name)) return Status::NotFound("group not configured: " + std::string(group_name));
@@ -444,12 +444,12 @@ void DeviceStore::MarkLocallyEdited(std::string_view group_name) {
 }
 
 void DeviceStore::SetEditHookForTesting(std::function<void()> hook) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   edit_hook_ = std::move(hook);
 }
 
 void DeviceStore::SetApplyHookForTesting(std::function<Status(size_t)> hook) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   apply_hook_ = std::move(hook);
 }
 

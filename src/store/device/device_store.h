@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +20,7 @@
 
 #include "store/device/local_face.h"
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "spec/group_name.h"
 #include "sync/sync_codec.h"
 
@@ -131,13 +131,14 @@ class DeviceStore {
 
  private:
   explicit DeviceStore(std::unique_ptr<SQLite::Database> db);
-  Status ApplyLocked(const sync::SyncResult& r, ApplyReport* report);
-  void MarkLocallyEdited(std::string_view group_name);  // inside the edit's transaction
+  Status ApplyLocked(const sync::SyncResult& r, ApplyReport* report) REQUIRES(mu_);
+  void MarkLocallyEdited(std::string_view group_name) REQUIRES(mu_);  // inside the edit's transaction
 
-  mutable std::mutex mu_;
-  std::unique_ptr<SQLite::Database> db_;
-  std::function<Status(size_t)> apply_hook_;
-  std::function<void()> edit_hook_;
+  // Every statement (one connection) and the hooks.
+  mutable Mutex mu_;
+  std::unique_ptr<SQLite::Database> db_ PT_GUARDED_BY(mu_);
+  std::function<Status(size_t)> apply_hook_ GUARDED_BY(mu_);
+  std::function<void()> edit_hook_ GUARDED_BY(mu_);
 };
 
 inline constexpr char kUnknownSearchModel[] = "unknown";
