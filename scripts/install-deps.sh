@@ -16,7 +16,7 @@ PKGS=(
   nodejs npm
   libcurl4-openssl-dev wrk curl openssl
   libarchive-dev
-  zlib1g-dev clang-14 libclang-rt-14-dev
+  zlib1g-dev clang-14 clang-tools-14 libclang-rt-14-dev
   chromium chromium-driver python3-selenium
 )
 
