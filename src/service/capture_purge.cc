@@ -20,13 +20,16 @@ metrics::Counter& PurgedTotal() {
 }  // namespace
 
 CapturePurge::CapturePurge(store::Database& db, store::FileStore& files, int retention_days)
-    : db_(db), files_(files), retention_days_(retention_days) {
+    : db_(db), files_(files), retention_days_(retention_days), task_([this] {
+        auto purged = Purge(spec::NowMs());
+        if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());
+        else if (*purged > 0) spdlog::info("capture purge: {} images removed", *purged);
+      }) {
   PurgedTotal();
 }
 
-Result<int> CapturePurge::Run(int64_t now_ms) {
+Result<int> CapturePurge::Purge(int64_t now_ms) {
   const int64_t cutoff = now_ms - static_cast<int64_t>(retention_days_) * 86400000LL;
-  MutexLock one_at_a_time(&run_mu_);
   int purged = 0;
   for (;;) {
     FP_ASSIGN_OR_RETURN(auto batch, db_.CapturesOlderThan(cutoff, 500));
@@ -41,37 +44,6 @@ Result<int> CapturePurge::Run(int64_t now_ms) {
     }
   }
   return purged;
-}
-
-void CapturePurge::Start(std::chrono::milliseconds interval) {
-  {
-    MutexLock lock(&loop_mu_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this, interval] { Loop(interval); });
-}
-
-void CapturePurge::Stop() {
-  {
-    MutexLock lock(&loop_mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void CapturePurge::Loop(std::chrono::milliseconds interval) {
-  loop_mu_.Lock();
-  while (!stopping_) {
-    loop_mu_.Unlock();
-    auto purged = Run(spec::NowMs());
-    if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());
-    else if (*purged > 0) spdlog::info("capture purge: {} images removed", *purged);
-    loop_mu_.Lock();
-    // A spurious wake-up only runs the purge early.
-    if (!stopping_) wake_.wait_for(loop_mu_, interval);
-  }
-  loop_mu_.Unlock();
 }
 
 }  // namespace facepass::service
