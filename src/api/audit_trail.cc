@@ -6,7 +6,7 @@
 #include <string_view>
 #include <utility>
 
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "store/database.h"
 
 namespace facepass::api {
@@ -95,7 +95,7 @@ http::Handler Audited(store::Database& db, std::string endpoint, http::Handler i
       throw;
     }
     store::AuditRecord r;
-    r.at_ms = req.arrival_ms > 0 ? req.arrival_ms : spec::NowMs();
+    r.at_ms = req.arrival_ms > 0 ? req.arrival_ms : NowMs();
     r.key_name = req.auth_key_name;
     r.role = req.auth_role;
     r.source_ip = req.remote_ip;

@@ -7,8 +7,8 @@
 #include "api/params.h"
 #include "auth/api_key.h"
 #include "auth/role.h"
+#include "common/clock.h"
 #include "service/app.h"
-#include "spec/clock.h"
 #include "store/database.h"
 
 namespace facepass::api {
@@ -31,7 +31,7 @@ ApiReply KeysCreate(App& app, const http::Request& req) {
   if (auto e = check.Error()) return ApiReply::Error(*e);
   auto key = auth::GenerateKey();
   if (!key.ok()) return ApiReply::Error(errors::InternalError());
-  const int64_t now = spec::NowMs();
+  const int64_t now = NowMs();
   auto id = app.db().InsertKey(*name, auth::RoleName(*role), auth::HashKey(*key), now);
   // Names are never reused, revoked keys' included: the audit log keeps naming one key.
   if (!id.ok() && id.status().code() == StatusCode::kAlreadyExists) return ApiReply::Error(errors::IllegalArgument("name"));
@@ -58,7 +58,7 @@ ApiReply KeysRevoke(App& app, const http::Request& req) {
   ParamCheck check;
   auto name = check.JsonString(req.json, "name", "name");
   if (auto e = check.Error()) return ApiReply::Error(*e);
-  Status s = app.db().RevokeKey(*name, spec::NowMs());
+  Status s = app.db().RevokeKey(*name, NowMs());
   // Unknown and already revoked alike: nothing live goes by that name.
   if (s.code() == StatusCode::kNotFound) return ApiReply::Error(errors::IllegalArgument("name"));
   if (!s.ok()) return ApiReply::Error(errors::InternalError());

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "store/database.h"
 
 namespace facepass::auth {
@@ -13,7 +13,7 @@ constexpr int64_t kBatch = 5000;
 
 AuditPurge::AuditPurge(store::Database& db, int retention_days)
     : db_(db), retention_days_(retention_days), task_([this] {
-        auto purged = Purge(spec::NowMs());
+        auto purged = Purge(NowMs());
         if (!purged.ok()) spdlog::warn("audit purge: {}", purged.status().ToString());
         else if (*purged > 0) spdlog::info("audit purge: {} rows older than {} days removed", *purged, retention_days_);
       }) {}

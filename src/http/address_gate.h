@@ -10,9 +10,9 @@
 #include <restinio/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "http/connections_per_address.h"
 #include "http/idle_connections.h"
-#include "spec/clock.h"
 
 namespace facepass::http::internal {
 
@@ -38,7 +38,7 @@ class AddressGate {
       if (!counts_.Admits(address)) {
         const bool shut = ShutdownAcceptedSocket(address, in.remote_endpoint().port(), local_port_.load());
         ++refused_;
-        const int64_t now_s = spec::NowMs() / 1000;
+        const int64_t now_s = NowMs() / 1000;
         if (int64_t last = last_log_s_.load(); now_s > last && last_log_s_.compare_exchange_strong(last, now_s)) {
           spdlog::warn("http: connections refused from {} (it holds {}, --max-connections-per-address){}; {} so far",
                        address, counts_.limit(), shut ? "" : ", socket not found", refused_.load());

@@ -19,6 +19,7 @@
 #include <restinio/tls.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/thread_annotations.h"
 #include "http/address_gate.h"
 #include "http/body_limit_hooks.h"
@@ -32,7 +33,6 @@
 #include "http/router.h"
 #include "http/signals.h"
 #include "http/worker_pool.h"
-#include "spec/clock.h"
 
 namespace facepass::http {
 
@@ -391,7 +391,7 @@ void Server::Impl::Stop() {
 restinio::request_handling_status_t Server::Impl::OnRequest(restinio::request_handle_t req) {
   Exchange ex;
   ex.start = steady_clock::now();
-  ex.arrival_ms = spec::NowMs();
+  ex.arrival_ms = NowMs();
   ex.token = std::make_shared<InFlightToken>(in_flight_);
   ex.req = std::move(req);
   try {

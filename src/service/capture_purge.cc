@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "metrics/registry.h"
-#include "spec/clock.h"
 #include "store/database.h"
 #include "store/file_store.h"
 
@@ -21,7 +21,7 @@ metrics::Counter& PurgedTotal() {
 
 CapturePurge::CapturePurge(store::Database& db, store::FileStore& files, int retention_days)
     : db_(db), files_(files), retention_days_(retention_days), task_([this] {
-        auto purged = Purge(spec::NowMs());
+        auto purged = Purge(NowMs());
         if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());
         else if (*purged > 0) spdlog::info("capture purge: {} images removed", *purged);
       }) {

@@ -1,7 +1,7 @@
 #include "service/device_sync.h"
 
+#include "common/clock.h"
 #include "service/arg_errors.h"
-#include "spec/clock.h"
 #include "spec/group_name.h"
 #include "store/database.h"
 
@@ -26,7 +26,7 @@ DomainResult<SyncPlan> DeviceSync::Sync(const sync::SyncRequest& request, const 
   }
   if (auto e = check.Error()) return *e;
 
-  const int64_t now = spec::NowMs();
+  const int64_t now = NowMs();
   SyncPlan plan;
   plan.search_model = analyzer_.search_model();
   plan.dim = static_cast<uint32_t>(analyzer_.feature_dim());

@@ -1,7 +1,7 @@
 #include "service/faces.h"
 
+#include "common/clock.h"
 #include "service/image_verdict_error.h"
-#include "spec/clock.h"
 #include "spec/face_crop.h"
 #include "store/database.h"
 #include "vision/engine.h"
@@ -19,7 +19,7 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image) {
   const vision::Analysis& a = *analysis;
   if (a.verdict != vision::ImageVerdict::kOk) return ImageVerdictError(a.verdict);
 
-  const int64_t now = spec::NowMs();
+  const int64_t now = NowMs();
   auto image_id = images_.Keep(image, a.format, store::ImageKind::kEnrol, a.width, a.height, now);
   if (!image_id.ok()) return Internal("face add: archive", image_id.status());
   AddOutcome out;
@@ -45,7 +45,7 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image) {
 }
 
 DomainResult<Done> Faces::Delete(int64_t face_id) {
-  const int64_t now = spec::NowMs();
+  const int64_t now = NowMs();
   DomainResult<Done> done = catalog_.DeleteFace(face_id, now);
   if (!done.ok()) return done;
   // Deleted faces stay readable (history), so the event can name the original.

@@ -1,6 +1,6 @@
 #include "service/groups.h"
 
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "spec/group_name.h"
 #include "store/database.h"
 
@@ -16,12 +16,12 @@ std::optional<DomainError> CheckName(const std::string& name) {
 
 DomainResult<Done> Groups::Create(const std::string& name) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.CreateGroup(name, spec::NowMs());
+  return catalog_.CreateGroup(name, NowMs());
 }
 
 DomainResult<Done> Groups::Delete(const std::string& name) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.DeleteGroup(name, spec::NowMs());
+  return catalog_.DeleteGroup(name, NowMs());
 }
 
 DomainResult<GroupFaces> Groups::Query(const std::string& name) {
@@ -41,12 +41,12 @@ DomainResult<std::vector<std::string>> Groups::List() {
 
 DomainResult<Done> Groups::Bind(const std::string& name, int64_t face_id) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.Bind(name, face_id, spec::NowMs());
+  return catalog_.Bind(name, face_id, NowMs());
 }
 
 DomainResult<Done> Groups::Unbind(const std::string& name, int64_t face_id) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.Unbind(name, face_id, spec::NowMs());
+  return catalog_.Unbind(name, face_id, NowMs());
 }
 
 }  // namespace facepass::service

@@ -1,8 +1,8 @@
 #include "service/recognition.h"
 
+#include "common/clock.h"
 #include "index/face_index.h"
 #include "service/image_verdict_error.h"
-#include "spec/clock.h"
 #include "spec/group_name.h"
 #include "spec/pass_rule.h"
 #include "store/database.h"
@@ -14,7 +14,7 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
   auto group = catalog_.db().GetGroupByName(req.group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "recognize: group");
   const ThresholdValues th = thresholds_.Get();
-  const int64_t now = spec::NowMs();
+  const int64_t now = NowMs();
 
   RecognizeOutcome out{group->name, th.recognize, th.liveness, {}};
   for (const RecognizeRequest::Track& track : req.tracks) {

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "store/database.h"
 #include "store/temp_dir.h"
 
@@ -52,8 +52,8 @@ TEST_F(AuditPurgeTest, RowsOlderThanTheRetentionGo) {
 }
 
 TEST_F(AuditPurgeTest, BackgroundThreadPurgesAndStops) {
-  Add(spec::NowMs() - 400 * kDay, 5);
-  Add(spec::NowMs());
+  Add(NowMs() - 400 * kDay, 5);
+  Add(NowMs());
   AuditPurge purge(*db_, AuditPurge::kDefaultRetentionDays);
   purge.Start(std::chrono::hours(1));  // runs once at once
   for (int i = 0; i < 200 && Count() != 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "store/database.h"
 #include "store/file_store.h"
 #include "support/server_process.h"
@@ -42,7 +42,7 @@ class CapturePurgeTest : public ::testing::Test {
 };
 
 TEST_F(CapturePurgeTest, PurgesOnlyExpiredCaptures) {
-  const int64_t now = spec::NowMs();
+  const int64_t now = NowMs();
   const std::string old_capture = Put(store::ImageKind::kCapture, now - 31 * kDay);
   const std::string new_capture = Put(store::ImageKind::kCapture, now - 29 * kDay);
   const std::string enrol = Put(store::ImageKind::kEnrol, now - 400 * kDay);
@@ -62,14 +62,14 @@ TEST_F(CapturePurgeTest, PurgesOnlyExpiredCaptures) {
 }
 
 TEST_F(CapturePurgeTest, MoreThanOneBatch) {
-  const int64_t now = spec::NowMs();
+  const int64_t now = NowMs();
   for (int i = 0; i < 1203; ++i) Put(store::ImageKind::kCapture, now - 40 * kDay + i);
   CapturePurge purge(*db_, *files_, 30);
   EXPECT_EQ(*purge.Run(now), 1203);
 }
 
 TEST_F(CapturePurgeTest, BackgroundPassAtStartThenStops) {
-  const std::string old_capture = Put(store::ImageKind::kCapture, spec::NowMs() - 31 * kDay);
+  const std::string old_capture = Put(store::ImageKind::kCapture, NowMs() - 31 * kDay);
   CapturePurge purge(*db_, *files_, 30);
   purge.Start(std::chrono::hours(24));
   for (int i = 0; i < 500 && Exists(old_capture); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));

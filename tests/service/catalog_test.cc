@@ -7,9 +7,9 @@
 
 #include <thread>
 
+#include "common/clock.h"
 #include "index/face_index.h"
 #include "service/service_fixture.h"
-#include "spec/clock.h"
 #include "store/database.h"
 
 namespace facepass::service::testing {
@@ -19,9 +19,9 @@ class CatalogTest : public ServiceFixture {
  protected:
   // A face from a kept enrol image, straight through the catalog.
   int64_t NewFace(const std::string& person) {
-    auto image = images_->Keep("bytes of " + person, "jpeg", store::ImageKind::kEnrol, 640, 480, spec::NowMs());
+    auto image = images_->Keep("bytes of " + person, "jpeg", store::ImageKind::kEnrol, 640, 480, NowMs());
     EXPECT_TRUE(image.ok()) << image.status().ToString();
-    auto face = catalog_->AddFace(*image, {10, 10, 200, 200}, FakeAnalyzer::FeatureOf(person), spec::NowMs());
+    auto face = catalog_->AddFace(*image, {10, 10, 200, 200}, FakeAnalyzer::FeatureOf(person), NowMs());
     EXPECT_TRUE(face.ok()) << face.status().ToString();
     return face.ok() ? *face : 0;
   }
@@ -30,7 +30,7 @@ class CatalogTest : public ServiceFixture {
     EXPECT_TRUE(top.ok()) << top.status().ToString();
     return top.ok() && !top->empty() ? top->front().face_id : 0;
   }
-  int64_t now() const { return spec::NowMs(); }
+  int64_t now() const { return NowMs(); }
 };
 
 TEST_F(CatalogTest, NewFaceIsStoredButIndexedOnlyOnceBound) {
@@ -200,9 +200,9 @@ TEST_F(CatalogTest, ConcurrentWritersKeepBothSidesInStep) {
     writers.emplace_back([&, t] {
       for (int i = 0; i < kFacesPerThread; ++i) {
         const int64_t f = faces[t][i];
-        bool ok = catalog_->Bind("shared_a", f, spec::NowMs()).ok() && catalog_->Bind("shared_b", f, spec::NowMs()).ok();
-        if (i % 3 == 1) ok = ok && catalog_->Unbind("shared_a", f, spec::NowMs()).ok();
-        if (i % 3 == 2) ok = ok && catalog_->DeleteFace(f, spec::NowMs()).ok();
+        bool ok = catalog_->Bind("shared_a", f, NowMs()).ok() && catalog_->Bind("shared_b", f, NowMs()).ok();
+        if (i % 3 == 1) ok = ok && catalog_->Unbind("shared_a", f, NowMs()).ok();
+        if (i % 3 == 2) ok = ok && catalog_->DeleteFace(f, NowMs()).ok();
         if (!ok) ++failures;
       }
     });

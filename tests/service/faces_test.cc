@@ -8,9 +8,9 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "common/clock.h"
 #include "index/face_index.h"
 #include "service/service_fixture.h"
-#include "spec/clock.h"
 #include "store/database.h"
 #include "store/file_store.h"
 
@@ -34,7 +34,7 @@ void ExpectRect(const vision::Rect& got, const vision::Rect& want) {
 
 TEST_F(FacesTest, AGoodPhotoMakesAFaceAndKeepsTheOriginal) {
   const std::string photo = analyzer_.PhotoOf("alice");
-  const int64_t before = spec::NowMs();
+  const int64_t before = NowMs();
   auto added = faces_->Add(photo);
   ASSERT_TRUE(added.ok()) << MessageOf(added);
   EXPECT_FALSE(added->refusal);
@@ -138,7 +138,7 @@ TEST_F(FacesTest, RefusedImagesAreErrorsAndNothingIsKept) {
 }
 
 TEST_F(FacesTest, QueryAnswersImageRectAndEnrolTime) {
-  const int64_t before = spec::NowMs();
+  const int64_t before = NowMs();
   auto added = faces_->Add(analyzer_.PhotoOf("alice"));
   ASSERT_TRUE(added.ok());
   auto info = faces_->Query(added->face_id);
@@ -149,7 +149,7 @@ TEST_F(FacesTest, QueryAnswersImageRectAndEnrolTime) {
   EXPECT_EQ(info->rect.right, 400);
   EXPECT_EQ(info->rect.bottom, 320);
   EXPECT_GE(info->created_ms, before);
-  EXPECT_LE(info->created_ms, spec::NowMs());
+  EXPECT_LE(info->created_ms, NowMs());
   EXPECT_EQ(MessageOf(faces_->Query(added->face_id + 1)), "FACE_TOKEN_NOT_EXIST");
 }
 
@@ -170,7 +170,7 @@ TEST_F(FacesTest, DeleteMakesTheFaceNotExistForEverything) {
 TEST_F(FacesTest, OriginalOfAnUnknownOrPurgedImageIsImageIdNotExist) {
   EXPECT_EQ(MessageOf(faces_->Original(987654)), "IMAGE_ID_NOT_EXIST");
   // A capture whose file the purge removed between the row read and the file read.
-  auto capture = images_->Keep("capture bytes", "png", store::ImageKind::kCapture, 320, 240, spec::NowMs());
+  auto capture = images_->Keep("capture bytes", "png", store::ImageKind::kCapture, 320, 240, NowMs());
   ASSERT_TRUE(capture.ok());
   auto kept = faces_->Original(*capture);
   ASSERT_TRUE(kept.ok());

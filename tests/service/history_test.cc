@@ -8,9 +8,9 @@
 
 #include <mutex>
 
+#include "common/clock.h"
 #include "service/capture_purge.h"
 #include "service/service_fixture.h"
-#include "spec/clock.h"
 #include "store/database.h"
 
 // Requests are written with designated initializers; the rest keep their defaults.
@@ -135,9 +135,9 @@ TEST_F(HistoryTest, RetentionPurgeTakesTheRows) {
   Recognize("staff_a", {analyzer_.PhotoNear("alice", 0.9f)});
   ASSERT_EQ(Rows().size(), 1u);
   CapturePurge purge(db(), *files_, 30);
-  EXPECT_EQ(*purge.Run(spec::NowMs() + 29LL * 86400000), 0);
+  EXPECT_EQ(*purge.Run(NowMs() + 29LL * 86400000), 0);
   EXPECT_EQ(Rows().size(), 1u);
-  EXPECT_EQ(*purge.Run(spec::NowMs() + 31LL * 86400000), 1);
+  EXPECT_EQ(*purge.Run(NowMs() + 31LL * 86400000), 1);
   EXPECT_TRUE(Rows().empty());
 }
 

@@ -40,7 +40,7 @@
 
 #include "client/device.h"
 #include "client/watcher.h"
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "server_child.h"
 #include "store/database.h"
 
@@ -62,7 +62,7 @@ Status Seed(const fs::path& db_file, int groups, int faces, int dim) {
   std::normal_distribution<float> n01;
   std::vector<float> f(static_cast<size_t>(dim));
   for (int g = 0; g < groups; ++g) {
-    auto group = (*db)->CreateGroup(GroupName(g), spec::NowMs());
+    auto group = (*db)->CreateGroup(GroupName(g), NowMs());
     if (!group.ok()) return group.status();
     for (int i = 0; i < faces; ++i) {
       double norm = 0;
@@ -71,11 +71,11 @@ Status Seed(const fs::path& db_file, int groups, int faces, int dim) {
         norm += double{v} * v;
       }
       for (float& v : f) v = static_cast<float>(v / std::sqrt(norm));
-      auto image = (*db)->InsertImage(store::ImageKind::kEnrol, "jpeg", "bench/none.jpg", 0, 640, 480, spec::NowMs());
+      auto image = (*db)->InsertImage(store::ImageKind::kEnrol, "jpeg", "bench/none.jpg", 0, 640, 480, NowMs());
       if (!image.ok()) return image.status();
-      auto face = (*db)->InsertFace(*image, {100, 100, 300, 300}, spec::NowMs(), f);
+      auto face = (*db)->InsertFace(*image, {100, 100, 300, 300}, NowMs(), f);
       if (!face.ok()) return face.status();
-      auto bound = (*db)->Bind(group->id, *face, spec::NowMs());
+      auto bound = (*db)->Bind(group->id, *face, NowMs());
       if (!bound.ok()) return bound.status();
     }
   }

@@ -34,8 +34,8 @@
 #include <nlohmann/json.hpp>
 
 #include "client/device.h"
+#include "common/clock.h"
 #include "server_child.h"
-#include "spec/clock.h"
 #include "store/database.h"
 
 namespace {
@@ -43,8 +43,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace facepass;
 using namespace facepass::client;
-
-using spec::NowMs;
 
 Status Seed(const fs::path& db_file, int faces, int spare, int dim) {
   auto db = store::Database::Open(db_file);

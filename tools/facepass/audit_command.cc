@@ -6,8 +6,8 @@
 #include <string>
 
 #include "auth/audit_cursor.h"
+#include "common/clock.h"
 #include "keys_command.h"
-#include "spec/clock.h"
 #include "store/database.h"
 #include "store/dir_lock.h"
 
@@ -51,7 +51,7 @@ int Audit(const AuditFlags& f) {
   auto db = store::Database::Open(dir / "facepass.db");
   if (!db.ok()) return Fail("open database", db.status());
   if (f.purge_days > 0) {
-    auto n = (*db)->PurgeAuditBefore(spec::NowMs() - int64_t(f.purge_days) * 86'400'000);
+    auto n = (*db)->PurgeAuditBefore(NowMs() - int64_t(f.purge_days) * 86'400'000);
     if (!n.ok()) return Fail("purge", n.status());
     std::fprintf(stderr, "audit: %lld rows older than %d days purged\n", static_cast<long long>(*n), f.purge_days);
   }

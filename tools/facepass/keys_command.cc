@@ -8,7 +8,7 @@
 #include "auth/api_key.h"
 #include "auth/bootstrap.h"
 #include "auth/role.h"
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "store/database.h"
 #include "store/dir_lock.h"
 
@@ -57,7 +57,7 @@ Result<Opened> OpenDataDir(const std::string& dir) {
 // Key management by hand is a change like any other: audited, as "cli".
 void AuditCli(store::Database& db, const std::string& endpoint, const std::string& target, int code) {
   store::AuditRecord r;
-  r.at_ms = spec::NowMs();
+  r.at_ms = NowMs();
   r.key_name = "cli";
   r.role = "admin";
   r.source_ip = "local";
@@ -81,13 +81,13 @@ int Create(const KeysFlags& f) {
   if (!d.ok()) return Fail("open " + f.data_dir, d.status());
   auto key = auth::GenerateKey();
   if (!key.ok()) return Fail("generate", key.status());
-  auto id = d->db->InsertKey(f.name, auth::RoleName(*role), auth::HashKey(*key), spec::NowMs());
+  auto id = d->db->InsertKey(f.name, auth::RoleName(*role), auth::HashKey(*key), NowMs());
   if (!id.ok()) return Fail("create '" + f.name + "'", id.status());
   if (!f.out.empty()) {
     Status w = auth::WriteKeyFile(f.out, *key);
     if (!w.ok()) {
       // Nobody can ever know this key: take it back rather than leave it live.
-      (void)d->db->RevokeKey(f.name, spec::NowMs());
+      (void)d->db->RevokeKey(f.name, NowMs());
       return Fail("write " + f.out + " (key '" + f.name + "' revoked again)", w);
     }
   }
@@ -115,7 +115,7 @@ int List(const KeysFlags& f) {
 int Revoke(const KeysFlags& f) {
   auto d = OpenDataDir(f.data_dir);
   if (!d.ok()) return Fail("open " + f.data_dir, d.status());
-  Status s = d->db->RevokeKey(f.name, spec::NowMs());
+  Status s = d->db->RevokeKey(f.name, NowMs());
   if (!s.ok()) return Fail("revoke '" + f.name + "'", s);
   AuditCli(*d->db, "CLI keys revoke", "key=" + f.name, 0);
   std::fprintf(stderr, "keys: '%s' revoked\n", f.name.c_str());

@@ -13,6 +13,7 @@
 #include "auth/bootstrap.h"
 #include "auth/http_authorizer.h"
 #include "auth/networks.h"
+#include "common/clock.h"
 #include "events/webhook_queue.h"
 #include "events/webhook_sender.h"
 #include "http/request_metrics.h"
@@ -20,7 +21,6 @@
 #include "metrics/registry.h"
 #include "service/app.h"
 #include "store/token_cipher.h"
-#include "spec/clock.h"
 #include "backup_command.h"
 #include "check_command.h"
 #include "model_flags.h"
@@ -142,7 +142,7 @@ int Serve(const ServeFlags& f) {
     return 1;
   }
   // Checked before listening, so no request is ever served without a key on a fresh data directory.
-  auto admin_file = facepass::auth::EnsureAdminKey((*app)->db(), f.data_dir, facepass::spec::NowMs());
+  auto admin_file = facepass::auth::EnsureAdminKey((*app)->db(), f.data_dir, facepass::NowMs());
   if (!admin_file.ok()) {
     spdlog::critical("cannot create the admin key: {}", admin_file.status().ToString());
     return 1;
@@ -158,7 +158,7 @@ int Serve(const ServeFlags& f) {
     spdlog::warn("--auth off: every request is served as admin, without a key; use only in an isolated lab");
   }
   http.authorizer = facepass::auth::HttpAuthorizer(
-      std::make_shared<facepass::auth::KeyAuthorizer>(&(*app)->db(), auth_options, facepass::spec::NowMs));
+      std::make_shared<facepass::auth::KeyAuthorizer>(&(*app)->db(), auth_options, facepass::NowMs));
   // Webhooks: the services announce to the sink, which only queues; the
   // sender's thread delivers.
   std::unique_ptr<facepass::events::WebhookMetrics> webhook_metrics;

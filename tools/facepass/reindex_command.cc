@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "spec/clock.h"
+#include "common/clock.h"
 #include "store/database.h"
 #include "store/dir_lock.h"
 #include "store/file_store.h"
@@ -222,7 +222,7 @@ int Reindex(const ReindexFlags& f) {
   }
   if (!f.drop_failed) drop.clear();
 
-  const int64_t now_ms = facepass::spec::NowMs();
+  const int64_t now_ms = facepass::NowMs();
   Status written = (*db)->ReplaceFeatures(features, drop, now_ms);
   if (!written.ok()) return Fatal("write the features (nothing changed)", written);
   // Last: until it names the new model the server refuses to start, and a

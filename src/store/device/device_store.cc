@@ -5,7 +5,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "spec/clock.h"
+#include "common/clock.h"
 
 namespace facepass::client {
 
@@ -335,7 +335,7 @@ Status DeviceStore::ApplyLocked(const sync::SyncResult& r, ApplyReport* report) 
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.9g", r.recognize_threshold);
   SetMeta(*db_, "recognize_threshold", buf);
-  SetMeta(*db_, "last_sync_ms", std::to_string(spec::NowMs()));
+  SetMeta(*db_, "last_sync_ms", std::to_string(NowMs()));
   SetMeta(*db_, "server_time_ms", std::to_string(r.server_time_ms));
   return Status::OK();
 }
@@ -440,7 +440,7 @@ void DeviceStore::MarkLocallyEdited(std::string_view group_name) {
   SQLite::Statement q(*db_, "UPDATE groups SET local_version = 0 WHERE group_name = ?");
   q.bind(1, std::string(group_name));
   q.exec();
-  SetMeta(*db_, "last_local_edit_ms", std::to_string(spec::NowMs()));
+  SetMeta(*db_, "last_local_edit_ms", std::to_string(NowMs()));
 }
 
 void DeviceStore::SetEditHookForTesting(std::function<void()> hook) {
