@@ -3,7 +3,7 @@
 // routes.cc maps the spec's paths onto them.
 #pragma once
 
-#include "api/reply.h"
+#include "http/reply.h"
 #include "http/request.h"
 
 namespace facepass::service {

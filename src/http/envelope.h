@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/reply.h"
+#include "http/reply.h"
 
 namespace facepass::http {
 

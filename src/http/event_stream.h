@@ -2,7 +2,7 @@
 // connection stays open after the handler returned, on no worker thread, and
 // any thread may write events to it until it ends.
 //
-// A handler asks for one by setting ApiReply::stream (api/reply.h) on a 200
+// A handler asks for one by setting ApiReply::stream (http/reply.h) on a 200
 // reply. The server then sends the head, keeps the connection among its held
 // streams (ServerOptions::max_streams; beyond that the request is answered
 // 503 SERVICE_BUSY with Retry-After instead) and calls the opener on the

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/reply.h"
 #include "http/envelope.h"
+#include "http/reply.h"
 
 namespace facepass::http {
 

@@ -47,9 +47,9 @@
 #include <string_view>
 #include <vector>
 
-#include "api/reply.h"
 #include "common/status.h"
 #include "http/host_allow_list.h"
+#include "http/reply.h"
 #include "http/request.h"
 #include "metrics/registry.h"
 

@@ -1,7 +1,7 @@
-// What an API handler gives back, and the one mapping from the spec's error
-// codes to HTTP statuses. Header-only: the HTTP server (src/http) wraps an
-// ApiReply in the JSON envelope, so it includes this file and nothing else of
-// src/api.
+// What a handler gives back to the HTTP layer, and the one mapping from the
+// spec's error codes to HTTP statuses. It lives at the edge because it is an
+// HTTP status, headers and a body: the server wraps it in the JSON envelope
+// (envelope.h), and src/api builds one per request.
 #pragma once
 
 #include <optional>
