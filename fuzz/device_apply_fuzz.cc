@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 
 using namespace facepass;
 

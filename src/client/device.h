@@ -9,10 +9,10 @@
 #include <string>
 #include <string_view>
 
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 #include "client/http_client.h"
 #include "client/local_enrol.h"
-#include "store/device/local_face.h"
+#include "client/local_face.h"
 #include "client/local_index.h"
 #include "client/recognize_client.h"
 #include "client/sync_client.h"

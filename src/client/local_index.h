@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 #include "common/status.h"
 
 namespace facepass::client {

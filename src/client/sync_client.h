@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string>
 
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 #include "client/http_client.h"
 #include "common/status.h"
 

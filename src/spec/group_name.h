@@ -1,5 +1,5 @@
 // The spec's group-name rule, for the server (service/params) and the device SDK
-// (store/device/device_store): 4 to 16 characters of ASCII letters, digits and '_'.
+// (client/device_store): 4 to 16 characters of ASCII letters, digits and '_'.
 #pragma once
 
 #include <string_view>

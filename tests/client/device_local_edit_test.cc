@@ -2,7 +2,7 @@
 // without HTTP: the version rule (every edit sets the group's local_version to
 // 0, with the change), the local id scheme, how the next sync answers treat an
 // edited group, and a SIGKILL during edits leaving the store before or after one.
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,7 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "client/device_store_fixture.h"
-#include "store/device/local_face.h"
+#include "client/local_face.h"
 #include "client/local_index.h"
 #include "store/token_cipher.h"
 

@@ -14,7 +14,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 
 namespace facepass::client::testing_util {
 

@@ -1,6 +1,6 @@
 // DeviceStore: every sync action on hand-made answers, clear-all, crash
 // atomicity, and the local search over what was synced.
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-#include "store/device/device_store.h"
+#include "client/device_store.h"
 
 #include <algorithm>
 #include <cstring>

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/device/local_face.h"
+#include "client/local_face.h"
 #include "common/status.h"
 #include "common/thread_annotations.h"
 #include "spec/group_name.h"
