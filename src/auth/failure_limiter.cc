@@ -29,6 +29,11 @@ bool FailureLimiter::RecordFailure(const std::string& ip) {
   return false;
 }
 
+size_t FailureLimiter::TrackedCount() {
+  MutexLock lock(&mu_);
+  return entries_.size();
+}
+
 void FailureLimiter::EvictLocked(int64_t now) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     const Entry& e = it->second;

@@ -30,6 +30,8 @@ class FailureLimiter {
   int64_t BlockedFor(const std::string& ip) EXCLUDES(mu_);
   // Counts one failure; true when this one starts a block.
   bool RecordFailure(const std::string& ip) EXCLUDES(mu_);
+  // Addresses held now (never above max_tracked).
+  size_t TrackedCount() EXCLUDES(mu_);
 
  private:
   struct Entry {

@@ -186,8 +186,24 @@ TEST(AuthFailureLimiter, MemoryIsBounded) {
   FailureLimiter::Options o;
   o.max_tracked = 10;
   FailureLimiter l(o, [&] { return now; });
-  for (int i = 0; i < 1000; ++i) l.RecordFailure("10.0.0." + std::to_string(i));
-  SUCCEED();  // no growth without bound (checked under ASan for leaks)
+  for (int i = 0; i < 1000; ++i) {
+    l.RecordFailure("10.0.0." + std::to_string(i));
+    ASSERT_LE(l.TrackedCount(), o.max_tracked) << "after " << i + 1 << " addresses";
+  }
+  EXPECT_GT(l.TrackedCount(), 0u);  // the newest address is still counted
+}
+
+TEST(AuthFailureLimiter, FullTableDropsExpiredAddressesFirst) {
+  int64_t now = 0;
+  FailureLimiter::Options o;
+  o.max_tracked = 10;
+  FailureLimiter l(o, [&] { return now; });
+  for (int i = 0; i < 5; ++i) l.RecordFailure("old" + std::to_string(i));
+  now += o.window_ms;  // their windows are over
+  for (int i = 0; i < 5; ++i) l.RecordFailure("new" + std::to_string(i));
+  ASSERT_EQ(l.TrackedCount(), 10u);
+  l.RecordFailure("one_more");
+  EXPECT_EQ(l.TrackedCount(), 6u);  // the five expired went, the five current stayed
 }
 
 }  // namespace

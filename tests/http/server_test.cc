@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -530,13 +532,25 @@ TEST_F(ServerTest, ConnectionCapMakesNewConnectionsWait) {
   EXPECT_EQ(Client().Get("/echo").status, 200);
 }
 
+// The wait runs on a thread of its own so that a wait which never ends fails
+// at a deadline instead of hanging the suite.
 TEST(SignalTest, WaitForTerminationSignalReturnsOnSigterm) {
-  BlockTerminationSignals();
-  pthread_t self = pthread_self();
-  std::thread t([self] { pthread_kill(self, SIGTERM); });
-  WaitForTerminationSignal();  // returns: the signal was pending or arrives
-  t.join();
-  SUCCEED();
+  BlockTerminationSignals();  // the waiter inherits the mask: SIGTERM waits for its sigwait
+  auto returned = std::make_shared<std::promise<void>>();
+  std::future<void> done = returned->get_future();
+  std::thread waiter([returned] {
+    WaitForTerminationSignal();
+    returned->set_value();
+  });
+  EXPECT_EQ(done.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout)
+      << "returned before any signal was sent";
+  const int sent = pthread_kill(waiter.native_handle(), SIGTERM);
+  EXPECT_EQ(sent, 0);
+  if (sent != 0 || done.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    waiter.detach();  // still in sigwait: it cannot be joined; the process ends with the suite
+    FAIL() << "WaitForTerminationSignal did not return within 10 s of SIGTERM";
+  }
+  waiter.join();
 }
 
 TEST_F(ServerTest, BindFailureIsAnError) {

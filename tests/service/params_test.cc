@@ -3,22 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "service/faces.h"
-#include "spec/group_name.h"
 
 namespace facepass::service {
 namespace {
-
-using spec::IsValidGroupName;
-
-TEST(ServiceParams, GroupNames) {
-  EXPECT_TRUE(IsValidGroupName("abcd"));
-  EXPECT_TRUE(IsValidGroupName("A_b_9_0123456789"));
-  EXPECT_FALSE(IsValidGroupName("abc"));
-  EXPECT_FALSE(IsValidGroupName("abcdefghijklmnopq"));
-  EXPECT_FALSE(IsValidGroupName("ab-cd"));
-  EXPECT_FALSE(IsValidGroupName("ab cd"));
-  EXPECT_FALSE(IsValidGroupName(std::string("abc\0d", 5)));
-}
 
 TEST(ServiceParams, BoolsAndNumbers) {
   EXPECT_EQ(ParseBool("TRUE"), true);
