@@ -1,4 +1,4 @@
-// The FacePass API's error catalogue (the spec's tables + DECISIONS.md) as
+// The FacePass API's error catalogue (the spec's tables + docs/decisions.md) as
 // values: a domain call that refuses answers a DomainError, and only the API
 // layer (src/api) turns one into an HTTP status and the JSON envelope.
 #pragma once

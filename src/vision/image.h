@@ -39,7 +39,8 @@ inline constexpr int kMaxJpegScans = 100;
 // Returns false when the header is unreadable.
 bool ReadImageHeader(std::string_view bytes, ImageHeader* out);
 
-// The checks of DECISIONS.md in order: size, format, resolution; kOk when all pass.
+// The checks in the order of docs/decisions.md "Face add" (size, format,
+// resolution), with each purpose's limits; kOk when all pass.
 // Then bounds on decode work, refused as kCorrupt: a JPEG with more than
 // kMaxJpegScans scans, a PNG whose IDAT inflates past its declared size.
 ImageVerdict ValidateImage(std::string_view bytes, Purpose purpose, ImageHeader* header,

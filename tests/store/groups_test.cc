@@ -1,4 +1,4 @@
-// Group version rules (DECISIONS.md "Groups and versions").
+// Group version rules (docs/decisions.md "Groups and versions").
 #include <gtest/gtest.h>
 
 #include <algorithm>
