@@ -250,24 +250,7 @@ const char* TargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
 
 // Scalar paths: std::fma is one correctly rounded operation everywhere (an inline
 // instruction on FMA targets), so they match the vector FMA chains bit for bit.
-float BlockRowF32Impl(const float* block, size_t dim, size_t lane, const float* q) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k) acc = std::fma(block[k * kBlockRows + lane], q[k], acc);
-  return acc;
-}
-
-float BlockRowI8Impl(const uint8_t* block, float scale, size_t dim, size_t lane, const float* q) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k)
-    acc = std::fma(static_cast<float>(int{block[k * kBlockRows + lane]} - 128), q[k], acc);
-  return acc * scale;
-}
-
-float DotF32Impl(const float* a, const float* b, size_t dim) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k) acc = std::fma(a[k], b[k], acc);
-  return acc;
-}
+#include "index/scalar_kernels-inl.h"
 
 }  // namespace HWY_NAMESPACE
 }  // namespace facepass::index::kernels
@@ -280,9 +263,9 @@ HWY_EXPORT(ScoreF32Impl);
 HWY_EXPORT(ScoreI8Impl);
 HWY_EXPORT(QuantizesQueriesImpl);
 HWY_EXPORT(TargetNameImpl);
-HWY_EXPORT(BlockRowF32Impl);
-HWY_EXPORT(BlockRowI8Impl);
-HWY_EXPORT(DotF32Impl);
+HWY_EXPORT(ScalarBlockRowF32);
+HWY_EXPORT(ScalarBlockRowI8);
+HWY_EXPORT(ScalarDotF32);
 
 void ScoreF32(const float* blocks, size_t nblocks, size_t dim, const float* queries, size_t qstride,
               size_t nq, float* out, size_t out_stride) {
@@ -299,14 +282,14 @@ bool Int8QuantizesQueries(size_t dim) { return HWY_DYNAMIC_DISPATCH(QuantizesQue
 const char* TargetName() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }
 
 float BlockRowF32(const float* block, size_t dim, size_t lane, const float* q) {
-  return HWY_DYNAMIC_DISPATCH(BlockRowF32Impl)(block, dim, lane, q);
+  return HWY_DYNAMIC_DISPATCH(ScalarBlockRowF32)(block, dim, lane, q);
 }
 
 float BlockRowI8(const uint8_t* block, float scale, size_t dim, size_t lane, const float* q) {
-  return HWY_DYNAMIC_DISPATCH(BlockRowI8Impl)(block, scale, dim, lane, q);
+  return HWY_DYNAMIC_DISPATCH(ScalarBlockRowI8)(block, scale, dim, lane, q);
 }
 
-float DotF32(const float* a, const float* b, size_t dim) { return HWY_DYNAMIC_DISPATCH(DotF32Impl)(a, b, dim); }
+float DotF32(const float* a, const float* b, size_t dim) { return HWY_DYNAMIC_DISPATCH(ScalarDotF32)(a, b, dim); }
 
 }  // namespace facepass::index::kernels
 #endif  // HWY_ONCE

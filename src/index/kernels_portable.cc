@@ -1,29 +1,24 @@
 // Plain C++ build of kernels.h, used only when Highway is not available.
 // Same FMA chains (std::fma) as the SIMD version, so results are identical; slower.
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 
 #include "index/kernels.h"
 
 namespace facepass::index::kernels {
 
+#include "index/scalar_kernels-inl.h"
+
 float BlockRowF32(const float* block, size_t dim, size_t lane, const float* q) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k) acc = std::fma(block[k * kBlockRows + lane], q[k], acc);
-  return acc;
+  return ScalarBlockRowF32(block, dim, lane, q);
 }
 
 float BlockRowI8(const uint8_t* block, float scale, size_t dim, size_t lane, const float* q) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k)
-    acc = std::fma(static_cast<float>(int{block[k * kBlockRows + lane]} - 128), q[k], acc);
-  return acc * scale;
+  return ScalarBlockRowI8(block, scale, dim, lane, q);
 }
 
-float DotF32(const float* a, const float* b, size_t dim) {
-  float acc = 0.0f;
-  for (size_t k = 0; k < dim; ++k) acc = std::fma(a[k], b[k], acc);
-  return acc;
-}
+float DotF32(const float* a, const float* b, size_t dim) { return ScalarDotF32(a, b, dim); }
 
 void ScoreF32(const float* blocks, size_t nblocks, size_t dim, const float* queries, size_t qstride, size_t nq,
               float* out, size_t out_stride) {
