@@ -1,5 +1,6 @@
 #include "client/device.h"
 
+#include "spec/recognise_rule.h"
 #include "vision/engine.h"
 
 namespace facepass::client {
@@ -68,8 +69,8 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
     Result<vision::Analysis> a = engine_->Analyze(c.jpeg, vision::Purpose::kRecognise,
                                                   {.embed = true, .liveness = opts.liveness});
     if (!a.ok()) return a.status();
-    if (!a->best || a->best->feature.empty()) {
-      t.error = "FACE_NOT_FOUND";
+    if (auto error = spec::RecogniseImageError(*a)) {
+      t.error = error->message;
       answer.results.push_back(std::move(t));
       continue;
     }
@@ -78,14 +79,16 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
       return index_.Search(group_name, a->best->feature, 1);
     }();
     if (!m.ok()) return m.status();
-    if (opts.liveness) t.liveness_score = a->best->liveness;
+    std::optional<double> candidate;
     if (!m->empty()) {
       t.face_token = (*m)[0].face_token;
-      t.score = engine_->ScoreFromSimilarity((*m)[0].similarity);
+      candidate = engine_->ScoreFromSimilarity((*m)[0].similarity);
     }
-    std::optional<double> live;
-    if (t.liveness_score) live = *t.liveness_score;
-    t.passed = spec::PassesRecognition(!m->empty(), t.score, answer.recognize_threshold, live, opts.liveness_threshold);
+    const spec::RecogniseMatch match =
+        spec::JudgeMatch(candidate, *a->best, opts.liveness, {answer.recognize_threshold, opts.liveness_threshold});
+    t.score = static_cast<float>(match.score);
+    if (match.liveness) t.liveness_score = static_cast<float>(*match.liveness);
+    t.passed = match.passed;
     answer.results.push_back(std::move(t));
   }
   return answer;

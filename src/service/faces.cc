@@ -1,8 +1,9 @@
 #include "service/faces.h"
 
 #include "common/clock.h"
-#include "service/image_verdict_error.h"
+#include "spec/enrol_rule.h"
 #include "spec/face_crop.h"
+#include "spec/image_verdict_error.h"
 #include "store/database.h"
 #include "vision/engine.h"
 
@@ -17,24 +18,19 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image) {
   auto analysis = analyzer_.Analyze(image, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
   if (!analysis.ok()) return Internal("face add: analyze", analysis.status());
   const vision::Analysis& a = *analysis;
-  if (a.verdict != vision::ImageVerdict::kOk) return ImageVerdictError(a.verdict);
+  if (a.verdict != vision::ImageVerdict::kOk) return spec::ImageVerdictError(a.verdict);
 
   const int64_t now = NowMs();
   auto image_id = images_.Keep(image, a.format, store::ImageKind::kEnrol, a.width, a.height, now);
   if (!image_id.ok()) return Internal("face add: archive", image_id.status());
   AddOutcome out;
   out.image_id = *image_id;
-  if (!a.best) {
-    out.refusal = errors::FaceNotFound();
-    return out;
+  if (a.best) {
+    out.rect = a.best->face.rect;
+    out.quality = a.best->quality;
   }
+  if ((out.refusal = spec::EnrolFaceRefusal(a))) return out;
   const vision::FaceResult& face = *a.best;
-  out.rect = face.face.rect;
-  out.quality = face.quality;
-  if (auto gate = vision::FirstFailedGate(face.quality)) {
-    out.refusal = errors::BadQuality(*gate);
-    return out;
-  }
   if (face.feature.empty()) return Internal("face add", Status::Internal("no feature for the face"));
   const store::Rect rect{face.face.rect.left, face.face.rect.top, face.face.rect.right, face.face.rect.bottom};
   auto face_id = catalog_.AddFace(out.image_id, rect, face.feature, now);

@@ -2,9 +2,9 @@
 
 #include "common/clock.h"
 #include "index/face_index.h"
-#include "service/image_verdict_error.h"
 #include "spec/group_name.h"
-#include "spec/pass_rule.h"
+#include "spec/image_verdict_error.h"
+#include "spec/recognise_rule.h"
 #include "store/database.h"
 
 namespace facepass::service {
@@ -26,16 +26,17 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
       if (!a.ok()) return Internal("recognize: analyze", a.status());
       TrackOutcome entry;
       entry.track_id = track.track_id;
+      entry.error = spec::RecogniseImageError(*a);
+      // The track answers its best-scoring image; without one its last face-less
+      // capture, else its first refused image.
       if (a->verdict != vision::ImageVerdict::kOk) {
-        entry.error = ImageVerdictError(a->verdict);
         if (best_score < 0 && !best.error) best = std::move(entry);
         continue;
       }
       auto image_id = images_.Keep(bytes, a->format, store::ImageKind::kCapture, a->width, a->height, now);
       if (!image_id.ok()) return Internal("recognize: archive", image_id.status());
       entry.image_id = *image_id;
-      if (!a->best) {
-        entry.error = errors::FaceNotFound();
+      if (entry.error) {
         if (best_score < 0) best = std::move(entry);
         continue;
       }
@@ -43,13 +44,15 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
       entry.rect = face.face.rect;
       auto matches = catalog_.index().Search(group->id, face.feature, 1);
       if (!matches.ok()) return Internal("recognize: search", matches.status());
+      std::optional<double> candidate;
       if (!matches->empty()) {
-        entry.score = analyzer_.ScoreFromSimilarity(matches->front().score);
+        candidate = analyzer_.ScoreFromSimilarity(matches->front().score);
         entry.face_id = matches->front().face_id;
       }
-      std::optional<double> live;
-      if (req.liveness && face.liveness) live = entry.liveness_score = *face.liveness;
-      entry.passed = spec::PassesRecognition(!matches->empty(), entry.score, th.recognize, live, th.liveness);
+      const spec::RecogniseMatch m = spec::JudgeMatch(candidate, face, req.liveness, {th.recognize, th.liveness});
+      entry.score = m.score;
+      entry.liveness_score = m.liveness;
+      entry.passed = m.passed;
       if (entry.score > best_score) {
         best_score = entry.score;
         best = std::move(entry);
@@ -85,7 +88,7 @@ DomainResult<CompareOutcome> Recognition::Compare(const CompareRequest& req) {
     const std::string name = "image_" + std::to_string(i + 1);
     auto a = analyzer_.Analyze(req.images[i], vision::Purpose::kCompare, {.embed = true, .liveness = req.liveness});
     if (!a.ok()) return Internal("compare: analyze", a.status());
-    if (a->verdict != vision::ImageVerdict::kOk) return CompareImageVerdictError(a->verdict, name);
+    if (a->verdict != vision::ImageVerdict::kOk) return spec::CompareImageVerdictError(a->verdict, name);
     if (!a->best) return errors::FaceNotFound(name);
     faces[i] = std::move(*a->best);
   }

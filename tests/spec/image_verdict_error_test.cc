@@ -1,8 +1,8 @@
-#include "service/image_verdict_error.h"
+#include "spec/image_verdict_error.h"
 
 #include <gtest/gtest.h>
 
-namespace facepass::service {
+namespace facepass::spec {
 namespace {
 
 using vision::ImageVerdict;
@@ -21,4 +21,4 @@ TEST(ImageVerdictError, CompareNamesTheImageForSizeAndResolution) {
 }
 
 }  // namespace
-}  // namespace facepass::service
+}  // namespace facepass::spec
