@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "api/params.h"
 #include "auth/api_key.h"
+#include "auth/key_issuer.h"
 #include "auth/role.h"
 #include "common/clock.h"
 #include "service/app.h"
@@ -29,13 +30,10 @@ ApiReply KeysCreate(App& app, const http::Request& req) {
   if (name && !auth::ValidKeyName(*name)) check.Illegal("name");
   if (role_text && !(role = auth::ParseRole(*role_text))) check.Illegal("role");
   if (auto e = check.Error()) return ApiReply::Error(*e);
-  auto key = auth::GenerateKey();
-  if (!key.ok()) return ApiReply::Error(errors::InternalError());
   const int64_t now = NowMs();
-  auto id = app.db().InsertKey(*name, auth::RoleName(*role), auth::HashKey(*key), now);
-  // Names are never reused, revoked keys' included: the audit log keeps naming one key.
-  if (!id.ok() && id.status().code() == StatusCode::kAlreadyExists) return ApiReply::Error(errors::IllegalArgument("name"));
-  if (!id.ok()) return ApiReply::Error(errors::InternalError());
+  auto key = auth::IssueKey(app.db(), *name, *role, now);
+  if (!key.ok() && key.status().code() == StatusCode::kAlreadyExists) return ApiReply::Error(errors::IllegalArgument("name"));
+  if (!key.ok()) return ApiReply::Error(errors::InternalError());
   return ApiReply::Ok({{"name", *name}, {"role", auth::RoleName(*role)}, {"key", *key}, {"created", now}});
 }
 

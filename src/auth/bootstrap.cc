@@ -7,8 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "auth/api_key.h"
-#include "auth/role.h"
+#include "auth/key_issuer.h"
 #include "store/posix_file.h"
 
 namespace facepass::auth {
@@ -34,10 +33,10 @@ Result<std::optional<std::filesystem::path>> EnsureAdminKey(store::Database& db,
                                                             int64_t now_ms) {
   FP_ASSIGN_OR_RETURN(auto keys, db.ListKeys());
   if (!keys.empty()) return std::optional<std::filesystem::path>();
-  FP_ASSIGN_OR_RETURN(auto key, GenerateKey());
   const std::filesystem::path file = data_dir / kBootstrapKeyFile;
-  FP_RETURN_IF_ERROR(WriteKeyFile(file, key));
-  FP_RETURN_IF_ERROR(db.InsertKey(kBootstrapKeyName, RoleName(Role::kAdmin), HashKey(key), now_ms).status());
+  FP_RETURN_IF_ERROR(IssueKey(db, kBootstrapKeyName, Role::kAdmin, now_ms, [&](const std::string& key) {
+                       return WriteKeyFile(file, key);
+                     }).status());
   return std::optional<std::filesystem::path>(file);
 }
 

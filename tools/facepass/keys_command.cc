@@ -7,6 +7,7 @@
 
 #include "auth/api_key.h"
 #include "auth/bootstrap.h"
+#include "auth/key_issuer.h"
 #include "auth/role.h"
 #include "common/clock.h"
 #include "store/database.h"
@@ -79,10 +80,8 @@ int Create(const KeysFlags& f) {
   }
   auto d = OpenDataDir(f.data_dir);
   if (!d.ok()) return Fail("open " + f.data_dir, d.status());
-  auto key = auth::GenerateKey();
-  if (!key.ok()) return Fail("generate", key.status());
-  auto id = d->db->InsertKey(f.name, auth::RoleName(*role), auth::HashKey(*key), NowMs());
-  if (!id.ok()) return Fail("create '" + f.name + "'", id.status());
+  auto key = auth::IssueKey(*d->db, f.name, *role, NowMs());
+  if (!key.ok()) return Fail("create '" + f.name + "'", key.status());
   if (!f.out.empty()) {
     Status w = auth::WriteKeyFile(f.out, *key);
     if (!w.ok()) {
