@@ -3,24 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <string_view>
 
-#include <curl/curl.h>
+#include "client/curl_easy.h"
 
 namespace facepass::client {
 
 namespace {
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
 
 // Keeps only Retry-After: callers back off by what the server asks.
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
@@ -59,15 +48,10 @@ Slist Headers(const HttpOptions& o, const char* content_type) {
 }
 
 Easy NewEasy(const std::string& url, const HttpOptions& o, HttpResponse* resp) {
-  GlobalInit();
+  curl::GlobalInit();
   Easy c(curl_easy_init());
   if (!c) return c;
-  curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
-  curl_easy_setopt(c.get(), CURLOPT_TIMEOUT_MS, o.timeout_ms);
-  curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &resp->body);
+  curl::SetExchange(c.get(), url, o.connect_timeout_ms, o.timeout_ms, &resp->body);
   curl_easy_setopt(c.get(), CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c.get(), CURLOPT_HEADERDATA, &resp->retry_after);
   if (!o.ca_file.empty()) curl_easy_setopt(c.get(), CURLOPT_CAINFO, o.ca_file.c_str());
@@ -132,11 +116,7 @@ Result<HttpResponse> HttpClient::PostMultipart(const std::string& url, const std
   if (!c) return Status::Internal("http: curl_easy_init failed");
   std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(c.get()));
   for (const MultipartPart& p : parts) {
-    curl_mimepart* part = curl_mime_addpart(mime.get());
-    curl_mime_name(part, p.name.c_str());
-    curl_mime_data(part, p.data.data(), p.data.size());
-    if (!p.filename.empty()) curl_mime_filename(part, p.filename.c_str());
-    if (!p.content_type.empty()) curl_mime_type(part, p.content_type.c_str());
+    curl::AddPart(mime.get(), p.name, p.data, p.filename.empty() ? nullptr : &p.filename, p.content_type);
   }
   Slist headers = Headers(opts_, nullptr);
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());

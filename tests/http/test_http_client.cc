@@ -2,23 +2,11 @@
 
 #include <strings.h>
 
-#include <mutex>
-
-#include <curl/curl.h>
+#include "client/curl_easy.h"
 
 namespace facepass::http {
 
 namespace {
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
 
 // Header lines of the final response only (a 100 Continue block is dropped).
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
@@ -75,7 +63,7 @@ TestPart TestPart::File(std::string name, std::string filename, std::string data
 
 TestHttpClient::TestHttpClient(std::string base_url, long timeout_ms)
     : base_url_(std::move(base_url)), timeout_ms_(timeout_ms) {
-  GlobalInit();
+  client::curl::GlobalInit();
   curl_ = curl_easy_init();
 }
 
@@ -110,11 +98,7 @@ TestResponse TestHttpClient::PostMultipart(const std::string& path, const std::v
   CURL* c = static_cast<CURL*>(curl_);
   curl_mime* mime = curl_mime_init(c);
   for (const TestPart& p : parts) {
-    curl_mimepart* part = curl_mime_addpart(mime);
-    curl_mime_name(part, p.name.c_str());
-    curl_mime_data(part, p.data.data(), p.data.size());
-    if (p.is_file) curl_mime_filename(part, p.filename.c_str());
-    if (!p.content_type.empty()) curl_mime_type(part, p.content_type.c_str());
+    client::curl::AddPart(mime, p.name, p.data, p.is_file ? &p.filename : nullptr, p.content_type);
   }
   TestResponse r = Perform("POST", path, nullptr, "", {}, mime);
   curl_mime_free(mime);
@@ -136,12 +120,7 @@ TestResponse TestHttpClient::Perform(const std::string& method, const std::strin
   }
   curl_easy_reset(c);  // keeps the connection cache
   std::string url = base_url_ + path;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms_);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms_);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  client::curl::SetExchange(c, url, timeout_ms_, timeout_ms_, &r.body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
 
