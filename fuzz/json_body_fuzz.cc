@@ -1,13 +1,13 @@
 // JSON request bodies: the depth guard and parse of body_parser, then what the
 // endpoints read from them (string and group_name parameters, sync's nested
-// groups through the codec's request reader).
+// groups through the server's reader, api/sync_request.h).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "http/body_parser.h"
 #include "api/params.h"
-#include "sync/sync_codec.h"
+#include "api/sync_request.h"
 
 using namespace facepass;
 
@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)check.JsonGroupName(req.json, key, key);
   }
   (void)check.Error();
-  (void)sync::SyncRequestFromJson(req.json);
+  sync::SyncRequest sync_request;
+  (void)api::ParseSyncRequest(req.json, &sync_request);
   (void)req.json.dump();  // the error envelope echoes parts of bodies
   return 0;
 }

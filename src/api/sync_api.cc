@@ -2,6 +2,7 @@
 // per-device sync status /api/service/sync/v1/status.
 #include "api/handlers.h"
 #include "api/params.h"
+#include "api/sync_request.h"
 #include "service/app.h"
 #include "service/device_sync.h"
 #include "store/token_cipher.h"
@@ -12,56 +13,6 @@ namespace facepass::api {
 using nlohmann::json;
 
 namespace {
-
-// An optional non-negative integer field; records `name` as illegal otherwise.
-int64_t NonNegativeInt(const json& obj, const char* key, const std::string& name, bool required,
-                       ParamCheck& check) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) {
-    if (required) check.Missing(name);
-    return 0;
-  }
-  std::optional<int64_t> v = JsonInt64(*it);
-  if (!v || *v < 0) {
-    check.Illegal(name);
-    return 0;
-  }
-  return *v;
-}
-
-std::optional<DomainError> ParseRequest(const json& body, sync::SyncRequest* r) {
-  ParamCheck check;
-  auto info = body.find("info");
-  if (info == body.end() || info->is_null()) {
-    check.Missing("info");
-  } else if (!info->is_object()) {
-    check.Illegal("info");
-  } else {
-    r->search_model = check.JsonString(*info, "search_model", "info.search_model").value_or("");
-    r->client_version = check.JsonString(*info, "version", "info.version").value_or("");
-  }
-  auto groups = body.find("groups");
-  if (groups == body.end() || groups->is_null()) {
-    check.Missing("groups");
-  } else if (!groups->is_array()) {
-    check.Illegal("groups");
-  } else {
-    for (size_t i = 0; i < groups->size(); ++i) {
-      const json& g = (*groups)[i];
-      const std::string at = "groups[" + std::to_string(i) + "]";
-      if (!g.is_object()) {
-        check.Illegal(at);
-        continue;
-      }
-      sync::SyncRequest::Group group;
-      group.group_name = check.JsonGroupName(g, "group_name", at + ".group_name").value_or("");
-      group.group_id = NonNegativeInt(g, "group_id", at + ".group_id", false, check);
-      group.local_version = NonNegativeInt(g, "local_version", at + ".local_version", true, check);
-      r->groups.push_back(std::move(group));
-    }
-  }
-  return check.Error();
-}
 
 // The plan with face ids as the device sees them: face tokens.
 sync::SyncResult WithTokens(const store::TokenCipher& tokens, service::SyncPlan plan) {
@@ -91,7 +42,7 @@ sync::SyncResult WithTokens(const store::TokenCipher& tokens, service::SyncPlan 
 
 ApiReply Sync(App& app, const http::Request& req) {
   sync::SyncRequest request;
-  if (auto e = ParseRequest(req.json, &request)) return ApiReply::Error(*e);
+  if (auto e = ParseSyncRequest(req.json, &request)) return ApiReply::Error(*e);
   auto plan = app.device_sync().Sync(request, req.remote_ip);
   if (!plan.ok()) return ApiReply::Error(plan.error());
   auto bytes = sync::Encode(WithTokens(app.tokens(), std::move(*plan)));

@@ -233,41 +233,4 @@ nlohmann::json ToJson(const SyncRequest& r) {
   return {{"info", {{"search_model", r.search_model}, {"version", r.client_version}}}, {"groups", std::move(groups)}};
 }
 
-Result<SyncRequest> SyncRequestFromJson(const nlohmann::json& j) {
-  if (!j.is_object()) return Status::InvalidArgument("sync request: not an object");
-  SyncRequest r;
-  auto info = j.find("info");
-  if (info != j.end() && info->is_object()) {
-    // value() throws on a wrong type; a wrong type is simply absent here.
-    auto text = [&](const char* key) {
-      auto it = info->find(key);
-      return it != info->end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    r.search_model = text("search_model");
-    r.client_version = text("version");
-  }
-  auto groups = j.find("groups");
-  if (groups == j.end() || !groups->is_array()) return Status::InvalidArgument("sync request: groups");
-  for (const nlohmann::json& g : *groups) {
-    if (!g.is_object()) return Status::InvalidArgument("sync request: group not an object");
-    SyncRequest::Group out;
-    auto name = g.find("group_name");
-    if (name == g.end() || !name->is_string()) return Status::InvalidArgument("sync request: group_name");
-    out.group_name = name->get<std::string>();
-    // Integers above INT64_MAX arrive as unsigned: refused, not wrapped to a negative number.
-    auto integer = [&](const char* key, int64_t* v) {
-      auto it = g.find(key);
-      if (it == g.end() || !it->is_number_integer()) return true;
-      if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())) return false;
-      *v = it->get<int64_t>();
-      return true;
-    };
-    if (!integer("group_id", &out.group_id)) return Status::InvalidArgument("sync request: group_id out of range");
-    if (!integer("local_version", &out.local_version))
-      return Status::InvalidArgument("sync request: local_version out of range");
-    r.groups.push_back(std::move(out));
-  }
-  return r;
-}
-
 }  // namespace facepass::sync

@@ -36,8 +36,7 @@ uint32_t Crc32(std::string_view bytes, uint32_t crc = 0);
 
 // ---- Request (device -> server), JSON as in the spec ----
 // {"info":{"search_model":..,"version":..},"groups":[{"group_name":..,"group_id":..,"local_version":..}]}
+// The server reads it with api::ParseSyncRequest (api/sync_request.h).
 nlohmann::json ToJson(const SyncRequest& r);
-// Lenient parse (for tests and tools); the server validates with its own rules.
-Result<SyncRequest> SyncRequestFromJson(const nlohmann::json& j);
 
 }  // namespace facepass::sync
