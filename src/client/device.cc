@@ -1,6 +1,6 @@
 #include "client/device.h"
 
-#include "spec/recognise_rule.h"
+#include "face_rules/recognise_rule.h"
 #include "vision/engine.h"
 
 namespace facepass::client {
@@ -69,7 +69,7 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
     Result<vision::Analysis> a = engine_->Analyze(c.jpeg, vision::Purpose::kRecognise,
                                                   {.embed = true, .liveness = opts.liveness});
     if (!a.ok()) return a.status();
-    if (auto error = spec::RecogniseImageError(*a)) {
+    if (auto error = face_rules::RecogniseImageError(*a)) {
       t.error = error->message;
       answer.results.push_back(std::move(t));
       continue;
@@ -84,8 +84,8 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
       t.face_token = (*m)[0].face_token;
       candidate = engine_->ScoreFromSimilarity((*m)[0].similarity);
     }
-    const spec::RecogniseMatch match =
-        spec::JudgeMatch(candidate, *a->best, opts.liveness, {answer.recognize_threshold, opts.liveness_threshold});
+    const face_rules::RecogniseMatch match =
+        face_rules::JudgeMatch(candidate, *a->best, opts.liveness, {answer.recognize_threshold, opts.liveness_threshold});
     t.score = static_cast<float>(match.score);
     if (match.liveness) t.liveness_score = static_cast<float>(*match.liveness);
     t.passed = match.passed;

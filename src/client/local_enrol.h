@@ -1,6 +1,6 @@
 // The server's face add rules, run on the device: a photo becomes a feature only
 // if /api/face/v1/add would accept it: the engine's enrol limits
-// (Purpose::kEnrol) and the rule both apply (spec/enrol_rule.h).
+// (Purpose::kEnrol) and the rule both apply (face_rules/enrol_rule.h).
 #pragma once
 
 #include <string_view>

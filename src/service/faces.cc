@@ -1,9 +1,9 @@
 #include "service/faces.h"
 
 #include "common/clock.h"
-#include "spec/enrol_rule.h"
+#include "face_rules/enrol_rule.h"
 #include "spec/face_crop.h"
-#include "spec/image_verdict_error.h"
+#include "face_rules/image_verdict_error.h"
 #include "store/database.h"
 #include "vision/engine.h"
 
@@ -18,7 +18,7 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image) {
   auto analysis = analyzer_.Analyze(image, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
   if (!analysis.ok()) return Internal("face add: analyze", analysis.status());
   const vision::Analysis& a = *analysis;
-  if (a.verdict != vision::ImageVerdict::kOk) return spec::ImageVerdictError(a.verdict);
+  if (a.verdict != vision::ImageVerdict::kOk) return face_rules::ImageVerdictError(a.verdict);
 
   const int64_t now = NowMs();
   auto image_id = images_.Keep(image, a.format, store::ImageKind::kEnrol, a.width, a.height, now);
@@ -29,7 +29,7 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image) {
     out.rect = a.best->face.rect;
     out.quality = a.best->quality;
   }
-  if ((out.refusal = spec::EnrolFaceRefusal(a))) return out;
+  if ((out.refusal = face_rules::EnrolFaceRefusal(a))) return out;
   const vision::FaceResult& face = *a.best;
   if (face.feature.empty()) return Internal("face add", Status::Internal("no feature for the face"));
   const store::Rect rect{face.face.rect.left, face.face.rect.top, face.face.rect.right, face.face.rect.bottom};

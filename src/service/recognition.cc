@@ -3,8 +3,8 @@
 #include "common/clock.h"
 #include "index/face_index.h"
 #include "spec/group_name.h"
-#include "spec/image_verdict_error.h"
-#include "spec/recognise_rule.h"
+#include "face_rules/image_verdict_error.h"
+#include "face_rules/recognise_rule.h"
 #include "store/database.h"
 
 namespace facepass::service {
@@ -26,7 +26,7 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
       if (!a.ok()) return Internal("recognize: analyze", a.status());
       TrackOutcome entry;
       entry.track_id = track.track_id;
-      entry.error = spec::RecogniseImageError(*a);
+      entry.error = face_rules::RecogniseImageError(*a);
       // The track answers its best-scoring image; without one its last face-less
       // capture, else its first refused image.
       if (a->verdict != vision::ImageVerdict::kOk) {
@@ -49,7 +49,7 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
         candidate = analyzer_.ScoreFromSimilarity(matches->front().score);
         entry.face_id = matches->front().face_id;
       }
-      const spec::RecogniseMatch m = spec::JudgeMatch(candidate, face, req.liveness, {th.recognize, th.liveness});
+      const face_rules::RecogniseMatch m = face_rules::JudgeMatch(candidate, face, req.liveness, {th.recognize, th.liveness});
       entry.score = m.score;
       entry.liveness_score = m.liveness;
       entry.passed = m.passed;
@@ -88,7 +88,7 @@ DomainResult<CompareOutcome> Recognition::Compare(const CompareRequest& req) {
     const std::string name = "image_" + std::to_string(i + 1);
     auto a = analyzer_.Analyze(req.images[i], vision::Purpose::kCompare, {.embed = true, .liveness = req.liveness});
     if (!a.ok()) return Internal("compare: analyze", a.status());
-    if (a->verdict != vision::ImageVerdict::kOk) return spec::CompareImageVerdictError(a->verdict, name);
+    if (a->verdict != vision::ImageVerdict::kOk) return face_rules::CompareImageVerdictError(a->verdict, name);
     if (!a->best) return errors::FaceNotFound(name);
     faces[i] = std::move(*a->best);
   }

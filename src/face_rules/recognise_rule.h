@@ -12,7 +12,7 @@
 #include "common/error_code.h"
 #include "vision/types.h"
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 
 // Before the search: the image's error, or nullopt when a->best's feature is to
 // be searched. The server keeps every image whose verdict is kOk, so a
@@ -35,4 +35,4 @@ struct RecogniseMatch {
 RecogniseMatch JudgeMatch(std::optional<double> candidate_score, const vision::FaceResult& face,
                           bool liveness_asked, const RecogniseThresholds& th);
 
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules

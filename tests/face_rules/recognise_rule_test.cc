@@ -1,8 +1,8 @@
-#include "spec/recognise_rule.h"
+#include "face_rules/recognise_rule.h"
 
 #include <gtest/gtest.h>
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 namespace {
 
 vision::Analysis WithFace(std::optional<float> liveness = std::nullopt) {
@@ -53,4 +53,4 @@ TEST(RecogniseRule, LivenessCountsOnlyWhenAsked) {
 }
 
 }  // namespace
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules

@@ -1,8 +1,8 @@
-#include "spec/image_verdict_error.h"
+#include "face_rules/image_verdict_error.h"
 
 #include <gtest/gtest.h>
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 namespace {
 
 using vision::ImageVerdict;
@@ -21,4 +21,4 @@ TEST(ImageVerdictError, CompareNamesTheImageForSizeAndResolution) {
 }
 
 }  // namespace
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules

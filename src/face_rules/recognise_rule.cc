@@ -1,9 +1,9 @@
-#include "spec/recognise_rule.h"
+#include "face_rules/recognise_rule.h"
 
-#include "spec/image_verdict_error.h"
+#include "face_rules/image_verdict_error.h"
 #include "spec/pass_rule.h"
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 
 std::optional<DomainError> RecogniseImageError(const vision::Analysis& a) {
   if (a.verdict != vision::ImageVerdict::kOk) return ImageVerdictError(a.verdict);
@@ -16,8 +16,8 @@ RecogniseMatch JudgeMatch(std::optional<double> candidate_score, const vision::F
   RecogniseMatch m;
   m.score = candidate_score.value_or(0.0);
   if (liveness_asked && face.liveness) m.liveness = *face.liveness;
-  m.passed = PassesRecognition(candidate_score.has_value(), m.score, th.recognize, m.liveness, th.liveness);
+  m.passed = spec::PassesRecognition(candidate_score.has_value(), m.score, th.recognize, m.liveness, th.liveness);
   return m;
 }
 
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules

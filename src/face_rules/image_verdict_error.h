@@ -1,7 +1,7 @@
 // The spec's error for an image the engine refused before detection, one mapping for
 // face add, recognise (per-track "error") and compare. Compare reports size and resolution
 // as IMAGE_VALIDATE_FAILED naming the image (its own row in the spec). The server and
-// the device SDK both use it (through spec/enrol_rule.h and spec/recognise_rule.h).
+// the device SDK both use it (through face_rules/enrol_rule.h and face_rules/recognise_rule.h).
 #pragma once
 
 #include <string>
@@ -9,7 +9,7 @@
 #include "common/error_code.h"
 #include "vision/types.h"
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 
 inline DomainError ImageVerdictError(vision::ImageVerdict v) {
   switch (v) {
@@ -25,4 +25,4 @@ inline DomainError CompareImageVerdictError(vision::ImageVerdict v, const std::s
   return ImageVerdictError(v);
 }
 
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules

@@ -1,8 +1,8 @@
-#include "spec/enrol_rule.h"
+#include "face_rules/enrol_rule.h"
 
 #include <gtest/gtest.h>
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 namespace {
 
 vision::Analysis WithFace(vision::Quality q) {
@@ -56,4 +56,4 @@ TEST(EnrolRule, TheFirstFailedGateIsNamed) {
 }
 
 }  // namespace
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules

@@ -9,7 +9,7 @@
 #include "common/error_code.h"
 #include "vision/types.h"
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 
 // The second step, for an image the engine decoded (verdict kOk): FACE_NOT_FOUND,
 // or BAD_QUALITY: <first failed gate>; nullopt when the face is accepted. The
@@ -17,7 +17,7 @@ namespace facepass::spec {
 // image_id).
 std::optional<DomainError> EnrolFaceRefusal(const vision::Analysis& a);
 
-// Both steps: the verdict's error (spec/image_verdict_error.h), else EnrolFaceRefusal.
+// Both steps: the verdict's error (face_rules/image_verdict_error.h), else EnrolFaceRefusal.
 std::optional<DomainError> EnrolRefusal(const vision::Analysis& a);
 
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules

@@ -1,9 +1,9 @@
-#include "spec/enrol_rule.h"
+#include "face_rules/enrol_rule.h"
 
-#include "spec/image_verdict_error.h"
+#include "face_rules/image_verdict_error.h"
 #include "vision/engine.h"
 
-namespace facepass::spec {
+namespace facepass::face_rules {
 
 std::optional<DomainError> EnrolFaceRefusal(const vision::Analysis& a) {
   if (!a.best) return errors::FaceNotFound();
@@ -16,4 +16,4 @@ std::optional<DomainError> EnrolRefusal(const vision::Analysis& a) {
   return EnrolFaceRefusal(a);
 }
 
-}  // namespace facepass::spec
+}  // namespace facepass::face_rules
