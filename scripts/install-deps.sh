@@ -16,6 +16,7 @@ PKGS=(
   nodejs npm
   libcurl4-openssl-dev wrk curl openssl
   libarchive-dev
+  postgresql libpq-dev libpqxx-dev haproxy
   zlib1g-dev clang-14 clang-tools-14 libclang-rt-14-dev
   chromium chromium-driver python3-selenium
 )
