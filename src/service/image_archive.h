@@ -6,18 +6,14 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "store/sqlite_images.h"
 #include "store/types.h"
-
-namespace facepass::store {
-class Database;
-class FileStore;
-}  // namespace facepass::store
 
 namespace facepass::service {
 
 class ImageArchive {
  public:
-  ImageArchive(store::Database& db, store::FileStore& files) : db_(db), files_(files) {}
+  ImageArchive(store::Database& db, store::FileStore& files) : images_(db, files) {}
 
   // The new image's id. `format` as the engine named it ("jpeg", "png", "bmp").
   Result<int64_t> Keep(std::string_view bytes, const std::string& format, store::ImageKind kind, int width,
@@ -29,8 +25,7 @@ class ImageArchive {
   Result<std::string> Read(const store::ImageRecord& image);
 
  private:
-  store::Database& db_;      // thread-safe
-  store::FileStore& files_;  // thread-safe
+  store::SqliteImages images_;  // thread-safe
 };
 
 }  // namespace facepass::service

@@ -6,21 +6,29 @@ namespace facepass::store {
 
 using internal::Guard;
 
+namespace internal {
+
+int64_t InsertAudit(SQLite::Database& db, const AuditRecord& r) {
+  SQLite::Statement q(db,
+                      "INSERT INTO audit_log(at_ms, key_name, role, source_ip, endpoint, targets, result_code) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, r.at_ms);
+  q.bind(2, r.key_name);
+  q.bind(3, r.role);
+  q.bind(4, r.source_ip);
+  q.bind(5, r.endpoint);
+  q.bind(6, r.targets);
+  q.bind(7, r.result_code);
+  q.exec();
+  return db.getLastInsertRowid();
+}
+
+}  // namespace internal
+
 Result<int64_t> Database::AppendAudit(const AuditRecord& r) {
   return Guard([&]() -> Result<int64_t> {
     MutexLock lock(&mu_);
-    SQLite::Statement q(*db_,
-                        "INSERT INTO audit_log(at_ms, key_name, role, source_ip, endpoint, targets, result_code) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, r.at_ms);
-    q.bind(2, r.key_name);
-    q.bind(3, r.role);
-    q.bind(4, r.source_ip);
-    q.bind(5, r.endpoint);
-    q.bind(6, r.targets);
-    q.bind(7, r.result_code);
-    q.exec();
-    return db_->getLastInsertRowid();
+    return internal::InsertAudit(*db_, r);
   });
 }
 

@@ -76,7 +76,7 @@ Result<std::map<std::string, double>> Database::LoadConfig() {
   });
 }
 
-Status Database::SaveConfig(const std::map<std::string, double>& values) {
+Status Database::SaveConfig(const std::map<std::string, double>& values, const domain::AuditRow& audit) {
   for (const auto& [key, value] : values) {
     if (key.empty() || !std::isfinite(value)) return Status::InvalidArgument("bad config entry '" + key + "'");
   }
@@ -92,6 +92,7 @@ Status Database::SaveConfig(const std::map<std::string, double>& values) {
       q.exec();
       q.reset();
     }
+    if (audit) internal::InsertAudit(*db_, *audit);
     txn.commit();
     return Status::OK();
   });

@@ -1,6 +1,9 @@
 // The metadata database: one SQLite file in WAL mode (synchronous=FULL,
 // foreign_keys=ON). Thread-safe: one connection behind a mutex. Every mutating
-// call is one transaction; no exception leaves this class.
+// call is one transaction (with its audit row when given: domain/audited.h);
+// no exception leaves this class. It implements the domain's repositories
+// except images (bytes in files: store/sqlite_images.h) and the secret
+// (store/secret_file.h); store/sqlite_storage.h puts the four together.
 //
 // Group versions: every event (create, bind of an unbound face, unbind, the
 // unbind done by a face delete, group delete) adds exactly 1 and is written to
@@ -21,6 +24,14 @@
 
 #include "common/status.h"
 #include "common/thread_annotations.h"
+#include "domain/audit_repository.h"
+#include "domain/config_repository.h"
+#include "domain/device_repository.h"
+#include "domain/face_repository.h"
+#include "domain/group_repository.h"
+#include "domain/key_repository.h"
+#include "domain/recognition_repository.h"
+#include "domain/storage.h"
 #include "store/auth_types.h"
 #include "store/recognition_types.h"
 #include "store/types.h"
@@ -31,7 +42,13 @@ class Database;
 
 namespace facepass::store {
 
-class Database {
+class Database final : public domain::FaceRepository,
+                       public domain::GroupRepository,
+                       public domain::RecognitionRepository,
+                       public domain::KeyRepository,
+                       public domain::AuditRepository,
+                       public domain::ConfigRepository,
+                       public domain::DeviceRepository {
  public:
   struct Options {
     // Change-log entries kept per group; older ones are pruned and a client
@@ -49,7 +66,7 @@ class Database {
   // a newer schema; Corruption/IoError if SQLite cannot read it.
   static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& file);
   static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& file, const Options& options);
-  ~Database();
+  ~Database() override;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
@@ -68,91 +85,99 @@ class Database {
   Status DeleteImage(int64_t id);
 
   // --- faces
-  Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
-                             std::span<const float> feature);  // NotFound if no such image
-  Result<FaceRecord> GetFace(int64_t id);  // NotFound if no row; deleted ones too (history)
+  Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms, std::span<const float> feature,
+                             const domain::AuditOf<int64_t>& audit = {}) override;  // NotFound if no such image
+  Result<FaceRecord> GetFace(int64_t id) override;  // NotFound if no row; deleted ones too (history)
   // Marks the face deleted and unbinds it from every group (each: version+1,
   // logged). Returns those group ids. NotFound if absent or already deleted.
-  Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms);
+  Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms,
+                                          const domain::AuditOf<std::vector<int64_t>>& audit = {}) override;
   // Every live face with its enrol image, by face id.
-  Result<std::vector<LiveFace>> ListLiveFaces();
-  Result<int64_t> CountLiveFaces();
+  Result<std::vector<LiveFace>> ListLiveFaces() override;
+  Result<int64_t> CountLiveFaces() override;
   // Re-extraction with another embedder, in ONE transaction (all or nothing):
   // replaces the feature of each face in `features` (all of one non-zero
   // dimension) and deletes each face in `drop` as DeleteFace does. NotFound
   // if any of them is absent or deleted.
   Status ReplaceFeatures(const std::vector<std::pair<int64_t, std::vector<float>>>& features,
-                         const std::vector<int64_t>& drop, int64_t now_ms);
+                         const std::vector<int64_t>& drop, int64_t now_ms) override;
 
   // --- groups
-  Result<GroupRecord> CreateGroup(const std::string& name, int64_t now_ms);  // AlreadyExists
+  Result<GroupRecord> CreateGroup(const std::string& name, int64_t now_ms,
+                                  const domain::AuditOf<GroupRecord>& audit = {}) override;  // AlreadyExists
   // Bumps the version, marks deleted, removes bindings; returns the final record.
-  Result<GroupRecord> DeleteGroup(const std::string& name, int64_t now_ms);  // NotFound
-  Result<GroupRecord> GetGroupByName(const std::string& name);  // live only; NotFound
-  Result<GroupRecord> GetGroupById(int64_t group_id);           // deleted ones too; NotFound
-  Result<std::vector<std::string>> ListGroupNames();            // live, by name
-  Result<std::vector<GroupRecord>> ListGroups();                // live, by name
-  Result<std::vector<int64_t>> GroupFaceIds(int64_t group_id);  // bound faces, by face id
+  Result<GroupRecord> DeleteGroup(const std::string& name, int64_t now_ms,
+                                  const domain::AuditOf<GroupRecord>& audit = {}) override;  // NotFound
+  Result<GroupRecord> GetGroupByName(const std::string& name) override;  // live only; NotFound
+  Result<GroupRecord> GetGroupById(int64_t group_id) override;           // deleted ones too; NotFound
+  Result<std::vector<std::string>> ListGroupNames() override;            // live, by name
+  Result<std::vector<GroupRecord>> ListGroups() override;                // live, by name
+  Result<std::vector<int64_t>> GroupFaceIds(int64_t group_id) override;  // bound faces, by face id
   // true: newly bound (version+1, logged); false: already bound, nothing
   // changes. NotFound if the face is absent/deleted or the group absent/deleted.
-  Result<bool> Bind(int64_t group_id, int64_t face_id, int64_t now_ms);
+  Result<bool> Bind(int64_t group_id, int64_t face_id, int64_t now_ms, const domain::AuditOf<bool>& audit = {}) override;
   // Returns the new version. NotFound if the pair is not bound.
-  Result<int64_t> Unbind(int64_t group_id, int64_t face_id, int64_t now_ms);
+  Result<int64_t> Unbind(int64_t group_id, int64_t face_id, int64_t now_ms,
+                         const domain::AuditOf<int64_t>& audit = {}) override;
 
   // --- sync
   // Bind/unbind changes with version in (from_version, current], oldest first.
   // nullopt when the log does not reach back that far (pruned, or
   // from_version is older than this group_id's creation or newer than its
   // current version) => the caller sends FULL. NotFound if no such group.
-  Result<std::optional<std::vector<GroupChange>>> ChangesSince(int64_t group_id, int64_t from_version);
+  Result<std::optional<std::vector<GroupChange>>> ChangesSince(int64_t group_id, int64_t from_version) override;
   // Features of the given faces, in the given order; absent or deleted faces are left out.
-  Result<std::vector<std::pair<int64_t, std::vector<float>>>> FeaturesOf(const std::vector<int64_t>& face_ids);
+  Result<std::vector<std::pair<int64_t, std::vector<float>>>> FeaturesOf(
+      const std::vector<int64_t>& face_ids) override;
   // Everything a sync of one group needs, read in one snapshot: the group
   // record and either the net changes since from_version or (when the log
   // does not reach back, or from_version <= 0) the full face list. Nothing
   // to send when from_version is current. A group deleted meanwhile comes
   // back with group.deleted set and nothing else (the caller keeps local).
-  Result<GroupDelta> SyncDelta(int64_t group_id, int64_t from_version);
+  Result<GroupDelta> SyncDelta(int64_t group_id, int64_t from_version) override;
 
   // Start-up: every live binding with its feature, ordered by group_id.
   // `fn` runs under the database lock and must not call back into it.
   Status ForEachBinding(
-      const std::function<void(int64_t group_id, int64_t face_id, std::span<const float> feature)>& fn);
+      const std::function<void(int64_t group_id, int64_t face_id, std::span<const float> feature)>& fn) override;
 
   // --- config (thresholds)
-  Result<std::map<std::string, double>> LoadConfig();
+  Result<std::map<std::string, double>> LoadConfig() override;
   // Upserts the given keys in one transaction (all or nothing); other keys stay.
-  Status SaveConfig(const std::map<std::string, double>& values);
+  Status SaveConfig(const std::map<std::string, double>& values,
+                    const domain::AuditRow& audit = std::nullopt) override;
 
   // --- devices (sync status), key = ip
-  Status UpsertDevice(const DeviceRecord& d);  // replaces the device's group list
-  Result<std::vector<DeviceRecord>> ListDevices();  // by ip
+  Status UpsertDevice(const DeviceRecord& d) override;  // replaces the device's group list
+  Result<std::vector<DeviceRecord>> ListDevices() override;  // by ip
 
   // --- API keys (keys_repo.cc): only the hash is ever stored
   Result<int64_t> InsertKey(const std::string& name, const std::string& role, const std::string& hash,
-                            int64_t now_ms);                    // AlreadyExists for a used name
-  Result<KeyRecord> FindKeyByHash(const std::string& hash);   // revoked ones too; NotFound
-  Result<std::vector<KeyRecord>> ListKeys();                  // by name, revoked ones too
-  Result<int64_t> CountActiveKeys();
-  Status RevokeKey(const std::string& name, int64_t now_ms);  // NotFound if absent or revoked
-  Status TouchKey(int64_t id, int64_t now_ms);                // last_used_ms, never backwards
+                            int64_t now_ms,
+                            const domain::AuditOf<int64_t>& audit = {}) override;  // AlreadyExists for a used name
+  Result<KeyRecord> FindKeyByHash(const std::string& hash) override;  // revoked ones too; NotFound
+  Result<std::vector<KeyRecord>> ListKeys() override;                 // by name, revoked ones too
+  Result<int64_t> CountActiveKeys() override;
+  Status RevokeKey(const std::string& name, int64_t now_ms,
+                   const domain::AuditRow& audit = std::nullopt) override;  // NotFound if absent or revoked
+  Status TouchKey(int64_t id, int64_t now_ms) override;  // last_used_ms, never backwards
 
   // --- audit log (audit_repo.cc)
-  Result<int64_t> AppendAudit(const AuditRecord& r);  // returns the row id
+  Result<int64_t> AppendAudit(const AuditRecord& r) override;  // returns the row id
   // At most `limit` rows with from_ms <= at_ms < to_ms after `after` in
   // (at_ms, id) order, oldest first. InvalidArgument for limit < 1.
-  Result<AuditPage> QueryAudit(int64_t from_ms, int64_t to_ms, int limit, AuditCursor after = {});
+  Result<AuditPage> QueryAudit(int64_t from_ms, int64_t to_ms, int limit, AuditCursor after = {}) override;
   // Removes up to max_rows of the oldest rows with at_ms < before_ms; how
   // many went. A purge in batches keeps each write transaction short.
-  Result<int64_t> PurgeAuditBefore(int64_t before_ms, int64_t max_rows = INT64_MAX);
+  Result<int64_t> PurgeAuditBefore(int64_t before_ms, int64_t max_rows = INT64_MAX) override;
 
   // --- recognition history (recognitions_repo.cc, issue 11)
   // All rows in one transaction (a row naming no image fails them all); the
   // rows back with their ids.
-  Result<std::vector<RecognitionRecord>> InsertRecognitions(std::vector<RecognitionRecord> rows);
+  Result<std::vector<RecognitionRecord>> InsertRecognitions(std::vector<RecognitionRecord> rows) override;
   // At most query.limit rows matching every filter, newest first ((at_ms, id)
   // descending). InvalidArgument for limit < 1.
-  Result<RecognitionPage> QueryRecognitions(const RecognitionQuery& query);
+  Result<RecognitionPage> QueryRecognitions(const RecognitionQuery& query) override;
 
   // Consistency check. kFull (crash tests, backup restore): SQLite integrity
   // and foreign keys, no binding to a missing/deleted face or deleted group,
@@ -161,7 +186,7 @@ class Database {
   // start): only what costs time in the bindings and the change logs, not in
   // the faces or the file: no binding to a deleted face or group, the log
   // shapes, name versions. Corruption with the first problem found.
-  enum class Check { kQuick, kFull };
+  using Check = domain::IntegrityCheck;
   Status CheckIntegrity(Check depth = Check::kFull);
 
  private:

@@ -12,14 +12,16 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/auth_types.h"
+#include "store/change_op.h"
 #include "store/types.h"
 
 namespace facepass::store::internal {
 
 static_assert(std::endian::native == std::endian::little, "features are stored as float32 LE by memcpy");
 
-// Change-log operations (group_changes.op).
-enum ChangeOp : int { kOpCreate = 0, kOpBind = 1, kOpUnbind = 2, kOpDelete = 3 };
+using store::ChangeOp;
+using enum store::ChangeOp;
 
 Status FromSqlite(const SQLite::Exception& e);
 
@@ -44,6 +46,9 @@ Status Migrate(SQLite::Database& db, int target_version);
 // new version. Must run inside the caller's transaction.
 int64_t BumpVersion(SQLite::Database& db, int64_t group_id, ChangeOp op, int64_t face_id, int64_t now_ms,
                     int64_t keep);
+
+// Appends an audit row in the caller's transaction; its id.
+int64_t InsertAudit(SQLite::Database& db, const AuditRecord& r);
 
 // Reads a group row; false if absent.
 bool ReadGroup(SQLite::Database& db, int64_t group_id, GroupRecord* out, int64_t* log_floor);

@@ -74,7 +74,8 @@ bool ReadLiveGroup(SQLite::Database& db, const std::string& name, GroupRecord* o
 
 }  // namespace
 
-Result<GroupRecord> Database::CreateGroup(const std::string& name, int64_t now_ms) {
+Result<GroupRecord> Database::CreateGroup(const std::string& name, int64_t now_ms,
+                                          const domain::AuditOf<GroupRecord>& audit) {
   if (name.empty()) return Status::InvalidArgument("empty group name");
   return Guard([&]() -> Result<GroupRecord> {
     MutexLock lock(&mu_);
@@ -100,12 +101,14 @@ Result<GroupRecord> Database::CreateGroup(const std::string& name, int64_t now_m
     log.bind(3, static_cast<int>(internal::kOpCreate));
     log.bind(4, now_ms);
     log.exec();
+    if (audit) internal::InsertAudit(*db_, audit(g));
     txn.commit();
     return g;
   });
 }
 
-Result<GroupRecord> Database::DeleteGroup(const std::string& name, int64_t now_ms) {
+Result<GroupRecord> Database::DeleteGroup(const std::string& name, int64_t now_ms,
+                                          const domain::AuditOf<GroupRecord>& audit) {
   return Guard([&]() -> Result<GroupRecord> {
     MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -120,6 +123,7 @@ Result<GroupRecord> Database::DeleteGroup(const std::string& name, int64_t now_m
     mark.bind(2, g.id);
     mark.exec();
     g.deleted = true;
+    if (audit) internal::InsertAudit(*db_, audit(g));
     txn.commit();
     return g;
   });
@@ -175,7 +179,8 @@ Result<std::vector<int64_t>> Database::GroupFaceIds(int64_t group_id) {
   });
 }
 
-Result<bool> Database::Bind(int64_t group_id, int64_t face_id, int64_t now_ms) {
+Result<bool> Database::Bind(int64_t group_id, int64_t face_id, int64_t now_ms,
+                            const domain::AuditOf<bool>& audit) {
   return Guard([&]() -> Result<bool> {
     MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -188,14 +193,16 @@ Result<bool> Database::Bind(int64_t group_id, int64_t face_id, int64_t now_ms) {
     SQLite::Statement ins(*db_, "INSERT OR IGNORE INTO bindings(group_id, face_id) VALUES(?, ?)");
     ins.bind(1, group_id);
     ins.bind(2, face_id);
-    if (ins.exec() == 0) return false;  // already bound: nothing changes
-    internal::BumpVersion(*db_, group_id, internal::kOpBind, face_id, now_ms, options_.change_log_keep);
+    const bool added = ins.exec() != 0;  // already bound: nothing changes
+    if (added) internal::BumpVersion(*db_, group_id, internal::kOpBind, face_id, now_ms, options_.change_log_keep);
+    if (audit) internal::InsertAudit(*db_, audit(added));
     txn.commit();
-    return true;
+    return added;
   });
 }
 
-Result<int64_t> Database::Unbind(int64_t group_id, int64_t face_id, int64_t now_ms) {
+Result<int64_t> Database::Unbind(int64_t group_id, int64_t face_id, int64_t now_ms,
+                                 const domain::AuditOf<int64_t>& audit) {
   return Guard([&]() -> Result<int64_t> {
     MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -206,6 +213,7 @@ Result<int64_t> Database::Unbind(int64_t group_id, int64_t face_id, int64_t now_
       return Status::NotFound("face " + std::to_string(face_id) + " not bound to group id " + std::to_string(group_id));
     int64_t version =
         internal::BumpVersion(*db_, group_id, internal::kOpUnbind, face_id, now_ms, options_.change_log_keep);
+    if (audit) internal::InsertAudit(*db_, audit(version));
     txn.commit();
     return version;
   });

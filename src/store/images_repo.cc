@@ -116,7 +116,7 @@ Status Database::DeleteImage(int64_t id) {
 }
 
 Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
-                                     std::span<const float> feature) {
+                                     std::span<const float> feature, const domain::AuditOf<int64_t>& audit) {
   if (feature.empty()) return Status::InvalidArgument("empty feature");
   return Guard([&]() -> Result<int64_t> {
     MutexLock lock(&mu_);
@@ -136,6 +136,7 @@ Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t
     q.bindNoCopy(7, feature.data(), static_cast<int>(feature.size_bytes()));
     q.exec();
     int64_t id = db_->getLastInsertRowid();
+    if (audit) internal::InsertAudit(*db_, audit(id));
     txn.commit();
     return id;
   });
@@ -162,12 +163,14 @@ Result<FaceRecord> Database::GetFace(int64_t id) {
   });
 }
 
-Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms) {
+Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms,
+                                                  const domain::AuditOf<std::vector<int64_t>>& audit) {
   return Guard([&]() -> Result<std::vector<int64_t>> {
     MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     auto groups = MarkFaceDeleted(*db_, id, now_ms, options_.change_log_keep);
     if (!groups) return Status::NotFound("face " + std::to_string(id));
+    if (audit) internal::InsertAudit(*db_, audit(*groups));
     txn.commit();
     return *std::move(groups);
   });

@@ -1,9 +1,8 @@
 // Database::CheckIntegrity: the invariants the rest of the store keeps.
-#include <map>
-#include <set>
 
 #include "store/database.h"
 #include "store/db_internal.h"
+#include "store/integrity_rules.h"
 
 namespace facepass::store {
 
@@ -11,23 +10,20 @@ using internal::Guard;
 
 namespace {
 
-int64_t Count(SQLite::Database& db, const char* sql) { return db.execAndGet(sql).getInt64(); }
+using integrity::Bad;
 
-Status Bad(const std::string& what) { return Status::Corruption("integrity: " + what); }
+int64_t Count(SQLite::Database& db, const char* sql) { return db.execAndGet(sql).getInt64(); }
 
 // Every version in (log_floor, version] is logged exactly once, and a
 // deleted group's last entry is its delete.
 Status CheckLogShape(SQLite::Database& db) {
   SQLite::Statement q(db,
-                      "SELECT g.id, g.version, g.log_floor, g.deleted, COUNT(c.version), MIN(c.version), "
+                      "SELECT g.id, g.version, g.log_floor, COUNT(c.version), MIN(c.version), "
                       "MAX(c.version) FROM groups g LEFT JOIN group_changes c ON c.group_id = g.id GROUP BY g.id");
   while (q.executeStep()) {
-    const int64_t id = q.getColumn(0).getInt64(), version = q.getColumn(1).getInt64();
-    const int64_t floor = q.getColumn(2).getInt64(), count = q.getColumn(4).getInt64();
-    const std::string gid = "group " + std::to_string(id);
-    if (floor < 0 || floor >= version) return Bad(gid + " log_floor " + std::to_string(floor) + " vs version " + std::to_string(version));
-    if (count != version - floor) return Bad(gid + " change log has " + std::to_string(count) + " entries, expected " + std::to_string(version - floor));
-    if (q.getColumn(5).getInt64() != floor + 1 || q.getColumn(6).getInt64() != version) return Bad(gid + " change log range");
+    FP_RETURN_IF_ERROR(integrity::CheckLogShape(
+        integrity::LogShape{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                            q.getColumn(3).getInt64(), q.getColumn(4).getInt64(), q.getColumn(5).getInt64()}));
   }
   if (Count(db, "SELECT COUNT(*) FROM group_changes WHERE group_id NOT IN (SELECT id FROM groups)") != 0)
     return Bad("change log of a missing group");
@@ -43,51 +39,26 @@ Status CheckLogShape(SQLite::Database& db) {
   return Status::OK();
 }
 
-// Versions of one name only go up across its incarnations.
 Status CheckNameVersions(SQLite::Database& db) {
-  SQLite::Statement q(db, "SELECT name, id, version, log_floor FROM groups ORDER BY name, id");
-  std::string last_name;
-  int64_t last_version = -1;
-  while (q.executeStep()) {
-    const std::string name = q.getColumn(0).getString();
-    const int64_t version = q.getColumn(2).getInt64();
-    if (name == last_name && version <= last_version) return Bad("group name " + name + " versions not increasing");
-    last_name = name;
-    last_version = version;
-  }
+  SQLite::Statement q(db, "SELECT name, version FROM groups ORDER BY name, id");
+  integrity::NameVersions check;
+  while (q.executeStep()) FP_RETURN_IF_ERROR(check.Next(q.getColumn(0).getString(), q.getColumn(1).getInt64()));
   return Status::OK();
 }
 
-// Where a group's log still starts at its create, replaying it must give
-// exactly its current bindings.
 Status CheckReplay(SQLite::Database& db) {
-  std::map<int64_t, std::set<int64_t>> replayed;
-  std::set<int64_t> complete;
+  integrity::Replay replay;
   SQLite::Statement q(db,
                       "SELECT c.group_id, c.op, c.face_id, c.version = g.log_floor + 1 FROM group_changes c "
                       "JOIN groups g ON g.id = c.group_id ORDER BY c.group_id, c.version");
-  int64_t current = -1;
   while (q.executeStep()) {
-    const int64_t gid = q.getColumn(0).getInt64();
-    const int op = q.getColumn(1).getInt();
-    if (gid != current) {
-      current = gid;
-      if (q.getColumn(3).getInt() != 0 && op == internal::kOpCreate) complete.insert(gid);
-    }
-    if (!complete.count(gid)) continue;
-    std::set<int64_t>& s = replayed[gid];
-    const int64_t face = q.getColumn(2).isNull() ? 0 : q.getColumn(2).getInt64();
-    if (op == internal::kOpBind && !s.insert(face).second) return Bad("group " + std::to_string(gid) + " binds a bound face");
-    if (op == internal::kOpUnbind && s.erase(face) == 0) return Bad("group " + std::to_string(gid) + " unbinds an unbound face");
-    if (op == internal::kOpDelete) s.clear();
+    FP_RETURN_IF_ERROR(replay.Change(q.getColumn(0).getInt64(), q.getColumn(1).getInt(),
+                                     q.getColumn(2).isNull() ? 0 : q.getColumn(2).getInt64(),
+                                     q.getColumn(3).getInt() != 0));
   }
-  std::map<int64_t, std::set<int64_t>> actual;
   SQLite::Statement b(db, "SELECT group_id, face_id FROM bindings");
-  while (b.executeStep()) actual[b.getColumn(0).getInt64()].insert(b.getColumn(1).getInt64());
-  for (int64_t gid : complete) {
-    if (replayed[gid] != actual[gid]) return Bad("group " + std::to_string(gid) + " bindings differ from its change log");
-  }
-  return Status::OK();
+  while (b.executeStep()) replay.Binding(b.getColumn(0).getInt64(), b.getColumn(1).getInt64());
+  return replay.Finish();
 }
 
 }  // namespace

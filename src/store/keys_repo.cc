@@ -26,7 +26,7 @@ KeyRecord ReadKey(SQLite::Statement& q) {
 }  // namespace
 
 Result<int64_t> Database::InsertKey(const std::string& name, const std::string& role, const std::string& hash,
-                                    int64_t now_ms) {
+                                    int64_t now_ms, const domain::AuditOf<int64_t>& audit) {
   if (name.empty() || role.empty() || hash.empty()) return Status::InvalidArgument("key name, role and hash required");
   return Guard([&]() -> Result<int64_t> {
     MutexLock lock(&mu_);
@@ -41,6 +41,7 @@ Result<int64_t> Database::InsertKey(const std::string& name, const std::string& 
     ins.bind(4, now_ms);
     ins.exec();
     const int64_t id = db_->getLastInsertRowid();
+    if (audit) internal::InsertAudit(*db_, audit(id));
     txn.commit();
     return id;
   });
@@ -73,13 +74,16 @@ Result<int64_t> Database::CountActiveKeys() {
   });
 }
 
-Status Database::RevokeKey(const std::string& name, int64_t now_ms) {
+Status Database::RevokeKey(const std::string& name, int64_t now_ms, const domain::AuditRow& audit) {
   return Guard([&]() -> Status {
     MutexLock lock(&mu_);
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(*db_, "UPDATE api_keys SET revoked = 1, revoked_ms = ? WHERE name = ? AND revoked = 0");
     q.bind(1, now_ms);
     q.bind(2, name);
     if (q.exec() == 0) return Status::NotFound("no live key named '" + name + "'");
+    if (audit) internal::InsertAudit(*db_, *audit);
+    txn.commit();
     return Status::OK();
   });
 }

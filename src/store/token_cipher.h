@@ -24,6 +24,9 @@ class TokenCipher {
   // Reads <data_dir>/secret.key (16 AES + 32 MAC bytes), creating it with
   // mode 0600 on first start. Corruption if it exists with the wrong size.
   static Result<TokenCipher> LoadOrCreate(const std::filesystem::path& data_dir);
+  // From an installation secret (domain/secret_repository.h: 16 AES + 32 MAC
+  // bytes, any backend). Corruption for another size.
+  static Result<TokenCipher> FromSecret(std::string_view secret);
 
   // For tests and tools: a cipher from explicit keys.
   TokenCipher(const std::array<uint8_t, 16>& aes_key, const std::array<uint8_t, 32>& mac_key)

@@ -1,0 +1,42 @@
+// Faces and their features (one per enrolment; deleted ones stay as history).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/audited.h"
+#include "domain/types.h"
+
+namespace facepass::domain {
+
+class FaceRepository {
+ public:
+  virtual ~FaceRepository() = default;
+
+  // NotFound if no such image. The new face's id.
+  virtual Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
+                                     std::span<const float> feature, const AuditOf<int64_t>& audit = {}) = 0;
+  // NotFound if no row; deleted ones too (history).
+  virtual Result<FaceRecord> GetFace(int64_t id) = 0;
+  // Marks the face deleted and unbinds it from every group (each: version+1,
+  // logged). Returns those group ids. NotFound if absent or already deleted.
+  virtual Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms,
+                                                  const AuditOf<std::vector<int64_t>>& audit = {}) = 0;
+  // Every live face with its enrol image, by face id.
+  virtual Result<std::vector<LiveFace>> ListLiveFaces() = 0;
+  virtual Result<int64_t> CountLiveFaces() = 0;
+  // Re-extraction with another embedder, in ONE transaction (all or nothing):
+  // replaces the feature of each face in `features` (all of one non-zero
+  // dimension) and deletes each face in `drop` as DeleteFace does. NotFound
+  // if any of them is absent or deleted.
+  virtual Status ReplaceFeatures(const std::vector<std::pair<int64_t, std::vector<float>>>& features,
+                                 const std::vector<int64_t>& drop, int64_t now_ms) = 0;
+  // Features of the given faces, in the given order; absent or deleted faces are left out.
+  virtual Result<std::vector<std::pair<int64_t, std::vector<float>>>> FeaturesOf(
+      const std::vector<int64_t>& face_ids) = 0;
+};
+
+}  // namespace facepass::domain

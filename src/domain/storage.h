@@ -1,0 +1,44 @@
+// One backend's repositories (SQLite in a data directory, or PostgreSQL),
+// handed to the services by the composition root. Each repository is
+// thread-safe; each call is one transaction.
+#pragma once
+
+#include "common/status.h"
+#include "domain/audit_repository.h"
+#include "domain/config_repository.h"
+#include "domain/device_repository.h"
+#include "domain/face_repository.h"
+#include "domain/group_repository.h"
+#include "domain/image_repository.h"
+#include "domain/key_repository.h"
+#include "domain/recognition_repository.h"
+#include "domain/secret_repository.h"
+
+namespace facepass::domain {
+
+// kFull (crash tests, backup restore, `facepass check`): the backend's own
+// integrity and references, no binding to a missing/deleted face or deleted
+// group, well-formed faces, each group's change log contiguous up to its
+// version and, where unpruned, replaying to its bindings. kQuick (every
+// server start): only the bindings and the change logs' shapes.
+enum class IntegrityCheck { kQuick, kFull };
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  virtual FaceRepository& faces() = 0;
+  virtual GroupRepository& groups() = 0;
+  virtual ImageRepository& images() = 0;
+  virtual RecognitionRepository& recognitions() = 0;
+  virtual KeyRepository& keys() = 0;
+  virtual AuditRepository& audit() = 0;
+  virtual ConfigRepository& config() = 0;
+  virtual DeviceRepository& devices() = 0;
+  virtual SecretRepository& secret() = 0;
+
+  // Corruption with the first problem found.
+  virtual Status CheckIntegrity(IntegrityCheck depth) = 0;
+};
+
+}  // namespace facepass::domain
