@@ -1,0 +1,163 @@
+// What only the PostgreSQL backend has: the connection string and its
+// redaction, a server that is not there, reconnection, statement timeouts,
+// the schema's version and its creation by nodes starting together.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "store/pg/conninfo.h"
+#include "store/pg/pg_store.h"
+#include "store/pg_schema.h"
+#include "support/skip_or_fail.h"
+
+namespace facepass::store::pg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using testing_util::PgSchema;
+
+double SecondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+TEST(PgConnInfo, UriPasswordIsKeptOutOfEverythingShown) {
+  auto info = ParseConnInfo("postgresql://alice:s3cret%21pw@db.example:6543/fp?sslmode=verify-full");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->target, "alice@db.example:6543/fp");
+  EXPECT_NE(info->conninfo.find("password='s3cret!pw'"), std::string::npos);  // libpq gets it, decoded
+  EXPECT_NE(info->conninfo.find("sslmode='verify-full'"), std::string::npos);
+  EXPECT_NE(info->conninfo.find("connect_timeout='2'"), std::string::npos);
+  const std::string shown = Redact("auth failed for s3cret!pw (s3cret%21pw)", info->secrets);
+  EXPECT_EQ(shown, "auth failed for *** (***)");
+}
+
+TEST(PgConnInfo, SettingsTheUriGivesAreKept) {
+  auto info = ParseConnInfo("postgresql:///fp?host=/run/pg&connect_timeout=7&application_name=gate");
+  ASSERT_TRUE(info.ok());
+  EXPECT_NE(info->conninfo.find("connect_timeout='7'"), std::string::npos);
+  EXPECT_NE(info->conninfo.find("application_name='gate'"), std::string::npos);
+  EXPECT_EQ(info->conninfo.find("password"), std::string::npos);  // PGPASSFILE / service file supply it
+}
+
+TEST(PgConnInfo, KeyValueStringsAndQuoting) {
+  auto info = ParseConnInfo("host=db user=bob password='it\\'s x' dbname=fp");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->target, "bob@db:5432/fp");
+  EXPECT_EQ(Redact("bad it's x here", info->secrets), "bad *** here");
+  EXPECT_EQ(GuessPassword("host=db password=plain user=u"), "plain");
+  EXPECT_EQ(GuessPassword("postgres://u:pw@h/db"), "pw");
+  EXPECT_EQ(GuessPassword("postgres://u@h/db"), "");
+}
+
+TEST(PgConnInfo, ParseErrorsAreRedactedToo) {
+  // libpq quotes the whole URI in this error.
+  auto info = ParseConnInfo("postgresql://u:hunter2@[::1/db");
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(info.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(info.status().message().find("hunter2"), std::string::npos) << info.status().message();
+}
+
+TEST(PgStoreOffline, AServerThatIsNotThereIsUnavailableQuicklyAndRedacted) {
+  for (const char* uri : {"postgresql://u:hunter2@127.0.0.1:1/db", "postgresql://u:hunter2@10.255.255.1:5432/db"}) {
+    const auto start = Clock::now();
+    auto store = PgStore::Open(uri);
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.status().code(), StatusCode::kUnavailable) << store.status().ToString();
+    EXPECT_EQ(store.status().message().find("hunter2"), std::string::npos) << store.status().message();
+    EXPECT_LT(SecondsSince(start), 4.0) << uri;
+  }
+}
+
+class PgStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    schema_ = PgSchema::Create();
+    if (!schema_) FP_SKIP_OR_FAIL_IN_CI(testing_util::kNoPgCluster);
+    // Its own application_name: the reconnect test ends only these connections.
+    options_.pool.conn.application_name = "facepass-test-" + schema_->name();
+    options_.pool.statement_timeout_ms = 500;
+  }
+
+  // A statement on the test cluster outside the store, in the test's schema.
+  void Admin(pqxx::connection& c, const std::string& sql) {
+    pqxx::nontransaction w(c);
+    w.exec("SET search_path = " + schema_->name());
+    w.exec(sql);
+  }
+
+  std::unique_ptr<PgSchema> schema_;
+  PgStore::Options options_;
+};
+
+TEST_F(PgStoreTest, ReconnectsAfterItsConnectionsAreKilled) {
+  auto store = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->CreateGroup("before", 1).ok());
+  {
+    pqxx::connection admin(schema_->base_uri());
+    pqxx::nontransaction w(admin);
+    const pqxx::result killed = w.exec_params(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        options_.pool.conn.application_name);
+    EXPECT_GE(killed.size(), 1u);
+  }
+  // The pooled connection is dead; the call runs again on a fresh one.
+  auto after = (*store)->CreateGroup("after", 2);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(*(*store)->ListGroupNames(), (std::vector<std::string>{"after", "before"}));
+}
+
+TEST_F(PgStoreTest, AHeldLockIsUnavailableAfterTheStatementTimeout) {
+  auto store = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto g = (*store)->CreateGroup("locked", 1);
+  auto image = (*store)->AddImage(domain::ImageKind::kEnrol, "jpeg", "x", 1, 1, 1);
+  const std::vector<float> f = {1, 2};
+  auto face = (*store)->InsertFace(*image, {}, 1, f);
+  ASSERT_TRUE(g.ok() && face.ok());
+
+  pqxx::connection admin(schema_->base_uri());
+  pqxx::work holder(admin);
+  holder.exec("SET LOCAL search_path = " + schema_->name());
+  holder.exec("SELECT 1 FROM face_groups WHERE id = " + std::to_string(g->id) + " FOR UPDATE");
+  const auto start = Clock::now();
+  auto bind = (*store)->Bind(g->id, *face, 2);
+  EXPECT_EQ(bind.status().code(), StatusCode::kUnavailable) << bind.status().ToString();
+  EXPECT_LT(SecondsSince(start), 2.0);
+  holder.abort();
+  auto again = (*store)->Bind(g->id, *face, 3);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(*again);
+  EXPECT_EQ((*store)->GetGroupById(g->id)->version, 2);  // the timed-out bind left no trace
+}
+
+TEST_F(PgStoreTest, ANewerSchemaIsRefused) {
+  ASSERT_TRUE(PgStore::Open(schema_->uri(), options_).ok());
+  pqxx::connection admin(schema_->base_uri());
+  Admin(admin, "UPDATE schema_version SET version = 99");
+  auto store = PgStore::Open(schema_->uri(), options_);
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition) << store.status().ToString();
+}
+
+TEST_F(PgStoreTest, NodesStartingTogetherCreateTheSchemaOnce) {
+  std::vector<std::unique_ptr<PgStore>> opened(4);
+  std::vector<std::thread> threads;
+  for (auto& slot : opened) {
+    threads.emplace_back([&] {
+      auto r = PgStore::Open(schema_->uri(), options_);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (r.ok()) slot = std::move(r).value();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& store : opened) ASSERT_NE(store, nullptr);
+  // And they share one secret: tokens decode on every node.
+  auto secret = opened[0]->LoadOrCreateSecret();
+  ASSERT_TRUE(secret.ok());
+  for (auto& store : opened) EXPECT_EQ(*store->LoadOrCreateSecret(), *secret);
+}
+
+}  // namespace
+}  // namespace facepass::store::pg
