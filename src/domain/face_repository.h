@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -38,5 +39,18 @@ class FaceRepository {
   virtual Result<std::vector<std::pair<int64_t, std::vector<float>>>> FeaturesOf(
       const std::vector<int64_t>& face_ids) = 0;
 };
+
+// ReplaceFeatures' precondition: every feature non-empty and of one
+// dimension (the 1:N index loads them as one matrix). InvalidArgument naming
+// the first face that breaks it.
+inline Status CheckOneDimension(const std::vector<std::pair<int64_t, std::vector<float>>>& features) {
+  const size_t dim = features.empty() ? 0 : features.front().second.size();
+  for (const auto& [id, feature] : features) {
+    if (feature.empty() || feature.size() != dim)
+      return Status::InvalidArgument("face " + std::to_string(id) + ": feature of " + std::to_string(feature.size()) +
+                                     " values, expected " + std::to_string(dim));
+  }
+  return Status::OK();
+}
 
 }  // namespace facepass::domain

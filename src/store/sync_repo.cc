@@ -1,5 +1,5 @@
 // Reads for device sync and start-up: change log, features, full bindings.
-#include <map>
+#include "store/change_log.h"
 #include "store/database.h"
 #include "store/db_internal.h"
 
@@ -8,12 +8,6 @@ namespace facepass::store {
 using internal::Guard;
 
 namespace {
-
-// The log can answer "since from_version" when it holds every version in
-// (from_version, current]: floor <= from_version <= current.
-bool LogReaches(const GroupRecord& g, int64_t floor, int64_t from_version) {
-  return from_version >= floor && from_version <= g.version;
-}
 
 std::vector<GroupChange> ReadChanges(SQLite::Database& db, int64_t group_id, int64_t from_version) {
   std::vector<GroupChange> out;
@@ -38,7 +32,7 @@ Result<std::optional<std::vector<GroupChange>>> Database::ChangesSince(int64_t g
     int64_t floor = 0;
     if (!internal::ReadGroup(*db_, group_id, &g, &floor)) return Status::NotFound("group id " + std::to_string(group_id));
     std::optional<std::vector<GroupChange>> out;
-    if (LogReaches(g, floor, from_version)) out = ReadChanges(*db_, group_id, from_version);
+    if (change_log::Reaches(g, floor, from_version)) out = ReadChanges(*db_, group_id, from_version);
     txn.commit();
     return out;
   });
@@ -74,7 +68,7 @@ Result<GroupDelta> Database::SyncDelta(int64_t group_id, int64_t from_version) {
       return d;  // deleted: the caller decides (KEEP_LOCAL); same version: nothing to send
     }
     std::vector<int64_t> added;
-    if (from_version <= 0 || !LogReaches(d.group, floor, from_version)) {
+    if (from_version <= 0 || !change_log::Reaches(d.group, floor, from_version)) {
       d.full = true;
       SQLite::Statement q(*db_,
                           "SELECT b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "
@@ -84,22 +78,13 @@ Result<GroupDelta> Database::SyncDelta(int64_t group_id, int64_t from_version) {
       txn.commit();
       return d;
     }
-    // Net effect per face: its first change tells whether it was bound at
-    // from_version, its last whether it is bound now.
-    std::map<int64_t, std::pair<bool, bool>> first_last;
-    for (const GroupChange& c : ReadChanges(*db_, group_id, from_version)) {
-      auto [it, inserted] = first_last.try_emplace(c.face_id, c.bound, c.bound);
-      if (!inserted) it->second.second = c.bound;
-    }
+    const change_log::NetEffect net = change_log::Net(ReadChanges(*db_, group_id, from_version));
+    d.deleted = net.deleted;
     SQLite::Statement feat(*db_, "SELECT feature FROM faces WHERE id = ? AND deleted = 0");
-    for (const auto& [face_id, fl] : first_last) {
-      const bool was_bound = !fl.first, is_bound = fl.second;
-      if (was_bound && !is_bound) d.deleted.push_back(face_id);
-      if (!was_bound && is_bound) {
-        feat.bind(1, face_id);
-        if (feat.executeStep()) d.added.emplace_back(face_id, internal::BlobToFeature(feat.getColumn(0)));
-        feat.reset();
-      }
+    for (int64_t face_id : net.added) {
+      feat.bind(1, face_id);
+      if (feat.executeStep()) d.added.emplace_back(face_id, internal::BlobToFeature(feat.getColumn(0)));
+      feat.reset();
     }
     txn.commit();
     return d;

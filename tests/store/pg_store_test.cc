@@ -141,6 +141,26 @@ TEST_F(PgStoreTest, ANewerSchemaIsRefused) {
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition) << store.status().ToString();
 }
 
+TEST_F(PgStoreTest, IntegrityFindsWhatAWriteBehindItsBackBroke) {
+  auto store = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto g = (*store)->CreateGroup("checked", 1);
+  auto image = (*store)->AddImage(domain::ImageKind::kEnrol, "jpeg", "x", 1, 1, 1);
+  const std::vector<float> f = {1, 2};
+  auto face = (*store)->InsertFace(*image, {}, 1, f);
+  ASSERT_TRUE((*store)->Bind(g->id, *face, 2).ok());
+  ASSERT_TRUE((*store)->CheckIntegrity(domain::IntegrityCheck::kFull).ok());
+
+  pqxx::connection admin(schema_->base_uri());
+  Admin(admin, "DELETE FROM group_changes WHERE version = 2");
+  Status quick = (*store)->CheckIntegrity(domain::IntegrityCheck::kQuick);
+  EXPECT_EQ(quick.code(), StatusCode::kCorruption) << quick.ToString();
+  Admin(admin, "INSERT INTO group_changes VALUES(" + std::to_string(g->id) + ", 2, 2, " + std::to_string(*face) + ", 2)");
+  Status full = (*store)->CheckIntegrity(domain::IntegrityCheck::kFull);  // the log says unbound, the binding is there
+  EXPECT_EQ(full.code(), StatusCode::kCorruption) << full.ToString();
+  EXPECT_TRUE((*store)->CheckIntegrity(domain::IntegrityCheck::kQuick).ok());  // the shape alone is fine
+}
+
 TEST_F(PgStoreTest, NodesStartingTogetherCreateTheSchemaOnce) {
   std::vector<std::unique_ptr<PgStore>> opened(4);
   std::vector<std::thread> threads;

@@ -105,13 +105,7 @@ Result<std::vector<domain::LiveFace>> PgStore::ListLiveFaces() {
 
 Status PgStore::ReplaceFeatures(const std::vector<std::pair<int64_t, std::vector<float>>>& features,
                                 const std::vector<int64_t>& drop, int64_t now_ms) {
-  // One dimension for all: the 1:N index loads them as one matrix.
-  const size_t dim = features.empty() ? 0 : features.front().second.size();
-  for (const auto& [id, feature] : features) {
-    if (feature.empty() || feature.size() != dim)
-      return Status::InvalidArgument("face " + std::to_string(id) + ": feature of " + std::to_string(feature.size()) +
-                                     " values, expected " + std::to_string(dim));
-  }
+  FP_RETURN_IF_ERROR(domain::CheckOneDimension(features));
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Status {
     w.exec("SET LOCAL statement_timeout = 0");  // one transaction for every face of the installation
     for (const auto& [id, feature] : features) {

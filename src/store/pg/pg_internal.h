@@ -2,6 +2,7 @@
 #pragma once
 
 #include <bit>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <pqxx/pqxx>
@@ -34,12 +35,16 @@ Status FromPqxx(const std::exception& e, ConnectionPool& pool, ConnectionPool::L
 // Runs fn(pqxx::work&) as one transaction on a pooled connection: commits
 // when it returns OK, rolls back otherwise. A transaction that failed before
 // its commit (connection lost, deadlock, serialization failure) runs again
-// on a fresh connection, up to three times; a commit whose outcome is unknown
-// is never retried (Unavailable). No exception leaves.
+// on a fresh connection, up to three times while the call is young: a
+// restarted server's dead pooled connection fails at once and is retried,
+// a dead host takes the 2 s timeout and is reported. A commit whose outcome
+// is unknown is never retried (Unavailable). No exception leaves.
 template <typename F>
 auto Run(ConnectionPool& pool, Mode mode, F&& fn) -> decltype(fn(std::declval<pqxx::work&>())) {
   using R = decltype(fn(std::declval<pqxx::work&>()));
   constexpr int kAttempts = 3;
+  constexpr auto kRetryWithin = std::chrono::milliseconds(1500);
+  const auto start = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     auto lease = pool.Acquire();
     if (!lease.ok()) return R(lease.status());
@@ -58,7 +63,7 @@ auto Run(ConnectionPool& pool, Mode mode, F&& fn) -> decltype(fn(std::declval<pq
     } catch (const std::exception& e) {
       failed = FromPqxx(e, pool, *lease, &retry);
     }
-    if (!retry || attempt == kAttempts) return R(failed);
+    if (!retry || attempt == kAttempts || std::chrono::steady_clock::now() - start > kRetryWithin) return R(failed);
   }
 }
 

@@ -1,6 +1,5 @@
 // Reads for device sync and start-up: change log, full bindings.
-#include <map>
-
+#include "store/change_log.h"
 #include "store/pg/pg_internal.h"
 #include "store/pg/pg_store.h"
 
@@ -12,12 +11,6 @@ using internal::Mode;
 using internal::Run;
 
 namespace {
-
-// The log can answer "since from_version" when it holds every version in
-// (from_version, current]: floor <= from_version <= current.
-bool LogReaches(const GroupRecord& g, int64_t floor, int64_t from_version) {
-  return from_version >= floor && from_version <= g.version;
-}
 
 std::vector<GroupChange> ReadChanges(pqxx::work& w, int64_t group_id, int64_t from_version) {
   std::vector<GroupChange> out;
@@ -37,7 +30,7 @@ Result<std::optional<std::vector<GroupChange>>> PgStore::ChangesSince(int64_t gr
     int64_t floor = 0;
     if (!internal::ReadGroup(w, group_id, &g, &floor)) return Status::NotFound("group id " + std::to_string(group_id));
     Out out;
-    if (LogReaches(g, floor, from_version)) out = ReadChanges(w, group_id, from_version);
+    if (change_log::Reaches(g, floor, from_version)) out = ReadChanges(w, group_id, from_version);
     return out;
   });
 }
@@ -64,7 +57,7 @@ Result<domain::GroupDelta> PgStore::SyncDelta(int64_t group_id, int64_t from_ver
     if (!internal::ReadGroup(w, group_id, &d.group, &floor))
       return Status::NotFound("group id " + std::to_string(group_id));
     if (d.group.deleted || from_version == d.group.version) return d;
-    if (from_version <= 0 || !LogReaches(d.group, floor, from_version)) {
+    if (from_version <= 0 || !change_log::Reaches(d.group, floor, from_version)) {
       d.full = true;
       for (const auto& row : w.exec_params("SELECT b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "
                                            "WHERE b.group_id = $1 AND NOT f.deleted ORDER BY b.face_id",
@@ -74,22 +67,13 @@ Result<domain::GroupDelta> PgStore::SyncDelta(int64_t group_id, int64_t from_ver
       }
       return d;
     }
-    // Net effect per face: its first change tells whether it was bound at
-    // from_version, its last whether it is bound now.
-    std::map<int64_t, std::pair<bool, bool>> first_last;
-    for (const GroupChange& c : ReadChanges(w, group_id, from_version)) {
-      auto [it, inserted] = first_last.try_emplace(c.face_id, c.bound, c.bound);
-      if (!inserted) it->second.second = c.bound;
-    }
-    for (const auto& [face_id, fl] : first_last) {
-      const bool was_bound = !fl.first, is_bound = fl.second;
-      if (was_bound && !is_bound) d.deleted.push_back(face_id);
-      if (!was_bound && is_bound) {
-        const pqxx::result r = w.exec_params("SELECT feature FROM faces WHERE id = $1 AND NOT deleted", face_id);
-        if (r.empty()) continue;
-        FP_ASSIGN_OR_RETURN(auto feature, internal::FeatureOf(r[0][0]));
-        d.added.emplace_back(face_id, std::move(feature));
-      }
+    const change_log::NetEffect net = change_log::Net(ReadChanges(w, group_id, from_version));
+    d.deleted = net.deleted;
+    for (int64_t face_id : net.added) {
+      const pqxx::result r = w.exec_params("SELECT feature FROM faces WHERE id = $1 AND NOT deleted", face_id);
+      if (r.empty()) continue;
+      FP_ASSIGN_OR_RETURN(auto feature, internal::FeatureOf(r[0][0]));
+      d.added.emplace_back(face_id, std::move(feature));
     }
     return d;
   });
