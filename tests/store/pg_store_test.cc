@@ -87,8 +87,24 @@ class PgStoreTest : public ::testing::Test {
     w.exec(sql);
   }
 
+  // Opens store_ with one group and one live face in it (unbound).
+  void OpenWithGroupAndFace(const std::string& group) {
+    auto store = PgStore::Open(schema_->uri(), options_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    auto g = store_->CreateGroup(group, 1);
+    auto image = store_->AddImage(domain::ImageKind::kEnrol, "jpeg", "x", 1, 1, 1);
+    const std::vector<float> f = {1, 2};
+    auto face = store_->InsertFace(*image, {}, 1, f);
+    ASSERT_TRUE(g.ok() && face.ok());
+    group_id_ = g->id;
+    face_id_ = *face;
+  }
+
   std::unique_ptr<PgSchema> schema_;
   PgStore::Options options_;
+  std::unique_ptr<PgStore> store_;
+  int64_t group_id_ = 0, face_id_ = 0;
 };
 
 TEST_F(PgStoreTest, ReconnectsAfterItsConnectionsAreKilled) {
@@ -110,27 +126,20 @@ TEST_F(PgStoreTest, ReconnectsAfterItsConnectionsAreKilled) {
 }
 
 TEST_F(PgStoreTest, AHeldLockIsUnavailableAfterTheStatementTimeout) {
-  auto store = PgStore::Open(schema_->uri(), options_);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto g = (*store)->CreateGroup("locked", 1);
-  auto image = (*store)->AddImage(domain::ImageKind::kEnrol, "jpeg", "x", 1, 1, 1);
-  const std::vector<float> f = {1, 2};
-  auto face = (*store)->InsertFace(*image, {}, 1, f);
-  ASSERT_TRUE(g.ok() && face.ok());
-
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("locked"));
   pqxx::connection admin(schema_->base_uri());
   pqxx::work holder(admin);
   holder.exec("SET LOCAL search_path = " + schema_->name());
-  holder.exec("SELECT 1 FROM face_groups WHERE id = " + std::to_string(g->id) + " FOR UPDATE");
+  holder.exec("SELECT 1 FROM face_groups WHERE id = " + std::to_string(group_id_) + " FOR UPDATE");
   const auto start = Clock::now();
-  auto bind = (*store)->Bind(g->id, *face, 2);
+  auto bind = store_->Bind(group_id_, face_id_, 2);
   EXPECT_EQ(bind.status().code(), StatusCode::kUnavailable) << bind.status().ToString();
   EXPECT_LT(SecondsSince(start), 2.0);
   holder.abort();
-  auto again = (*store)->Bind(g->id, *face, 3);
+  auto again = store_->Bind(group_id_, face_id_, 3);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_TRUE(*again);
-  EXPECT_EQ((*store)->GetGroupById(g->id)->version, 2);  // the timed-out bind left no trace
+  EXPECT_EQ(store_->GetGroupById(group_id_)->version, 2);  // the timed-out bind left no trace
 }
 
 TEST_F(PgStoreTest, ANewerSchemaIsRefused) {
@@ -142,23 +151,18 @@ TEST_F(PgStoreTest, ANewerSchemaIsRefused) {
 }
 
 TEST_F(PgStoreTest, IntegrityFindsWhatAWriteBehindItsBackBroke) {
-  auto store = PgStore::Open(schema_->uri(), options_);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto g = (*store)->CreateGroup("checked", 1);
-  auto image = (*store)->AddImage(domain::ImageKind::kEnrol, "jpeg", "x", 1, 1, 1);
-  const std::vector<float> f = {1, 2};
-  auto face = (*store)->InsertFace(*image, {}, 1, f);
-  ASSERT_TRUE((*store)->Bind(g->id, *face, 2).ok());
-  ASSERT_TRUE((*store)->CheckIntegrity(domain::IntegrityCheck::kFull).ok());
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("checked"));
+  ASSERT_TRUE(store_->Bind(group_id_, face_id_, 2).ok());
+  ASSERT_TRUE(store_->CheckIntegrity(domain::IntegrityCheck::kFull).ok());
 
   pqxx::connection admin(schema_->base_uri());
   Admin(admin, "DELETE FROM group_changes WHERE version = 2");
-  Status quick = (*store)->CheckIntegrity(domain::IntegrityCheck::kQuick);
+  Status quick = store_->CheckIntegrity(domain::IntegrityCheck::kQuick);
   EXPECT_EQ(quick.code(), StatusCode::kCorruption) << quick.ToString();
-  Admin(admin, "INSERT INTO group_changes VALUES(" + std::to_string(g->id) + ", 2, 2, " + std::to_string(*face) + ", 2)");
-  Status full = (*store)->CheckIntegrity(domain::IntegrityCheck::kFull);  // the log says unbound, the binding is there
+  Admin(admin, "INSERT INTO group_changes VALUES(" + std::to_string(group_id_) + ", 2, 2, " + std::to_string(face_id_) + ", 2)");
+  Status full = store_->CheckIntegrity(domain::IntegrityCheck::kFull);  // the log says unbound, the binding is there
   EXPECT_EQ(full.code(), StatusCode::kCorruption) << full.ToString();
-  EXPECT_TRUE((*store)->CheckIntegrity(domain::IntegrityCheck::kQuick).ok());  // the shape alone is fine
+  EXPECT_TRUE(store_->CheckIntegrity(domain::IntegrityCheck::kQuick).ok());  // the shape alone is fine
 }
 
 TEST_F(PgStoreTest, NodesStartingTogetherCreateTheSchemaOnce) {
