@@ -1,9 +1,14 @@
-// /api/service/config/v1 (POST to change the thresholds, GET to read) and
-// /api/version/v1.
+// /api/service/config/v1 (POST to change the thresholds, GET to read), its
+// extension /api/service/config/v1/strangers (what a recognise threshold means
+// for each group, before it is set) and /api/version/v1.
+#include <cstdlib>
+
 #include "api/handlers.h"
 #include "api/json_codec.h"
+#include "api/stranger_json.h"
 #include "service/app.h"
 #include "service/config.h"
+#include "service/strangers.h"
 
 namespace facepass::api {
 
@@ -38,6 +43,30 @@ ApiReply ConfigUpdate(App& app, const http::Request& req) {
 }
 
 ApiReply ConfigGet(App& app, const http::Request&) { return ApiReply::Ok(ThresholdsJson(app.config().Get())); }
+
+ApiReply StrangerPreview(App& app, const http::Request& req) {
+  std::optional<double> threshold;
+  if (const std::string* v = req.Query("threshold"); v != nullptr && !v->empty()) {
+    char* end = nullptr;
+    const double t = std::strtod(v->c_str(), &end);
+    if (end != v->c_str() + v->size()) return ApiReply::Error(errors::IllegalArgument("threshold"));
+    threshold = t;
+  }
+  auto preview = app.strangers().Preview(threshold);
+  if (!preview.ok()) return ApiReply::Error(preview.error());
+  json groups = json::array();
+  for (const auto& g : preview->groups) {
+    json row = {{"group_name", g.group_name}};
+    AddGroupOdds(g.odds, &row);
+    groups.push_back(std::move(row));
+  }
+  json out = {{"threshold", preview->threshold},
+              {"groups", std::move(groups)},
+              {"far_source", preview->far_source},
+              {"genuine_source", preview->genuine_source}};
+  AddOdds("genuine_refused", preview->genuine_refused, &out);
+  return ApiReply::Ok(std::move(out));
+}
 
 ApiReply Version(App& app, const http::Request&) {
   const service::VersionInfo v = app.config().Version();

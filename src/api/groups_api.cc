@@ -1,8 +1,10 @@
 // /api/group/v1/{create,delete,query,list,bind,unbind}.
 #include "api/handlers.h"
 #include "api/params.h"
+#include "api/stranger_json.h"
 #include "service/app.h"
 #include "service/groups.h"
+#include "service/strangers.h"
 #include "store/token_cipher.h"
 
 namespace facepass::api {
@@ -60,7 +62,10 @@ ApiReply GroupQuery(App& app, const http::Request& req) {
   if (!group.ok()) return ApiReply::Error(group.error());
   json faces = json::array();
   for (int64_t id : group->face_ids) faces.push_back(app.tokens().Encode(store::TokenKind::kFace, id));
-  return ApiReply::Ok({{"group_name", group->name}, {"faces", std::move(faces)}});
+  json out = {{"group_name", group->name}, {"faces", std::move(faces)}};
+  // Extension (issue 30): how often a stranger passes against this many faces.
+  AddGroupOdds(app.strangers().ForGroup(int64_t(group->face_ids.size())), &out);
+  return ApiReply::Ok(std::move(out));
 }
 
 ApiReply GroupList(App& app, const http::Request&) {

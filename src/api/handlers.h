@@ -39,6 +39,8 @@ ApiReply SyncNotify(App& app, const http::Request& req);
 // config_api.cc: /api/service/config/v1 (POST, GET), /api/version/v1
 ApiReply ConfigUpdate(App& app, const http::Request& req);
 ApiReply ConfigGet(App& app, const http::Request& req);
+// Extension (issue 30): GET /api/service/config/v1/strangers[?threshold=T].
+ApiReply StrangerPreview(App& app, const http::Request& req);
 ApiReply Version(App& app, const http::Request& req);
 // keys_api.cc: /api/keys/v1/{create,list,revoke} (admin)
 ApiReply KeysCreate(App& app, const http::Request& req);

@@ -31,6 +31,7 @@ std::vector<http::Route> Routes(service::App& app) {
       {"GET", "/api/service/sync/v1/notify", BodyKind::kNone, to(SyncNotify)},
       {"POST", "/api/service/config/v1", BodyKind::kForm, to(ConfigUpdate)},
       {"GET", "/api/service/config/v1", BodyKind::kNone, to(ConfigGet)},
+      {"GET", "/api/service/config/v1/strangers", BodyKind::kNone, to(StrangerPreview)},
       {"GET", "/api/version/v1", BodyKind::kNone, to(Version)},
       {"POST", "/api/keys/v1/create", BodyKind::kJson, to(KeysCreate)},
       {"GET", "/api/keys/v1/list", BodyKind::kNone, to(KeysList)},

@@ -34,6 +34,7 @@ const std::vector<EndpointPermission>& PermissionTable() {
       {"GET", "/api/service/sync/v1/notify", {A, D, V}},  // issue 14: who may read sync status
       {"POST", "/api/service/config/v1", {A}},
       {"GET", "/api/service/config/v1", {A}},
+      {"GET", "/api/service/config/v1/strangers", {A}},
       {"GET", "/api/version/v1", {A, D, V}},
       {"POST", "/api/keys/v1/create", {A}},
       {"GET", "/api/keys/v1/list", {A}},

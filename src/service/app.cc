@@ -18,6 +18,7 @@
 #include "service/history.h"
 #include "service/image_archive.h"
 #include "service/recognition.h"
+#include "service/strangers.h"
 #include "service/thresholds.h"
 #include "store/database.h"
 #include "store/dir_lock.h"
@@ -97,6 +98,8 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   app->history_ = std::make_unique<History>(catalog.db());
   app->sync_ = std::make_unique<DeviceSync>(catalog, *app->analyzer_, *app->thresholds_);
   app->config_ = std::make_unique<Config>(*app->thresholds_, *app->analyzer_);
+  app->strangers_ =
+      std::make_unique<Strangers>(catalog, *app->thresholds_, StrangerOdds(app->engine_->Models().score.tables));
   app->purge_ = std::make_unique<CapturePurge>(catalog.db(), *app->files_, options.capture_retention_days);
   app->purge_->Start(options.purge_interval);
   return app;

@@ -41,6 +41,7 @@ class Groups;
 class History;
 class ImageArchive;
 class Recognition;
+class Strangers;
 class Thresholds;
 
 class App {
@@ -57,6 +58,8 @@ class App {
   History& history() { return *history_; }
   DeviceSync& device_sync() { return *sync_; }
   Config& config() { return *config_; }
+  // How often strangers pass against a group (issue 30).
+  Strangers& strangers() { return *strangers_; }
   // "group X is now at V" after each group change (the notify endpoint).
   ChangeFeed& change_feed() { return *feed_; }
   // face_token / image_id <-> ids, for the API layer.
@@ -93,6 +96,7 @@ class App {
   std::unique_ptr<History> history_;
   std::unique_ptr<DeviceSync> sync_;
   std::unique_ptr<Config> config_;
+  std::unique_ptr<Strangers> strangers_;
   std::unique_ptr<CapturePurge> purge_;  // last: its thread stops first
 };
 

@@ -313,6 +313,7 @@ ModelDetails Engine::Models() const {
   d.liveness = impl_->liveness.info;
   d.score.knots = impl_->score.knots();
   d.score.digest = impl_->score.digest();
+  d.score.tables = impl_->score.tables();
   d.score.calibration = impl_->score.calibrated() ? impl_->score.source() : "none (uncalibrated default)";
   d.search_model = search_model();
   return d;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "vision/calibration_tables.h"
+
 namespace facepass::vision {
 
 struct ModelFileInfo {
@@ -26,6 +28,7 @@ struct ScoreMapInfo {
   std::vector<std::pair<float, float>> knots;  // (cosine, score)
   std::string digest;
   std::string calibration;  // the calibration's "fitted_on", or "none (uncalibrated default)"
+  CalibrationTables tables;  // measured FAR and genuine refusals by score (issue 30)
 };
 
 struct ModelDetails {

@@ -29,6 +29,7 @@ Result<ScoreMap> ScoreMap::FromJson(const nlohmann::json& j) {
   if (knots.size() < 2) return Status::InvalidArgument("calibration: needs two knots or more");
   ScoreMap m(std::move(knots));
   m.source_ = j.value("fitted_on", std::string("calibration file"));
+  FP_ASSIGN_OR_RETURN(m.tables_, CalibrationTablesFromJson(j));
   return m;
 }
 

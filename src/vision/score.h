@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "vision/calibration_tables.h"
 
 namespace facepass::vision {
 
@@ -36,9 +37,13 @@ class ScoreMap {
   const std::string& source() const { return source_; }  // the calibration file's "fitted_on"
 
   const std::vector<std::pair<float, float>>& knots() const { return knots_; }
+  // The file's measured rates by score (empty when it has none); not part of the
+  // digest: they describe the map, they do not change it.
+  const CalibrationTables& tables() const { return tables_; }
 
  private:
   std::vector<std::pair<float, float>> knots_;
+  CalibrationTables tables_;
   std::string source_;
 };
 

@@ -5,6 +5,7 @@
 //                 [--fusion on|off --fusion-model F --fusion-weight 0.4]
 //                 [--gallery 300 --strangers 600 --draws 10]
 //                 [--write-calibration models/arcface.score.json]
+//                 [--sweep [--sweep-sizes 100,300,...] [--sweep-thresholds 70,78,...]]
 //
 // Every photo goes through the enrol path's engine call (validation, detection, quality
 // gates, alignment, embedding). Prints, per set: what the enrol gates refuse and why;
@@ -12,7 +13,10 @@
 // TAR at FAR 1e-3/1e-4/1e-5); open-set 1:N at the recognise threshold (TPIR, FPIR,
 // rank-1, over random draws of gallery and strangers); liveness spread. With
 // --write-calibration the score map is fitted on lfw impostors and written as the
-// embedder's calibration file; the tables then use the new map.
+// embedder's calibration file (with the per-pair FAR and the genuine refusals by
+// score); the tables then use the new map. --sweep replaces the lfw tables by the
+// open-set sweep over group size and threshold against the calibration's
+// prediction (issue 30, open_set_sweep.h).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -20,6 +24,7 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -29,8 +34,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "calibration_tables.h"
 #include "dataset.h"
 #include "metrics.h"
+#include "open_set_sweep.h"
+#include "service/stranger_odds.h"
 #include "service/thresholds.h"
 #include "vision/score.h"
 
@@ -45,6 +53,10 @@ struct Flags {
   std::string fusion, fusion_model;
   float fusion_weight = vision::FusionConfig{}.weight;
   int threads = 2, gallery = 300, strangers = 600, draws = 10;
+  bool sweep = false;
+  // 1 << 30: every enrollable person (963 on lfw-dev).
+  std::vector<int> sweep_sizes = {100, 200, 300, 500, 700, 1 << 30};
+  std::vector<double> sweep_thresholds = {62, 66, 70, 74, 78, 82, 86};
 };
 
 const double kRecognise = service::ThresholdValues::kDefaultRecognize;
@@ -235,6 +247,9 @@ int main(int argc, char** argv) {
   app.add_option("--strangers", f.strangers, "people never enrolled per draw");
   app.add_option("--draws", f.draws, "random draws of gallery and strangers");
   app.add_option("--write-calibration", f.write_calibration, "fit the score map on lfw impostors and write it here");
+  app.add_flag("--sweep", f.sweep, "open-set sweep over group size x threshold instead of the lfw tables");
+  app.add_option("--sweep-sizes", f.sweep_sizes, "gallery sizes (clipped to the enrollable people)")->delimiter(',');
+  app.add_option("--sweep-thresholds", f.sweep_thresholds, "recognise thresholds")->delimiter(',');
   CLI11_PARSE(app, argc, argv);
 
   vision::EngineOptions opts;
@@ -272,7 +287,10 @@ int main(int argc, char** argv) {
     Status s = Extract(e, f.lfw, &*photos, f.threads, cache_for("lfw-q2-" + detector_kind + "-" + e.search_model()));
     if (!s.ok()) { std::fprintf(stderr, "facepass-eval: %s\n", s.ToString().c_str()); return 1; }
     PrintRefusals("lfw", *photos);
-    PairSet pairs = AllPairs(*photos, f.threads);
+    // Every pair (20 M on lfw-dev) only where a table needs them.
+    PairSet pairs;
+    if (!f.sweep || !f.write_calibration.empty()) pairs = AllPairs(*photos, f.threads);
+    vision::CalibrationTables tables = e.Models().score.tables;
     if (!f.write_calibration.empty()) {
       // Held-out check first: fit on one half of the identities, measure on the other.
       PairSet a = AllPairs(*photos, f.threads, [](const Photo& p) { return HalfA(p.identity); });
@@ -297,6 +315,15 @@ int main(int argc, char** argv) {
                          {"measured_far", far}, {"impostor_pairs_at_or_above", above},
                          {"far_half_b_fitted_on_a", fab}, {"far_half_a_fitted_on_b", fba}});
       }
+      // The genuine pairs a gate meets: an enrolled photo (passes the gates) and a capture.
+      PairSet unenrollable = AllPairs(*photos, f.threads, [](const Photo& p) { return !p.refusal.empty(); });
+      std::vector<float> enrolled_genuine;
+      std::set_difference(pairs.genuine.begin(), pairs.genuine.end(), unenrollable.genuine.begin(),
+                          unenrollable.genuine.end(), std::back_inserter(enrolled_genuine));
+      tables = MeasureTables(pairs.impostor, enrolled_genuine, [&](float c) { return fitted.Map(c); });
+      tables.far_source = "lfw-dev impostor pairs (every pair of photos of two people), facepass-eval " + Today();
+      tables.genuine_source = "lfw-dev genuine pairs with at least one photo the enrol gates accept, facepass-eval " +
+                              Today();
       nlohmann::json knots = nlohmann::json::array();
       for (auto [c, s2] : fitted.knots()) knots.push_back({c, s2});
       const vision::ModelDetails detail = e.Models();
@@ -312,11 +339,20 @@ int main(int argc, char** argv) {
                    "cosine -1 and to 100 at cosine 1"},
           {"knots", knots},
           {"table", table}};
+      out.update(TablesJson(tables));
       std::ofstream o(f.write_calibration);
       o << out.dump(1) << "\n";
       if (!o) { std::fprintf(stderr, "facepass-eval: cannot write %s\n", f.write_calibration.c_str()); return 1; }
       std::printf("wrote %s (the tables below use it)\n", f.write_calibration.c_str());
       score = [&](float c) { return fitted.Map(c); };
+    }
+    if (f.sweep) {
+      SweepOptions so{f.sweep_sizes, f.sweep_thresholds, f.draws, f.threads};
+      const service::StrangerOdds odds(tables);
+      std::printf("\n## open-set sweep over group size and threshold (lfw-dev, %d draws)\n", f.draws);
+      PrintSweep(MeasureSweep(*photos, score, so), so,
+                 [&](double t, int n) { return odds.PassRate(t, n).value; });
+      return 0;
     }
     std::printf("\n## 1:1 compare at %.0f\n| set | genuine | impostor | ROC AUC | FAR | FRR | TAR@1e-3 | TAR@1e-4 | "
                 "TAR@1e-5 |\n|---|---|---|---|---|---|---|---|---|\n", kCompare);
