@@ -81,9 +81,25 @@ std::string ReadKeyFile(const std::filesystem::path& file) {
 
 }  // namespace
 
+std::filesystem::path ModelsWithRepoCalibration(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  for (const auto& e : fs::directory_iterator(FACEPASS_MODELS_DIR)) {
+    const fs::path link = dir / e.path().filename();
+    if (!fs::exists(fs::symlink_status(link))) fs::create_symlink(fs::absolute(e.path()), link);
+  }
+  for (const auto& e : fs::directory_iterator(fs::path(FACEPASS_SOURCE_DIR) / "calibration")) {
+    const fs::path to = dir / e.path().filename();
+    fs::remove(to);
+    fs::copy_file(e.path(), to);
+  }
+  return dir;
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Start(const std::filesystem::path& data_dir,
                                                     std::vector<std::string> extra_args,
-                                                    int wait_seconds) {
+                                                    int wait_seconds,
+                                                    const std::filesystem::path& models_dir) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   for (int attempt = 0; attempt < 3; ++attempt) {
     p->port_ = PickFreePort();
@@ -91,7 +107,8 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::filesystem::path&
     std::vector<std::string> args = {ServerBinary().string(), "serve",
                                      "--listen", "127.0.0.1:" + std::to_string(p->port_),
                                      "--data-dir", data_dir.string(),
-                                     "--models-dir", FACEPASS_MODELS_DIR};
+                                     "--models-dir",
+                                     models_dir.empty() ? std::string(FACEPASS_MODELS_DIR) : models_dir.string()};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     pid_t pid = fork();
     if (pid == 0) {

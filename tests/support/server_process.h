@@ -18,15 +18,22 @@ std::filesystem::path ServerBinary();
 std::filesystem::path MakeTempDir(const std::string& prefix);
 // A loopback TCP port that was free a moment ago.
 uint16_t PickFreePort();
+// `dir` filled with links to FACEPASS_MODELS_DIR's files and copies of the
+// repository's calibration/*.score.json over them: the calibration this tree
+// ships, whatever the models folder installed last (issue 30's tests read its
+// tables). Returns `dir`.
+std::filesystem::path ModelsWithRepoCalibration(const std::filesystem::path& dir);
 
 class ServerProcess {
  public:
   // Spawns the server and waits (up to `wait_seconds`) until GET /api/version/v1
   // answers (200, or 401 with auth on). Returns nullptr (and prints why) if it
   // does not come up. Then reads DATA_DIR/admin.key, the bootstrap admin key.
+  // `models_dir` empty: FACEPASS_MODELS_DIR.
   static std::unique_ptr<ServerProcess> Start(const std::filesystem::path& data_dir,
                                               std::vector<std::string> extra_args = {},
-                                              int wait_seconds = 120);
+                                              int wait_seconds = 120,
+                                              const std::filesystem::path& models_dir = {});
   ~ServerProcess();
 
   std::string base_url() const;

@@ -48,3 +48,29 @@ export function faceLink(token, groupName) {
 export async function bind(groupName, token) {
   return post('/api/group/v1/bind', { group_name: groupName, face_token: token });
 }
+
+// Issue 30: how often a stranger passes recognise against a group. The figures
+// come from the server (the calibration's per-pair FAR over the group's faces);
+// the console only shows them, and warns above this share.
+export const STRANGER_WARN = 0.01;
+
+export function fmtRate(x) {
+  if (typeof x !== 'number') return '—';
+  if (x === 0) return '0 %';
+  const pct = x * 100;
+  const text = pct < 0.01 ? `${pct.toPrecision(2)} %` : `${pct.toFixed(pct < 1 ? 2 : 1)} %`;
+  return x >= 1e-6 ? `${text} (about 1 in ${Math.round(1 / x).toLocaleString('en')})` : text;
+}
+
+// The figure, or why there is none (the server's *_reason).
+export function figure(d, key, fmt) {
+  return d[key] === null || d[key] === undefined ? h('span', { class: 'muted' }, d[`${key}_reason`] || 'not known') : fmt(d[key]);
+}
+
+export function strangerWarning(rate, threshold) {
+  if (typeof rate !== 'number' || rate <= STRANGER_WARN) return null;
+  return h('p', { class: 'warning', role: 'alert', id: 'stranger-warning' },
+    `About ${fmtRate(rate)} of people who are not enrolled would pass recognise against this group${threshold ? ` at threshold ${threshold}` : ''}. ` +
+    'A stranger is compared with every face of the group, so the chance that one face lets them in grows with its size. ' +
+    'Split large populations into groups per site or door (each device syncs its own group), or raise the recognise threshold.');
+}

@@ -1,7 +1,8 @@
-// One group: its faces as crops with enrol time; unbind, delete; bind a token.
+// One group: how often a stranger would pass against it (issue 30), its faces
+// as crops with enrol time; unbind, delete; bind a token.
 import { post, imageUrl, explain } from '../api.js';
 import { h, field, fmtTime, toast } from '../dom.js';
-import { errorLine, bind } from './common.js';
+import { errorLine, bind, figure, fmtRate, strangerWarning } from './common.js';
 
 const PAGE = 60;
 
@@ -14,9 +15,10 @@ export async function render(main, ctx) {
   const form = h('form', { class: 'card', id: 'bind-form' }, h('div', { class: 'row' },
     field('Bind an existing face (face_token)', token), h('button', { type: 'submit' }, 'Bind')));
   const summary = h('p', { class: 'muted', id: 'group-summary' });
+  const strangers = h('section', { class: 'card', id: 'group-strangers' });
   const grid = h('div', { class: 'grid', id: 'faces' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show more');
-  main.append(h('p', {}, h('a', { href: '#/groups' }, '← Groups')), h('h1', {}, `Group ${name}`), form, msg, summary, grid, more);
+  main.append(h('p', {}, h('a', { href: '#/groups' }, '← Groups')), h('h1', {}, `Group ${name}`), strangers, form, msg, summary, grid, more);
 
   let faces = [];
   let shown = 0;
@@ -66,9 +68,25 @@ export async function render(main, ctx) {
     more.hidden = shown >= faces.length;
   }
 
+  // face_count, stranger_pass_rate, threshold_for_1_in_1000: the server's extension fields.
+  function showStrangers(d) {
+    strangers.replaceChildren(h('h2', {}, 'Strangers'),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Faces'), h('dd', { id: 'face-count' }, String(d.face_count)),
+        h('dt', {}, 'Strangers who pass'),
+        h('dd', { id: 'stranger-pass-rate', dataset: { rate: d.stranger_pass_rate ?? '' } }, figure(d, 'stranger_pass_rate', fmtRate)),
+        h('dt', {}, 'Threshold for 1 in 1,000'),
+        h('dd', { id: 'threshold-1-in-1000' }, figure(d, 'threshold_for_1_in_1000', String))),
+      strangerWarning(d.stranger_pass_rate),
+      h('p', { class: 'muted' }, 'The expected share of people who are not enrolled that pass recognise against this group ' +
+        'at the recognise threshold in force, and the threshold at which one in 1,000 would. From the score calibration ' +
+        '(per-pair false accepts measured on LFW press photos): a gate camera and another population differ.'));
+  }
+
   async function load() {
     const data = await post('/api/group/v1/query', { group_name: name });
     if (!ctx.live()) return;
+    showStrangers(data);
     // The focused face (from History or a link) first.
     faces = [...data.faces].sort((a, b) => (b === focus) - (a === focus));
     grid.replaceChildren();

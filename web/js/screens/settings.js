@@ -1,8 +1,10 @@
-// Settings: the thresholds (GET/POST /api/service/config/v1) and, for an
-// admin key, API keys (/api/keys/v1/create|list|revoke).
+// Settings: the thresholds (GET/POST /api/service/config/v1), what a recognise
+// threshold means for each group before it is set (GET
+// /api/service/config/v1/strangers, issue 30) and, for an admin key, API keys
+// (/api/keys/v1/create|list|revoke).
 import { get, post, postForm, isAdmin, session } from '../api.js';
 import { h, field, fmtTime, toast } from '../dom.js';
-import { errorLine } from './common.js';
+import { errorLine, figure, fmtRate, STRANGER_WARN } from './common.js';
 
 const THRESHOLDS = [
   ['recognize_threshold', 'Recognise threshold', 78],
@@ -26,7 +28,8 @@ async function thresholds(main, ctx) {
       return field(`${text} (default ${def})`, inputs[k]);
     }), h('button', { type: 'submit', id: 'config-save' }, 'Save')), msg);
   main.append(form);
-  const show = (d) => { for (const [k] of THRESHOLDS) inputs[k].value = d[k]; };
+  const preview = strangerPreview(main, ctx, inputs.recognize_threshold);
+  const show = (d) => { for (const [k] of THRESHOLDS) inputs[k].value = d[k]; preview(); };
   try {
     show(await get('/api/service/config/v1'));
   } catch (e) {
@@ -44,6 +47,51 @@ async function thresholds(main, ctx) {
       msg.append(errorLine(e));
     }
   });
+}
+
+// For the recognise threshold being typed: each group's stranger pass rate and
+// the share of genuine captures refused, as the server computes them from the
+// calibration's measured tables. Returns the function that refreshes it.
+function strangerPreview(main, ctx, input) {
+  const msg = h('div', {});
+  const refused = h('p', { id: 'genuine-refused' });
+  const tbody = h('tbody', { id: 'strangers-body' });
+  const card = h('section', { class: 'card', id: 'strangers-preview' }, h('h2', {}, 'What the recognise threshold means'),
+    h('p', { class: 'muted' }, 'For the recognise threshold above, before you save it: the share of people who are not enrolled ' +
+      'that would pass against each group (a stranger meets every face of the group), and the share of genuine captures refused. ' +
+      'Measured on LFW press photos when the model was calibrated; a gate camera differs.'),
+    refused, msg, h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ['Group', 'Faces', 'Strangers who pass', 'Threshold for 1 in 1,000'].map((c) => h('th', { scope: 'col' }, c)))),
+      tbody)));
+  main.append(card);
+  let timer;
+  let asked = 0;
+  async function refresh() {
+    const t = input.value.trim();
+    const query = t === '' || t === '-1' ? {} : { threshold: t };
+    const mine = ++asked;
+    try {
+      const d = await get('/api/service/config/v1/strangers', query);
+      if (!ctx.live() || mine !== asked) return;
+      msg.replaceChildren();
+      card.dataset.threshold = d.threshold;
+      refused.replaceChildren(`Genuine captures refused at ${d.threshold}: `,
+        h('strong', { class: 'refused' }, figure(d, 'genuine_refused', (x) => `${(x * 100).toFixed(2)} %`)));
+      tbody.replaceChildren(...d.groups.map((g) => {
+        const warn = typeof g.stranger_pass_rate === 'number' && g.stranger_pass_rate > STRANGER_WARN;
+        return h('tr', { class: warn ? 'warn' : '', dataset: { group: g.group_name } },
+          h('td', {}, h('a', { href: `#/group/${encodeURIComponent(g.group_name)}` }, g.group_name)),
+          h('td', { class: 'count' }, String(g.face_count)),
+          h('td', { class: 'rate' }, warn ? '⚠ ' : '', figure(g, 'stranger_pass_rate', fmtRate)),
+          h('td', {}, figure(g, 'threshold_for_1_in_1000', String)));
+      }));
+      if (!d.groups.length) tbody.append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No groups yet.')));
+    } catch (e) {
+      if (mine === asked) msg.replaceChildren(errorLine(e));
+    }
+  }
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refresh, 250); });
+  return refresh;
 }
 
 async function keys(main, ctx) {
