@@ -28,7 +28,16 @@ struct ScoreMapInfo {
   std::string calibration;  // the calibration's "fitted_on", or "none (uncalibrated default)"
 };
 
+// The inference runtime the models run on.
+struct RuntimeInfo {
+  std::string name;      // "onnxruntime" | "opencv"
+  std::string version;   // the library's, e.g. "1.16.3"
+  std::string library;   // where the runtime was loaded from (ONNX Runtime), for the log
+  std::string fallback;  // why the default is not ONNX Runtime ("" when it is, or asked for)
+};
+
 struct ModelDetails {
+  RuntimeInfo runtime;
   ModelFileInfo detector;
   std::optional<ModelFileInfo> landmarks;
   ModelFileInfo embedder;
