@@ -61,7 +61,7 @@ TEST(FpLivenessTest, LoadsAndNamesItsModel) {
   const FpLiveness* m = Shared();
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->id().rfind("fp_liveness-", 0), 0u) << m->id();
-  EXPECT_EQ(m->pool().output_names().size(), 1u);
+  EXPECT_EQ(m->network().output_names().size(), 1u);
 }
 
 TEST(FpLivenessTest, MissingFileIsNotFound) {
