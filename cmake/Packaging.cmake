@@ -16,6 +16,13 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION share/doc/facepass COMPO
 if(EXISTS ${CMAKE_SOURCE_DIR}/web)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/web/ DESTINATION share/facepass/web COMPONENT server)
 endif()
+# ONNX Runtime's library (scripts/fetch-onnxruntime.sh): the installed binary dlopens it
+# from ../lib/facepass/ (vision/runtime.cc) and falls back to OpenCV without it.
+if(FACEPASS_ONNXRUNTIME_LIBRARY AND EXISTS "${FACEPASS_ONNXRUNTIME_LIBRARY}")
+  install(FILES ${FACEPASS_ONNXRUNTIME_LIBRARY} DESTINATION lib/facepass COMPONENT server)
+  install(FILES ${FACEPASS_ONNXRUNTIME_DIR}/LICENSE DESTINATION share/doc/facepass RENAME onnxruntime.LICENSE
+          COMPONENT server)
+endif()
 set(FP_COMPONENTS server)
 # The models only when fetched at configure time; reference/ is test data of the converter.
 if(EXISTS ${CMAKE_SOURCE_DIR}/models/models.json)
@@ -56,5 +63,5 @@ set(CPACK_DEBIAN_MODELS_DESCRIPTION "FacePass face models (ONNX)\n The detector,
 include(CPack)
 
 add_test(NAME debian_package
-         COMMAND ${FP_PKG}/test_package.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
+         COMMAND ${FP_PKG}/test_package.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR} "${FACEPASS_ONNXRUNTIME_LIBRARY}")
 set_tests_properties(debian_package PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)

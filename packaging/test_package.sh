@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # ctest debian_package: cpack -G DEB into a temp dir, checks the .deb's contents, control files and
-# unit, then starts the extracted binary with `serve --config` and stops it with SIGTERM.
-#   packaging/test_package.sh BUILD_DIR SOURCE_DIR      (exit 77: skipped)
+# unit, then starts the extracted binary with `serve --config` and stops it with SIGTERM. With
+# ORT_LIBRARY (the build's ONNX Runtime), the package must carry it and the binary must run on it.
+#   packaging/test_package.sh BUILD_DIR SOURCE_DIR [ORT_LIBRARY]      (exit 77: skipped)
 set -euo pipefail
-BUILD=$(cd "$1" && pwd); SRC=$(cd "$2" && pwd)
+BUILD=$(cd "$1" && pwd); SRC=$(cd "$2" && pwd); ORT=${3:-}
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v dpkg-deb >/dev/null || skip "dpkg-deb not found (not a Debian system)"
@@ -23,7 +24,9 @@ DEB="$T/out/facepass_${VER}_amd64.deb"
 [[ -f $DEB ]] || { ls -R "$T/out"; fail "no $DEB"; }
 
 dpkg-deb -c "$DEB" >"$T/contents"
-for f in ./usr/bin/facepass ./usr/bin/facepass-device ./usr/lib/systemd/system/facepass.service ./etc/facepass/facepass.conf; do
+files=(./usr/bin/facepass ./usr/bin/facepass-device ./usr/lib/systemd/system/facepass.service ./etc/facepass/facepass.conf)
+[[ -n $ORT ]] && files+=("./usr/lib/facepass/$(basename "$ORT")")
+for f in "${files[@]}"; do
   grep -q " $f\$" "$T/contents" || { cat "$T/contents"; fail "$f not in the package"; }
 done
 dpkg-deb -I "$DEB" >"$T/info"
@@ -51,7 +54,8 @@ listen = "127.0.0.1:$PORT"
 data-dir = "$T/data"
 models-dir = "$SRC/models"
 CONF
-"$T/root/usr/bin/facepass" serve --config "$T/facepass.conf" >"$T/serve.log" 2>&1 &
+# The environment must not name another ONNX Runtime: the packaged one is under test.
+env -u FACEPASS_ONNXRUNTIME "$T/root/usr/bin/facepass" serve --config "$T/facepass.conf" >"$T/serve.log" 2>&1 &
 PID=$!
 # 200 without auth, 401 with API keys on (the default): either way the server is up.
 code=000
@@ -62,6 +66,10 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [[ $code == 200 || $code == 401 ]] || { cat "$T/serve.log"; fail "no answer on port $PORT (last $code)"; }
+if [[ -n $ORT ]]; then
+  want="inference runtime: onnxruntime .* $T/root/usr/lib/facepass/$(basename "$ORT")"
+  grep -q "$want" "$T/serve.log" || { cat "$T/serve.log"; fail "not running on the packaged ONNX Runtime"; }
+fi
 kill -TERM "$PID"
 rc=0; wait "$PID" || rc=$?
 PID=

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, builds, fetches and converts
-# the models on first run and starts the server on the embedded default
-# (SQLite + files under the data directory).
+# the models and fetches ONNX Runtime on first run, and starts the server on the
+# embedded default (SQLite + files under the data directory).
 #   FACEPASS_LISTEN=127.0.0.1:8080 FACEPASS_DATA_DIR=./data scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/fetch-models.sh
+bash scripts/fetch-onnxruntime.sh
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)" --target facepass
 # Auth is on: the first start writes an admin key into the data directory.

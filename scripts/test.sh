@@ -11,6 +11,7 @@ PRESET=${PRESET:-default}
 
 bash scripts/install-deps.sh
 bash scripts/fetch-models.sh
+bash scripts/fetch-onnxruntime.sh
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET" -j "$(nproc)"
 

@@ -43,6 +43,7 @@ json QualityJson(const vision::Quality& q) {
 
 json ModelDetailsJson(const vision::ModelDetails& d) {
   json j;
+  j["runtime"] = {{"name", d.runtime.name}, {"version", d.runtime.version}};
   j["detector"] = ModelFileJson(d.detector);
   if (d.landmarks) j["landmarks"] = ModelFileJson(*d.landmarks);
   j["embedder"] = ModelFileJson(d.embedder);

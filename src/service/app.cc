@@ -50,6 +50,12 @@ Result<std::unique_ptr<index::FaceIndex>> LoadIndex(store::Database& db, int dim
   return index;
 }
 
+// The start-up log names the runtime the models run on, and why when the default fell back.
+void LogRuntime(const vision::RuntimeInfo& r) {
+  if (r.fallback.empty()) spdlog::info("inference runtime: {} {} {}", r.name, r.version, r.library);
+  else spdlog::warn("inference runtime: {} {} (ONNX Runtime unavailable: {})", r.name, r.version, r.fallback);
+}
+
 }  // namespace
 
 App::App() = default;
@@ -80,6 +86,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   FP_ASSIGN_OR_RETURN(auto tokens, store::TokenCipher::LoadOrCreate(options.data_dir));
   app->tokens_ = std::make_unique<store::TokenCipher>(tokens);
   FP_ASSIGN_OR_RETURN(app->engine_, vision::Engine::Create(options.engine));
+  LogRuntime(app->engine_->Models().runtime);
   app->analyzer_ = std::make_unique<EngineAnalyzer>(*app->engine_);
   FP_ASSIGN_OR_RETURN(app->thresholds_, Thresholds::Load(db.get()));
   FP_RETURN_IF_ERROR(app->CheckSearchModel());

@@ -8,12 +8,12 @@ static_assert(kWeightSum > 0.9999f && kWeightSum < 1.0001f, "the weights are sha
 Result<std::unique_ptr<BlendedLiveness>> BlendedLiveness::Create(const std::filesystem::path& antispoof,
                                                                  const std::filesystem::path& liveness,
                                                                  const std::filesystem::path& fp_liveness,
-                                                                 int pool_size) {
+                                                                 const LoadOptions& load) {
   std::unique_ptr<BlendedLiveness> b(new BlendedLiveness());
-  FP_ASSIGN_OR_RETURN(auto pair, Liveness::Create(antispoof, liveness, pool_size));
+  FP_ASSIGN_OR_RETURN(auto pair, Liveness::Create(antispoof, liveness, load));
   if (!pair->has_antispoof() || !pair->has_liveness())
     return Status::NotFound("blended liveness needs both " + antispoof.string() + " and " + liveness.string());
-  FP_ASSIGN_OR_RETURN(auto fp, FpLiveness::Create(fp_liveness, pool_size));
+  FP_ASSIGN_OR_RETURN(auto fp, FpLiveness::Create(fp_liveness, load));
   b->pair_ = std::move(pair);
   b->fp_ = std::move(fp);
   return b;

@@ -31,7 +31,7 @@ class BlendedLiveness {
   // All three files must load.
   static Result<std::unique_ptr<BlendedLiveness>> Create(const std::filesystem::path& antispoof,
                                                          const std::filesystem::path& liveness,
-                                                         const std::filesystem::path& fp_liveness, int pool_size);
+                                                         const std::filesystem::path& fp_liveness, const LoadOptions& load);
 
   // [0,100]: 100 x the weighted mean of the three "live" probabilities.
   Result<float> Score(const cv::Mat& bgr, const DetectedFace& face) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
 namespace facepass::vision {
@@ -74,7 +75,7 @@ std::vector<DetectedFace> SuppressOverlaps(std::vector<DetectedFace> faces, floa
 }
 
 Result<std::unique_ptr<Detector>> Detector::Create(const DetectorConfig& cfg,
-                                                   const std::filesystem::path& file, int pool_size) {
+                                                   const std::filesystem::path& file, const LoadOptions& load) {
   std::unique_ptr<Detector> d(new Detector());
   d->name_ = cfg.kind.empty() ? "blazeface" : cfg.kind;
   if (d->name_ == "blazeface") d->kind_ = Kind::kBlazeFace;
@@ -85,8 +86,7 @@ Result<std::unique_ptr<Detector>> Detector::Create(const DetectorConfig& cfg,
   d->input_ = cfg.input_size > 0 ? cfg.input_size : default_input;
   d->input_h_ = d->kind_ == Kind::kRfb ? d->input_ * 3 / 4 : d->input_;
   d->min_score_ = cfg.min_score;
-  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
-  d->pool_ = std::move(pool);
+  FP_ASSIGN_OR_RETURN(d->net_, Network::Load(load, file));
   if (d->kind_ == Kind::kBlazeFace) {
     // Two SSD heads: stride 16 with 2 anchors per cell, stride 32 with 6.
     const int strides[2] = {16, 32}, per_cell[2] = {2, 6};
@@ -228,10 +228,7 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
     return Status::Internal(std::string("detector preprocessing: ") + e.what());
   }
   std::vector<cv::Mat> outs;
-  {
-    auto lease = pool_->Acquire();
-    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
-  }
+  FP_RETURN_IF_ERROR(net_->Run(blob, {}, &outs));
   Result<std::vector<RawFace>> decoded = Status::Internal("detector: not decoded");
   try {  // reshapes and concatenations of the outputs
     decoded = kind_ == Kind::kBlazeFace ? DecodeBlazeFace(outs)

@@ -11,7 +11,7 @@
 
 #include "common/status.h"
 #include "vision/engine.h"
-#include "vision/net_pool.h"
+#include "vision/network.h"
 #include "vision/types.h"
 
 namespace facepass::vision {
@@ -19,7 +19,7 @@ namespace facepass::vision {
 class Detector {
  public:
   static Result<std::unique_ptr<Detector>> Create(const DetectorConfig& cfg,
-                                                  const std::filesystem::path& file, int pool_size);
+                                                  const std::filesystem::path& file, const LoadOptions& load);
 
   // All faces of the upright BGR image, best score first, rects clipped to the image.
   Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) const;
@@ -29,7 +29,7 @@ class Detector {
 
   std::string kind() const { return name_; }
   int input_size() const { return input_; }
-  const NetPool& pool() const { return *pool_; }
+  const Network& network() const { return *net_; }
 
  private:
   Detector() = default;
@@ -48,7 +48,7 @@ class Detector {
   int input_ = 256;     // input width (and height, but for rfb)
   int input_h_ = 256;   // input height: rfb 240
   float min_score_ = 0.5f;
-  std::unique_ptr<NetPool> pool_;
+  std::unique_ptr<Network> net_;
   std::vector<cv::Point2f> anchors_;  // blazeface anchor centres in input pixels
 };
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <opencv2/calib3d.hpp>
+#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
 #include "vision/landmarks.h"
@@ -44,7 +45,7 @@ cv::Mat SimilarityLeastSquares(const std::vector<cv::Point2f>& src, const std::v
 }  // namespace
 
 Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
-                                                   const std::filesystem::path& file, int pool_size) {
+                                                   const std::filesystem::path& file, const LoadOptions& load) {
   std::unique_ptr<Embedder> e(new Embedder());
   e->name_ = cfg.kind.empty() ? "arcface" : cfg.kind;
   e->output_ = cfg.output;
@@ -73,10 +74,9 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   }
   if (cfg.zoom > 0) e->zoom_ = cfg.zoom;
   e->flip_ = cfg.flip > 0;  // off by default: +11 ms for 0.2 points of TAR on lfw-dev (docs/models.md)
-  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
-  e->pool_ = std::move(pool);
+  FP_ASSIGN_OR_RETURN(e->net_, Network::Load(load, file));
   // An output name that the model lacks falls back to its only/first output.
-  auto names = e->pool_->output_names();
+  const auto& names = e->net_->output_names();
   if (std::find(names.begin(), names.end(), e->output_) == names.end()) {
     bool found = false;
     for (const auto& n : names)
@@ -166,11 +166,8 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
     return Status::Internal(std::string("embedder preprocessing: ") + e.what());
   }
   std::vector<cv::Mat> outs;
-  {
-    auto lease = pool_->Acquire();
-    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, output_.empty() ? std::vector<std::string>{}
-                                                                  : std::vector<std::string>{output_}, &outs));
-  }
+  const std::vector<std::string> wanted = output_.empty() ? std::vector<std::string>{} : std::vector{output_};
+  FP_RETURN_IF_ERROR(net_->Run(blob, wanted, &outs));
   if (outs.empty() || outs[0].total() == 0) return Status::Internal("embedder produced no output");
   cv::Mat v = outs[0].reshape(1, 1);
   std::vector<float> f(v.ptr<float>(), v.ptr<float>() + v.total());
@@ -182,7 +179,7 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
 std::string Embedder::id() const {
   char zoom_s[16];
   snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom_);
-  return name_ + "-" + std::to_string(dim_) + "-" + pool_->content_id() + "-a" +
+  return name_ + "-" + std::to_string(dim_) + "-" + net_->content_id() + "-a" +
          std::to_string(kAlignVersion) + (alignment_ == "mesh_box" ? "b" : "t") + zoom_s +
          (flip_ ? "f" : "");
 }

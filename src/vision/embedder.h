@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 #include "vision/engine.h"
-#include "vision/net_pool.h"
+#include "vision/network.h"
 #include "vision/types.h"
 
 namespace facepass::vision {
@@ -18,7 +18,7 @@ namespace facepass::vision {
 class Embedder {
  public:
   static Result<std::unique_ptr<Embedder>> Create(const EmbedderConfig& cfg,
-                                                  const std::filesystem::path& file, int pool_size);
+                                                  const std::filesystem::path& file, const LoadOptions& load);
 
   // The aligned crop the network sees (BGR, input_size x input_size).
   cv::Mat AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
@@ -33,7 +33,7 @@ class Embedder {
   int dim() const { return dim_; }
   // Changes with the model file, the kind (preprocessing) and the alignment version.
   std::string id() const;
-  const NetPool& pool() const { return *pool_; }
+  const Network& network() const { return *net_; }
 
   // Alignment. "template": five points mapped onto ArcFace's 112 template scaled to the
   // input, shrunk around its centre by `zoom` (< 1 shows more of the head).
@@ -53,7 +53,7 @@ class Embedder {
   float zoom_ = 1.0f;
   bool flip_ = false;
   int input_ = 112, dim_ = 0;
-  std::unique_ptr<NetPool> pool_;
+  std::unique_ptr<Network> net_;
 };
 
 }  // namespace facepass::vision

@@ -78,6 +78,7 @@ struct Engine::Impl {
   std::string mesh_note;
   StageMetrics stages{nullptr};
   std::unique_ptr<DecodeGate> decode_gate;
+  RuntimeInfo runtime;
 };
 
 namespace {
@@ -118,11 +119,13 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
-  if (opts.num_threads > 0) cv::setNumThreads(opts.num_threads);
   auto impl = std::make_unique<Impl>();
+  FP_ASSIGN_OR_RETURN(auto runtime, OpenRuntime(opts.runtime));
+  impl->runtime = RuntimeInfo{RuntimeName(runtime.runtime->kind()), runtime.runtime->version(),
+                              runtime.runtime->library(), std::move(runtime.fallback_reason)};
+  const LoadOptions load{std::move(runtime.runtime), std::max(1, opts.pool_size)};
   impl->stages = StageMetrics(opts.metrics);
   impl->decode_gate = std::make_unique<DecodeGate>(opts.large_decode_slots, opts.large_decode_area);
-  const int pool = std::max(1, opts.pool_size);
   const auto& dir = opts.models_dir;
   try {
     std::ifstream in(dir / "models.json");
@@ -134,11 +137,11 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   std::string det_default = opts.detector.kind == "scrfd" ? "scrfd.onnx"
                             : opts.detector.kind == "rfb" ? "rfb320.onnx"
                                                           : "blazeface.onnx";
-  FP_ASSIGN_OR_RETURN(auto det, Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), pool));
+  FP_ASSIGN_OR_RETURN(auto det, Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), load));
   impl->detector = std::move(det);
 
   auto mesh_file = Pick(opts.landmark_file, dir, "facemesh.onnx");
-  auto mesh = FaceMesh::Create(mesh_file, pool);
+  auto mesh = FaceMesh::Create(mesh_file, load);
   if (mesh.ok()) impl->mesh = std::move(mesh.value());
   else if (!opts.landmark_file.empty()) return mesh.status();  // asked for explicitly
 
@@ -146,7 +149,7 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
                             : opts.embedder.kind == "faceres" ? "faceres.onnx"
                                                               : "arcface.onnx";
   const auto emb_file = Pick(opts.embedder.file, dir, emb_default);
-  FP_ASSIGN_OR_RETURN(auto first, Embedder::Create(opts.embedder, emb_file, pool));
+  FP_ASSIGN_OR_RETURN(auto first, Embedder::Create(opts.embedder, emb_file, load));
   const auto& fu = opts.fusion;
   if (!fu.mode.empty() && fu.mode != "on" && fu.mode != "off")
     return Status::InvalidArgument("unknown fusion mode: " + fu.mode + " (on, off, or empty for the default)");
@@ -156,7 +159,7 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   std::filesystem::path second_file;
   if (fu.mode == "on" || (fu.mode.empty() && default_embedder)) {
     second_file = Pick(fu.second.file, dir, "mobilefacenet.onnx");
-    auto made = Embedder::Create(fu.second, second_file, pool);
+    auto made = Embedder::Create(fu.second, second_file, load);
     if (!made.ok() && fu.mode.empty() && made.status().code() == StatusCode::kNotFound)  // a models dir from before fusion
       return Status::NotFound(made.status().message() +
                               " (the default embedder is arcface fused with MobileFaceNet: run "
@@ -180,19 +183,19 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   const std::string& kind = opts.liveness_kind;
   if (kind == "faceplugin") {
     // liveness_file names fp_liveness here (the option predates the blend).
-    FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), pool));
+    FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), load));
     impl->liveness = ChooseLiveness("faceplugin", std::move(live));
   } else if (kind.empty() || kind == "blend" || kind == "human") {
     if (kind != "human") {
       auto blend = BlendedLiveness::Create(antispoof_file, liveness_file,
-                                           Pick(opts.fp_liveness_file, dir, "fp_liveness.onnx"), pool);
+                                           Pick(opts.fp_liveness_file, dir, "fp_liveness.onnx"), load);
       if (blend.ok()) impl->liveness = ChooseLiveness("blend", std::move(blend.value()));
       else if (kind == "blend") return blend.status();  // asked for explicitly
     }
     // "human", or the default on a models folder without fp_liveness.onnx (older
     // fetches, trimmed test folders): the pair alone, as before the blend.
     if (!impl->liveness.score) {
-      auto pair = Liveness::Create(antispoof_file, liveness_file, pool);
+      auto pair = Liveness::Create(antispoof_file, liveness_file, load);
       if (pair.ok()) impl->liveness = ChooseLiveness("human", std::move(pair.value()));
     }
   } else {
@@ -292,18 +295,19 @@ int Engine::feature_dim() const { return impl_->embedder->dim(); }
 std::string Engine::search_model() const { return impl_->embedder->id() + "-s" + impl_->score.digest(); }
 
 ModelDetails Engine::Models() const {
-  auto entry = [&](const std::string& kind, const NetPool& pool) {
-    ModelFileInfo m{kind, pool.file().filename().string(), pool.content_id(), std::nullopt, std::nullopt};
-    AddProvenance(impl_->manifest, pool.file(), &m);
+  auto entry = [&](const std::string& kind, const Network& net) {
+    ModelFileInfo m{kind, net.file().filename().string(), net.content_id(), std::nullopt, std::nullopt};
+    AddProvenance(impl_->manifest, net.file(), &m);
     return m;
   };
   ModelDetails d;
-  d.detector = entry(impl_->detector->kind(), impl_->detector->pool());
-  if (impl_->mesh) d.landmarks = entry("facemesh", impl_->mesh->pool());
+  d.runtime = impl_->runtime;
+  d.detector = entry(impl_->detector->kind(), impl_->detector->network());
+  if (impl_->mesh) d.landmarks = entry("facemesh", impl_->mesh->network());
   const Embedder& first = impl_->embedder->first();
-  d.embedder = entry(first.kind(), first.pool());
+  d.embedder = entry(first.kind(), first.network());
   if (const Embedder* second = impl_->embedder->second()) {
-    d.fused_with = entry(second->kind(), second->pool());
+    d.fused_with = entry(second->kind(), second->network());
     d.fusion_weight = impl_->embedder->weight();
   }
   d.embedder_dim = impl_->embedder->dim();

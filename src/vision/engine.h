@@ -1,5 +1,5 @@
 // The vision engine: validation, detection, quality, feature vector, liveness and scoring.
-// Thread-safe: every model runs from a pool of instances (cv::dnn::Net is not thread-safe).
+// Thread-safe: every model runs through a thread-safe vision::Network.
 #pragma once
 
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "metrics/registry.h"
 #include "vision/model_details.h"
+#include "vision/runtime.h"
 #include "vision/types.h"
 
 namespace facepass::vision {
@@ -56,8 +57,11 @@ struct DetectorConfig {
 
 struct EngineOptions {
   std::filesystem::path models_dir;  // where the default *.onnx files live
-  int pool_size = 2;                 // model instances per model = max concurrent inferences
-  int num_threads = 1;               // OpenCV threads per inference (1 = predictable latency)
+  int pool_size = 2;                 // OpenCV: instances per model = max concurrent inferences
+  // Which runtime runs the models (default: ONNX Runtime when its library loads, else
+  // OpenCV, the reason in Models().runtime) and its threads per inference (1: the
+  // request pool gives the parallelism, no oversubscription).
+  RuntimeOptions runtime;
   DetectorConfig detector;
   EmbedderConfig embedder;
   FusionConfig fusion;

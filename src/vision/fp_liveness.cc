@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
 namespace facepass::vision {
@@ -19,10 +20,9 @@ namespace facepass::vision {
 // - Even so it fails ~8 % of lfw-dev (small JPEG press photos) at 50: see the report of
 //   facepass-liveness-eval before making it the default.
 
-Result<std::unique_ptr<FpLiveness>> FpLiveness::Create(const std::filesystem::path& file, int pool_size) {
+Result<std::unique_ptr<FpLiveness>> FpLiveness::Create(const std::filesystem::path& file, const LoadOptions& load) {
   std::unique_ptr<FpLiveness> l(new FpLiveness());
-  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
-  l->pool_ = std::move(pool);
+  FP_ASSIGN_OR_RETURN(l->net_, Network::Load(load, file));
   return l;
 }
 
@@ -51,10 +51,7 @@ Result<std::array<float, 3>> FpLiveness::Probabilities(const cv::Mat& bgr, const
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("fp_liveness preprocessing: ") + e.what());
   }
-  {
-    auto lease = pool_->Acquire();
-    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
-  }
+  FP_RETURN_IF_ERROR(net_->Run(blob, {}, &outs));
   if (outs.empty() || outs[0].total() != 3 || outs[0].depth() != CV_32F)
     return Status::Internal("fp_liveness: expected 3 float outputs");
   // The graph ends in logits; a stable softmax.

@@ -11,7 +11,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
-#include "vision/net_pool.h"
+#include "vision/network.h"
 #include "vision/types.h"
 
 namespace facepass::vision {
@@ -22,7 +22,7 @@ class FpLiveness {
   static constexpr float kContext = 2.7f;  // crop side / face box side, before fitting the image
   static constexpr int kLiveClass = 0;     // measured (see fp_liveness.cc): class 0 = live
 
-  static Result<std::unique_ptr<FpLiveness>> Create(const std::filesystem::path& file, int pool_size);
+  static Result<std::unique_ptr<FpLiveness>> Create(const std::filesystem::path& file, const LoadOptions& load);
 
   // [0,100]: 100 x P(live).
   Result<float> Score(const cv::Mat& bgr, const DetectedFace& face) const;
@@ -33,12 +33,12 @@ class FpLiveness {
   // The image region the model sees: the face box scaled about its centre, shifted inside.
   static cv::Rect ContextBox(const Rect& face, int image_width, int image_height);
 
-  std::string id() const { return "fp_liveness-" + pool_->content_id(); }
-  const NetPool& pool() const { return *pool_; }
+  std::string id() const { return "fp_liveness-" + net_->content_id(); }
+  const Network& network() const { return *net_; }
 
  private:
   FpLiveness() = default;
-  std::unique_ptr<NetPool> pool_;
+  std::unique_ptr<Network> net_;
 };
 
 }  // namespace facepass::vision

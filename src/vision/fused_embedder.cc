@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <opencv2/core.hpp>  // cv::Exception
+
 #include "vision/side_task.h"
 
 namespace facepass::vision {
@@ -70,8 +72,8 @@ std::string FusedEmbedder::id() const {
 }
 
 std::string FusedEmbedder::content_id() const {
-  if (!second_) return first_->pool().content_id();
-  return first_->pool().content_id() + "+" + second_->pool().content_id() + "-w" + WeightText(weight_);
+  if (!second_) return first_->network().content_id();
+  return first_->network().content_id() + "+" + second_->network().content_id() + "-w" + WeightText(weight_);
 }
 
 std::filesystem::path FusedEmbedder::CalibrationFile(const std::filesystem::path& first_file,

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
 namespace facepass::vision {
@@ -26,10 +27,9 @@ float EyeAngle(const std::vector<cv::Point2f>& kps) {
   return float(std::atan2(d.y, d.x));
 }
 
-Result<std::unique_ptr<FaceMesh>> FaceMesh::Create(const std::filesystem::path& file, int pool_size) {
+Result<std::unique_ptr<FaceMesh>> FaceMesh::Create(const std::filesystem::path& file, const LoadOptions& load) {
   std::unique_ptr<FaceMesh> m(new FaceMesh());
-  FP_ASSIGN_OR_RETURN(auto pool, NetPool::Load(file, pool_size));
-  m->pool_ = std::move(pool);
+  FP_ASSIGN_OR_RETURN(m->net_, Network::Load(load, file));
   return m;
 }
 
@@ -47,10 +47,7 @@ Result<std::vector<cv::Point2f>> FaceMesh::Run(const cv::Mat& bgr, const Detecte
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("mesh preprocessing: ") + e.what());
   }
-  {
-    auto lease = pool_->Acquire();
-    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
-  }
+  FP_RETURN_IF_ERROR(net_->Run(blob, {}, &outs));
   // Outputs: the 1404 coordinates (x, y, z in crop pixels) and a face-presence score.
   const cv::Mat* coords = nullptr;
   float conf = 1.f;

@@ -8,7 +8,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
-#include "vision/net_pool.h"
+#include "vision/network.h"
 #include "vision/types.h"
 
 namespace facepass::vision {
@@ -20,17 +20,17 @@ cv::Mat CropTransform(cv::Point2f centre, float side, float angle, int size);
 class FaceMesh {
  public:
   static constexpr int kPoints = 468;
-  static Result<std::unique_ptr<FaceMesh>> Create(const std::filesystem::path& file, int pool_size);
+  static Result<std::unique_ptr<FaceMesh>> Create(const std::filesystem::path& file, const LoadOptions& load);
 
   // 468 points in image pixels; confidence is the model's face-presence score in [0,1];
   // depth (optional) receives each point's z in image-pixel units (larger = farther).
   Result<std::vector<cv::Point2f>> Run(const cv::Mat& bgr, const DetectedFace& face,
                                        float* confidence, std::vector<float>* depth = nullptr) const;
-  const NetPool& pool() const { return *pool_; }
+  const Network& network() const { return *net_; }
 
  private:
   FaceMesh() = default;
-  std::unique_ptr<NetPool> pool_;
+  std::unique_ptr<Network> net_;
 };
 
 // Roll of the eye line in radians from the detector keypoints (0 when absent).

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
 #include "vision/landmarks.h"
@@ -11,7 +12,7 @@ namespace {
 
 constexpr float kCropFactor = 1.0f;  // crop side / detector box side (human feeds its face box)
 
-Result<float> RunOne(NetPool& pool, const cv::Mat& bgr, const DetectedFace& face, int size, bool softmax) {
+Result<float> RunOne(const Network& net, const cv::Mat& bgr, const DetectedFace& face, int size, bool softmax) {
   const Rect& r = face.rect;
   cv::Mat m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
                             std::max(r.width(), r.height()) * kCropFactor, 0.f, size);
@@ -23,10 +24,7 @@ Result<float> RunOne(NetPool& pool, const cv::Mat& bgr, const DetectedFace& face
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("liveness preprocessing: ") + e.what());
   }
-  {
-    auto lease = pool.Acquire();
-    FP_RETURN_IF_ERROR(Forward(lease.net(), blob, {}, &outs));
-  }
+  FP_RETURN_IF_ERROR(net.Run(blob, {}, &outs));
   if (outs.empty() || outs[0].total() < 1) return Status::Internal("liveness produced no output");
   const float* p = outs[0].ptr<float>();
   float v = p[0];
@@ -39,11 +37,11 @@ Result<float> RunOne(NetPool& pool, const cv::Mat& bgr, const DetectedFace& face
 }  // namespace
 
 Result<std::unique_ptr<Liveness>> Liveness::Create(const std::filesystem::path& antispoof,
-                                                   const std::filesystem::path& liveness, int pool_size) {
+                                                   const std::filesystem::path& liveness, const LoadOptions& load) {
   std::unique_ptr<Liveness> l(new Liveness());
-  auto a = NetPool::Load(antispoof, pool_size);
+  auto a = Network::Load(load, antispoof);
   if (a.ok()) l->antispoof_ = std::move(a.value());
-  auto b = NetPool::Load(liveness, pool_size);
+  auto b = Network::Load(load, liveness);
   if (b.ok()) l->liveness_ = std::move(b.value());
   if (!l->antispoof_ && !l->liveness_) return a.status();
   return l;

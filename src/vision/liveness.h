@@ -7,7 +7,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
-#include "vision/net_pool.h"
+#include "vision/network.h"
 #include "vision/types.h"
 
 namespace facepass::vision {
@@ -16,7 +16,7 @@ class Liveness {
  public:
   // Either file may be missing; at least one must load.
   static Result<std::unique_ptr<Liveness>> Create(const std::filesystem::path& antispoof,
-                                                  const std::filesystem::path& liveness, int pool_size);
+                                                  const std::filesystem::path& liveness, const LoadOptions& load);
 
   // Score in [0,100]: 100 x the geometric mean of the loaded models' "real" probabilities.
   Result<float> Score(const cv::Mat& bgr, const DetectedFace& face) const;
@@ -33,7 +33,7 @@ class Liveness {
 
  private:
   Liveness() = default;
-  std::unique_ptr<NetPool> antispoof_, liveness_;
+  std::unique_ptr<Network> antispoof_, liveness_;
 };
 
 }  // namespace facepass::vision

@@ -31,7 +31,16 @@ struct ScoreMapInfo {
   CalibrationTables tables;  // measured FAR and genuine refusals by score (issue 30)
 };
 
+// The inference runtime the models run on.
+struct RuntimeInfo {
+  std::string name;      // "onnxruntime" | "opencv"
+  std::string version;   // the library's, e.g. "1.16.3"
+  std::string library;   // where the runtime was loaded from (ONNX Runtime), for the log
+  std::string fallback;  // why the default is not ONNX Runtime ("" when it is, or asked for)
+};
+
 struct ModelDetails {
+  RuntimeInfo runtime;
   ModelFileInfo detector;
   std::optional<ModelFileInfo> landmarks;
   ModelFileInfo embedder;

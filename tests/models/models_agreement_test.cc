@@ -1,4 +1,5 @@
-// Each converted ONNX model (models/*.onnx), run by OpenCV's DNN module,
+// Each converted ONNX model (models/*.onnx), run by each inference runtime (ONNX
+// Runtime and OpenCV's DNN module, through vision::Network as the engine runs them),
 // must reproduce what the original TF.js model computed on the same input
 // (models/reference/*, written by tools/tfjs_reference/run.js), and the I/O
 // documented in docs/model-conversion.md must make sense on real photos.
@@ -11,6 +12,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include <nlohmann/json.hpp>
+
+#include "vision/network.h"
+#include "vision/vision_test_util.h"
 
 #include <algorithm>
 #include <chrono>
@@ -67,10 +71,22 @@ Agreement Compare(const float* got, const float* want, size_t n) {
   return a;
 }
 
-class ModelAgreement : public ::testing::TestWithParam<std::string> {};
+using facepass::vision::RuntimeKind;
+
+// The model on the runtime, as the engine loads it; the test is skipped when ONNX
+// Runtime's library is absent (scripts/fetch-onnxruntime.sh).
+#define LOAD_OR_SKIP(net, onnx, kind)                                                 \
+  auto net##_load = facepass::vision::testing::LoadOn(kind);                         \
+  if (!net##_load.ok()) GTEST_SKIP() << net##_load.status().ToString();               \
+  auto net##_made = facepass::vision::Network::Load(*net##_load, onnx);               \
+  ASSERT_TRUE(net##_made.ok()) << net##_made.status().ToString();                    \
+  const auto& net = *net##_made
+
+class ModelAgreement : public ::testing::TestWithParam<std::tuple<std::string, RuntimeKind>> {};
 
 TEST_P(ModelAgreement, MatchesTfjs) {
-  const std::string model = GetParam();
+  const std::string model = std::get<0>(GetParam());
+  const RuntimeKind kind = std::get<1>(GetParam());
   const fs::path onnx = kModelsDir / (model + ".onnx");
   const fs::path meta_path = kModelsDir / "reference" / (model + ".json");
   if (!fs::exists(onnx) || !fs::exists(meta_path)) {
@@ -98,19 +114,14 @@ TEST_P(ModelAgreement, MatchesTfjs) {
     for (int x = 0; x < w; ++x)
       for (int k = 0; k < c; ++k) dst[(size_t(k) * h + y) * w + x] = input[(size_t(y) * w + x) * c + k];
 
-  cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.string());
-  ASSERT_FALSE(net.empty()) << onnx;
-  net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-
+  LOAD_OR_SKIP(net, onnx, kind);
   std::vector<std::string> names;
   for (const auto& o : meta["outputs"]) names.push_back(o["name"].get<std::string>());
   std::vector<cv::Mat> outs;
-  net.setInput(blob);
-  net.forward(outs, names);  // first run (allocations, layer fusion)
+  ASSERT_TRUE(net->Run(blob, names, &outs).ok());  // first run (allocations, layer fusion)
   const auto t0 = std::chrono::steady_clock::now();
-  net.setInput(blob);
-  net.forward(outs, names);
+  const auto ran = net->Run(blob, names, &outs);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(outs.size(), names.size());
 
@@ -124,8 +135,9 @@ TEST_P(ModelAgreement, MatchesTfjs) {
     ASSERT_EQ(got.type(), CV_32F);
     ASSERT_EQ(got.total(), count) << model << " output " << names[i];
     const Agreement a = Compare(got.ptr<float>(), expected.data() + offset, count);
-    std::printf("AGREEMENT %-20s %-22s n=%-6zu cosine=%.9f max_abs_diff=%.3g max_abs_ref=%.3g forward_ms=%.1f\n",
-                model.c_str(), names[i].c_str(), count, a.cosine, a.max_abs_diff, a.max_abs_ref, ms);
+    std::printf("AGREEMENT %-11s %-20s %-22s n=%-6zu cosine=%.9f max_abs_diff=%.3g max_abs_ref=%.3g forward_ms=%.1f\n",
+                facepass::vision::RuntimeName(kind), model.c_str(), names[i].c_str(), count, a.cosine, a.max_abs_diff,
+                a.max_abs_ref, ms);
     RecordProperty(names[i] + "_cosine", std::to_string(a.cosine));
     RecordProperty(names[i] + "_max_abs_diff", std::to_string(a.max_abs_diff));
     EXPECT_GE(a.cosine, kMinCosine) << model << " " << names[i];
@@ -135,7 +147,8 @@ TEST_P(ModelAgreement, MatchesTfjs) {
 
 // The ONNX input is NCHW [1,3,H,W] so that blobFromImage feeds it directly.
 TEST_P(ModelAgreement, RunsOnBlobFromImage) {
-  const std::string model = GetParam();
+  const std::string model = std::get<0>(GetParam());
+  const RuntimeKind kind = std::get<1>(GetParam());
   const fs::path onnx = kModelsDir / (model + ".onnx");
   const fs::path meta_path = kModelsDir / "reference" / (model + ".json");
   if (!fs::exists(onnx) || !fs::exists(meta_path)) {
@@ -146,18 +159,17 @@ TEST_P(ModelAgreement, RunsOnBlobFromImage) {
   json meta;
   in >> meta;
   const auto s = meta["input"]["shape"].get<std::vector<int>>();
-  cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.string());
-  ASSERT_FALSE(net.empty()) << model;
+  LOAD_OR_SKIP(net, onnx, kind);
   cv::Mat img(s[1], s[2], CV_8UC3, cv::Scalar(10, 120, 230));
   cv::Mat blob = cv::dnn::blobFromImage(img, 1.0 / 255, cv::Size(), cv::Scalar(), /*swapRB=*/true);
   ASSERT_EQ(blob.size[1], 3);
   ASSERT_EQ(blob.size[2], s[1]);
   ASSERT_EQ(blob.size[3], s[2]);
-  net.setInput(blob);
   std::vector<std::string> names;
   for (const auto& o : meta["outputs"]) names.push_back(o["name"].get<std::string>());
   std::vector<cv::Mat> outs;
-  ASSERT_NO_THROW(net.forward(outs, names)) << model;
+  const auto ran = net->Run(blob, names, &outs);
+  ASSERT_TRUE(ran.ok()) << model << ": " << ran.ToString();
   for (size_t i = 0; i < outs.size(); ++i) {
     EXPECT_EQ(outs[i].total(), meta["outputs"][i]["count"].get<size_t>()) << model << " " << names[i];
     EXPECT_TRUE(cv::checkRange(outs[i])) << model << " " << names[i] << " has NaN/Inf";
@@ -166,8 +178,12 @@ TEST_P(ModelAgreement, RunsOnBlobFromImage) {
 
 // Test names start with models_ so that `ctest -R models_` selects them.
 INSTANTIATE_TEST_SUITE_P(models_agreement, ModelAgreement,
-                         ::testing::ValuesIn(std::vector<std::string>(std::begin(kModels), std::end(kModels))),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         ::testing::Combine(::testing::ValuesIn(std::vector<std::string>(std::begin(kModels), std::end(kModels))),
+                                            ::testing::Values(RuntimeKind::kOnnxRuntime, RuntimeKind::kOpenCv)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param)) + "_" +
+                                  facepass::vision::RuntimeName(std::get<1>(info.param));
+                         });
 
 // The documented I/O (docs/model-conversion.md) on real photos: with the
 // preprocessing described there, blazeface finds faces in face-api's demo

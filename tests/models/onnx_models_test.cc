@@ -1,13 +1,13 @@
 // The ONNX models copied as they are from faceplugin-face-recognition-js (arcface.onnx,
-// rfb320.onnx; scripts/fetch-models.sh) and MobileFaceNet converted from TFLite: they load in Debian's OpenCV 4.6, their files are
-// the pinned ones (models.json sha256), and one fixed input gives the recorded output.
+// rfb320.onnx; scripts/fetch-models.sh) and MobileFaceNet converted from TFLite: they load
+// on each inference runtime (ONNX Runtime, Debian's OpenCV 4.6), their files are the
+// pinned ones (models.json sha256), and one fixed input gives the recorded output.
 // There is no original runtime to agree with here (the package runs them in
 // onnxruntime-web), so the recorded values guard against a changed file or a changed
 // OpenCV importer; the accuracy is measured by facepass-eval (docs/models.md).
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
-#include <opencv2/dnn.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -16,12 +16,15 @@
 #include <fstream>
 #include <string>
 
+#include "vision/network.h"
+#include "vision/vision_test_util.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 const fs::path kModelsDir = FACEPASS_MODELS_DIR;
 
-// Recorded with OpenCV 4.6.0 (Debian 12) on the pattern below.
+// Recorded with OpenCV 4.6.0 (Debian 12) on the pattern below; ONNX Runtime gives them too.
 constexpr double kArcNorm = 1.59451, kArc0 = 0.00787, kArc1 = -0.06362, kArc2 = 0.00567, kArc3 = -0.03587;
 constexpr double kRfbMax = 0.082839, kRfbSum = 246.09703, kRfbB0 = 0.00295, kRfbB1 = 0.00267, kRfbB2 = 0.02696,
                  kRfbB3 = 0.04920;
@@ -40,12 +43,34 @@ cv::Mat Pattern(int h, int w, float scale, float offset) {
   return blob;
 }
 
-cv::dnn::Net Load(const std::string& name) {
-  cv::dnn::Net net = cv::dnn::readNetFromONNX((kModelsDir / name).string());
-  net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-  return net;
-}
+using facepass::vision::RuntimeKind;
+
+// Every test runs on each runtime (skipped where ONNX Runtime's library is absent).
+class OnnxModels : public ::testing::TestWithParam<RuntimeKind> {
+ protected:
+  // One forward pass of models/<name> on this runtime; the named outputs (all when empty).
+  std::vector<cv::Mat> Run(const std::string& name, const cv::Mat& blob, const std::vector<std::string>& outputs = {}) {
+    auto load = facepass::vision::testing::LoadOn(GetParam());
+    if (!load.ok()) {
+      skipped_ = load.status().ToString();
+      return {};
+    }
+    auto net = facepass::vision::Network::Load(*load, kModelsDir / name);
+    EXPECT_TRUE(net.ok()) << net.status().ToString();
+    std::vector<cv::Mat> outs;
+    if (net.ok()) {
+      const auto ran = (*net)->Run(blob, outputs, &outs);
+      EXPECT_TRUE(ran.ok()) << ran.ToString();
+    }
+    return outs;
+  }
+  std::string skipped_;  // why the runtime is unavailable
+};
+
+#define RUN_OR_SKIP(outs, ...)           \
+  auto outs = Run(__VA_ARGS__);          \
+  if (!skipped_.empty()) GTEST_SKIP() << skipped_; \
+  ASSERT_FALSE(outs.empty())
 
 std::string ListedSha256(const std::string& file) {
   std::ifstream in(kModelsDir / "models.json");
@@ -60,13 +85,11 @@ std::string ListedSha256(const std::string& file) {
   if (!fs::exists(kModelsDir / (f))) \
   GTEST_SKIP() << "no " << (kModelsDir / (f)) << ": run scripts/fetch-models.sh"
 
-TEST(OnnxModels, ArcfaceIsThePinnedFileAndGivesTheRecordedFeature) {
+TEST_P(OnnxModels, ArcfaceIsThePinnedFileAndGivesTheRecordedFeature) {
   REQUIRE_MODEL("arcface.onnx");
   EXPECT_EQ(ListedSha256("arcface.onnx").rfind("87aacdfe57510db2", 0), 0u);
-  cv::dnn::Net net = Load("arcface.onnx");
-  ASSERT_FALSE(net.empty());
-  net.setInput(Pattern(112, 112, 1 / 127.5f, 127.5f));
-  cv::Mat out = net.forward();
+  RUN_OR_SKIP(outs, "arcface.onnx", Pattern(112, 112, 1 / 127.5f, 127.5f));
+  const cv::Mat& out = outs[0];
   ASSERT_EQ(out.total(), 512u);
   const float* f = out.ptr<float>();
   double n = 0;
@@ -89,19 +112,17 @@ std::vector<float> ReadF32(const fs::path& file) {
 // tools/convert/tflite2onnx.py; fetch-models.sh also runs the converter's numpy
 // interpreter of the original TFLite graph on one random input (models/reference/).
 // OpenCV's forward pass of the ONNX must agree with it.
-TEST(OnnxModels, MobileFaceNetAgreesWithTheTfliteReferenceInterpreter) {
+TEST_P(OnnxModels, MobileFaceNetAgreesWithTheTfliteReferenceInterpreter) {
   REQUIRE_MODEL("mobilefacenet.onnx");
   EXPECT_FALSE(ListedSha256("mobilefacenet.onnx").empty());
   const auto in = ReadF32(kModelsDir / "reference/mobilefacenet.check.in.f32");
   const auto want = ReadF32(kModelsDir / "reference/mobilefacenet.check.out.f32");
   ASSERT_EQ(in.size(), 3u * 112 * 112);
   ASSERT_EQ(want.size(), 192u);
-  cv::dnn::Net net = Load("mobilefacenet.onnx");
-  ASSERT_FALSE(net.empty());
   const int dims[4] = {1, 3, 112, 112};
   cv::Mat blob(4, dims, CV_32F, const_cast<float*>(in.data()));
-  net.setInput(blob);
-  cv::Mat out = net.forward();
+  RUN_OR_SKIP(outs, "mobilefacenet.onnx", blob);
+  const cv::Mat& out = outs[0];
   ASSERT_EQ(out.total(), 192u);
   const float* f = out.ptr<float>();
   double max_abs = 0, worst = 0;
@@ -113,14 +134,10 @@ TEST(OnnxModels, MobileFaceNetAgreesWithTheTfliteReferenceInterpreter) {
   EXPECT_LT(worst, 1e-4 * max_abs + 1e-5);  // 9e-6 on outputs up to 8.4 when converted
 }
 
-TEST(OnnxModels, Rfb320IsThePinnedFileAndGivesTheRecordedScores) {
+TEST_P(OnnxModels, Rfb320IsThePinnedFileAndGivesTheRecordedScores) {
   REQUIRE_MODEL("rfb320.onnx");
   EXPECT_EQ(ListedSha256("rfb320.onnx").empty(), false);
-  cv::dnn::Net net = Load("rfb320.onnx");
-  ASSERT_FALSE(net.empty());
-  net.setInput(Pattern(240, 320, 1 / 128.f, 127.f));
-  std::vector<cv::Mat> outs;
-  net.forward(outs, std::vector<std::string>{"scores", "boxes"});
+  RUN_OR_SKIP(outs, "rfb320.onnx", Pattern(240, 320, 1 / 128.f, 127.f), {"scores", "boxes"});
   ASSERT_EQ(outs.size(), 2u);
   ASSERT_EQ(outs[0].total(), 4420u * 2);
   ASSERT_EQ(outs[1].total(), 4420u * 4);
@@ -137,5 +154,8 @@ TEST(OnnxModels, Rfb320IsThePinnedFileAndGivesTheRecordedScores) {
   const double box0[4] = {kRfbB0, kRfbB1, kRfbB2, kRfbB3};
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(b[i], box0[i], 1e-4) << i;
 }
+
+INSTANTIATE_TEST_SUITE_P(runtimes, OnnxModels, ::testing::Values(RuntimeKind::kOnnxRuntime, RuntimeKind::kOpenCv),
+                         [](const auto& info) { return std::string(facepass::vision::RuntimeName(info.param)); });
 
 }  // namespace

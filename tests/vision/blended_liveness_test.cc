@@ -23,7 +23,7 @@ bool HaveLivenessModels() {
 
 Result<std::unique_ptr<BlendedLiveness>> Load(const std::string& fp_file = "fp_liveness.onnx") {
   const auto dir = testing::ModelsDir();
-  return BlendedLiveness::Create(dir / "antispoof.onnx", dir / "liveness.onnx", dir / fp_file, 1);
+  return BlendedLiveness::Create(dir / "antispoof.onnx", dir / "liveness.onnx", dir / fp_file, testing::DefaultLoad());
 }
 
 // The shared synthetic face with its box.
@@ -49,8 +49,8 @@ TEST(BlendedLivenessTest, ScoreIsTheWeightedMeanOfTheThreeModels) {
   auto blend = Load();
   ASSERT_TRUE(blend.ok()) << blend.status().ToString();
   const auto dir = testing::ModelsDir();
-  auto pair = Liveness::Create(dir / "antispoof.onnx", dir / "liveness.onnx", 1);
-  auto fp = FpLiveness::Create(dir / "fp_liveness.onnx", 1);
+  auto pair = Liveness::Create(dir / "antispoof.onnx", dir / "liveness.onnx", testing::DefaultLoad());
+  auto fp = FpLiveness::Create(dir / "fp_liveness.onnx", testing::DefaultLoad());
   ASSERT_TRUE(pair.ok() && fp.ok());
   DetectedFace face;
   const cv::Mat img = Picture(&face);

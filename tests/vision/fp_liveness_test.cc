@@ -23,7 +23,7 @@ const FpLiveness* Shared() {
   static std::once_flag once;
   static std::unique_ptr<FpLiveness> model;
   std::call_once(once, [] {
-    auto m = FpLiveness::Create(ModelFile(), 2);
+    auto m = FpLiveness::Create(ModelFile(), testing::DefaultLoad(2));
     if (m.ok()) model = std::move(m.value());
     else ADD_FAILURE() << m.status().ToString();
   });
@@ -61,11 +61,11 @@ TEST(FpLivenessTest, LoadsAndNamesItsModel) {
   const FpLiveness* m = Shared();
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->id().rfind("fp_liveness-", 0), 0u) << m->id();
-  EXPECT_EQ(m->pool().output_names().size(), 1u);
+  EXPECT_EQ(m->network().output_names().size(), 1u);
 }
 
 TEST(FpLivenessTest, MissingFileIsNotFound) {
-  auto m = FpLiveness::Create(testing::ModelsDir() / "no-such-model.onnx", 1);
+  auto m = FpLiveness::Create(testing::ModelsDir() / "no-such-model.onnx", testing::DefaultLoad());
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), StatusCode::kNotFound);
 }

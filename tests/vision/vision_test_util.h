@@ -15,11 +15,22 @@
 #include <opencv2/imgproc.hpp>
 
 #include "vision/engine.h"
+#include "vision/network.h"
 
 namespace facepass::vision::testing {
 
 inline std::filesystem::path FacesDir() { return std::filesystem::path(FACEPASS_SHARED_DIR) / "faces"; }
 inline std::filesystem::path ModelsDir() { return FACEPASS_MODELS_DIR; }
+
+// Model classes made outside the engine on runtime `kind` (nullopt: the default, ONNX
+// Runtime when its library loads, else OpenCV); an error when that runtime is unavailable.
+inline Result<LoadOptions> LoadOn(std::optional<RuntimeKind> kind, int concurrency = 1) {
+  RuntimeOptions o;
+  o.kind = kind;
+  FP_ASSIGN_OR_RETURN(auto rt, OpenRuntime(o));
+  return LoadOptions{rt.runtime, concurrency};
+}
+inline LoadOptions DefaultLoad(int concurrency = 1) { return LoadOn(std::nullopt, concurrency).value(); }
 
 inline bool HaveFaces() { return std::filesystem::exists(FacesDir() / "faces.csv"); }
 inline bool HaveModels() {

@@ -301,14 +301,16 @@ int main(int argc, char** argv) {
   vision::EngineOptions eo;
   eo.models_dir = models;
   eo.pool_size = 1;
-  eo.num_threads = 1;
   auto engine = vision::Engine::Create(eo);
   if (!engine.ok()) return std::fprintf(stderr, "engine: %s\n", engine.status().ToString().c_str()), 1;
-  auto pair = vision::Liveness::Create(fs::path(models) / "antispoof.onnx", fs::path(models) / "liveness.onnx", 1);
+  auto runtime = vision::OpenRuntime(eo.runtime);  // the engine's: same options
+  if (!runtime.ok()) return std::fprintf(stderr, "runtime: %s\n", runtime.status().ToString().c_str()), 1;
+  const vision::LoadOptions load{runtime->runtime, 1};
+  auto pair = vision::Liveness::Create(fs::path(models) / "antispoof.onnx", fs::path(models) / "liveness.onnx", load);
   if (!pair.ok()) return std::fprintf(stderr, "liveness pair: %s\n", pair.status().ToString().c_str()), 1;
   if (!pair.value()->has_antispoof() || !pair.value()->has_liveness())
     return std::fprintf(stderr, "liveness pair: both antispoof.onnx and liveness.onnx are needed\n"), 1;
-  auto fp = vision::FpLiveness::Create(fs::path(models) / "fp_liveness.onnx", 1);
+  auto fp = vision::FpLiveness::Create(fs::path(models) / "fp_liveness.onnx", load);
   if (!fp.ok()) return std::fprintf(stderr, "fp_liveness: %s\n", fp.status().ToString().c_str()), 1;
   const Models m{fp_rgb, engine.value().get(), pair.value().get(), fp.value().get()};
   std::FILE* dump_file = nullptr;

@@ -250,6 +250,9 @@ int main(int argc, char** argv) {
   app.add_flag("--sweep", f.sweep, "open-set sweep over group size x threshold instead of the lfw tables");
   app.add_option("--sweep-sizes", f.sweep_sizes, "gallery sizes (clipped to the enrollable people)")->delimiter(',');
   app.add_option("--sweep-thresholds", f.sweep_thresholds, "recognise thresholds")->delimiter(',');
+  std::string runtime;
+  app.add_option("--runtime", runtime, "onnxruntime | opencv (default: onnxruntime when its library loads)")
+      ->check(CLI::IsMember({"onnxruntime", "opencv"}));
   CLI11_PARSE(app, argc, argv);
 
   vision::EngineOptions opts;
@@ -264,20 +267,24 @@ int main(int argc, char** argv) {
   opts.fusion.weight = f.fusion_weight;
   opts.detector.kind = detector_kind;
   opts.detector.min_score = min_score;
+  if (!runtime.empty()) opts.runtime.kind = vision::ParseRuntimeKind(runtime).value();  // checked by the flag
   auto engine = vision::Engine::Create(opts);
   if (!engine.ok()) {
     std::fprintf(stderr, "facepass-eval: %s\n", engine.status().ToString().c_str());
     return 1;
   }
   const vision::Engine& e = **engine;
-  std::printf("# facepass-eval %s\nsearch_model %s\n", Today().c_str(), e.search_model().c_str());
+  const vision::RuntimeInfo rt = e.Models().runtime;
+  std::printf("# facepass-eval %s\nsearch_model %s\nruntime %s %s%s\n", Today().c_str(), e.search_model().c_str(),
+              rt.name.c_str(), rt.version.c_str(), rt.fallback.empty() ? "" : (" (" + rt.fallback + ")").c_str());
   ScoreFn score = [&](float c) { return e.ScoreFromSimilarity(c); };
   vision::ScoreMap fitted;
 
   // The cache holds refusals too: bump "q2" when the quality measures change. It holds
-  // liveness scores as well, so the liveness models name it too.
+  // liveness scores as well, so the liveness models name it too, and the runtime (its
+  // features are not bit-identical to the other's, though search_model is the same).
   const auto live = e.Models().liveness;
-  const std::string liveness_key = "-" + (live ? live->id : std::string("noliveness"));
+  const std::string liveness_key = "-" + (live ? live->id : std::string("noliveness")) + "-" + rt.name;
   auto cache_for = [&](const std::string& set) {
     return f.cache.empty() ? std::filesystem::path() : std::filesystem::path(f.cache) / (set + liveness_key + ".bin");
   };

@@ -14,6 +14,9 @@ void ModelFlags::AddTo(CLI::App* cmd) {
   cmd->add_option("--fusion-weight", fusion_weight, "The first embedder's share of the fused cosine")
       ->check(CLI::Range(0.01, 0.99))
       ->capture_default_str();
+  cmd->add_option("--runtime", runtime,
+                  "Inference runtime: onnxruntime | opencv (default: onnxruntime when its library loads, else opencv)")
+      ->check(CLI::IsMember({"onnxruntime", "opencv"}));
 }
 
 void ModelFlags::ApplyTo(vision::EngineOptions* o) const {
@@ -25,6 +28,7 @@ void ModelFlags::ApplyTo(vision::EngineOptions* o) const {
   o->fusion.mode = fusion;
   o->fusion.second.file = fusion_model;
   o->fusion.weight = fusion_weight;
+  if (!runtime.empty()) o->runtime.kind = vision::ParseRuntimeKind(runtime).value();  // checked by the flag
 }
 
 }  // namespace facepass::cli

@@ -15,9 +15,10 @@ struct ModelFlags {
   std::string embedder_model, embedder_kind, embedder_output;
   std::string fusion, fusion_model;
   float fusion_weight = vision::FusionConfig{}.weight;
+  std::string runtime;  // "": ONNX Runtime when its library loads, else OpenCV
 
   // --detector-model, --detector-kind, --embedder-model, --embedder-kind,
-  // --embedder-output, --fusion, --fusion-model, --fusion-weight.
+  // --embedder-output, --fusion, --fusion-model, --fusion-weight, --runtime.
   void AddTo(CLI::App* cmd);
   void ApplyTo(vision::EngineOptions* o) const;
 };
