@@ -5,9 +5,8 @@
 
 #include "api/handlers.h"
 #include "auth/audit_cursor.h"
-#include "service/app.h"
+#include "auth/key_admin.h"
 #include "service/arg_errors.h"
-#include "store/database.h"
 
 namespace facepass::api {
 
@@ -34,22 +33,22 @@ void IntParam(const http::Request& req, const char* name, int64_t lo, int64_t hi
 
 }  // namespace
 
-ApiReply AuditQuery(App& app, const http::Request& req) {
+ApiReply AuditQuery(auth::KeyAdmin& admin, const http::Request& req) {
   service::ArgErrors errors;
   int64_t from = 0, to = INT64_MAX, limit = kDefaultLimit;
   IntParam(req, "from", 0, INT64_MAX, &from, &errors);
   IntParam(req, "to", 0, INT64_MAX, &to, &errors);
   IntParam(req, "limit", 1, kMaxLimit, &limit, &errors);
-  std::optional<store::AuditCursor> after = store::AuditCursor{};
+  std::optional<domain::AuditCursor> after = domain::AuditCursor{};
   if (const std::string* c = req.Query("cursor")) {
     after = auth::ParseAuditCursor(*c);
     if (!after) errors.Illegal("cursor");
   }
   if (auto e = errors.Error()) return ApiReply::Error(*e);
-  auto page = app.db().QueryAudit(from, to, static_cast<int>(limit), *after);
+  auto page = admin.QueryAudit(from, to, static_cast<int>(limit), *after);
   if (!page.ok()) return ApiReply::Error(errors::InternalError());
   json rows = json::array();
-  for (const store::AuditRecord& r : page->rows) {
+  for (const domain::AuditRecord& r : page->rows) {
     rows.push_back({{"id", r.id},
                     {"time", r.at_ms},
                     {"key_name", r.key_name},

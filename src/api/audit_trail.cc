@@ -6,8 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "auth/key_admin.h"
 #include "common/clock.h"
-#include "store/database.h"
 
 namespace facepass::api {
 
@@ -81,20 +81,20 @@ std::string AuditTargets(const http::Request& req, const ApiReply& reply) {
   return out;
 }
 
-http::Handler Audited(store::Database& db, std::string endpoint, http::Handler inner) {
-  return [&db, endpoint = std::move(endpoint), inner = std::move(inner)](const http::Request& req) {
+http::Handler Audited(auth::KeyAdmin& admin, std::string endpoint, http::Handler inner) {
+  return [&admin, endpoint = std::move(endpoint), inner = std::move(inner)](const http::Request& req) {
     ApiReply reply;
     try {
       reply = inner(req);
     } catch (...) {
       // The server answers 500; the attempt is still a row.
       ApiReply failed = ApiReply::Error(errors::InternalError());
-      store::AuditRecord r{0, req.arrival_ms, req.auth_key_name, req.auth_role, req.remote_ip, endpoint, "",
+      domain::AuditRecord r{0, req.arrival_ms, req.auth_key_name, req.auth_role, req.remote_ip, endpoint, "",
                            failed.code};
-      (void)db.AppendAudit(r);
+      (void)admin.Record(r);
       throw;
     }
-    store::AuditRecord r;
+    domain::AuditRecord r;
     r.at_ms = req.arrival_ms > 0 ? req.arrival_ms : NowMs();
     r.key_name = req.auth_key_name;
     r.role = req.auth_role;
@@ -102,7 +102,7 @@ http::Handler Audited(store::Database& db, std::string endpoint, http::Handler i
     r.endpoint = endpoint;
     r.targets = AuditTargets(req, reply);
     r.result_code = reply.code;
-    auto id = db.AppendAudit(r);
+    auto id = admin.Record(r);
     if (!id.ok()) spdlog::error("audit: append for {} failed: {}", endpoint, id.status().ToString());
     return reply;
   };

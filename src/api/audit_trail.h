@@ -10,15 +10,15 @@
 
 #include "http/server.h"
 
-namespace facepass::store {
-class Database;
+namespace facepass::auth {
+class KeyAdmin;
 }
 
 namespace facepass::api {
 
 // `endpoint` is "METHOD /path" as the route names it (not as sent: a
-// trailing slash does not make another endpoint). `db` outlives the handler.
-http::Handler Audited(store::Database& db, std::string endpoint, http::Handler inner);
+// trailing slash does not make another endpoint). `admin` outlives the handler.
+http::Handler Audited(auth::KeyAdmin& admin, std::string endpoint, http::Handler inner);
 
 // The endpoints that change something: face add/delete, group
 // create/delete/bind/unbind, config update, key create/revoke.

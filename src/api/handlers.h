@@ -6,6 +6,9 @@
 #include "http/reply.h"
 #include "http/request.h"
 
+namespace facepass::auth {
+class KeyAdmin;
+}
 namespace facepass::service {
 class App;
 }
@@ -43,10 +46,10 @@ ApiReply ConfigGet(App& app, const http::Request& req);
 ApiReply StrangerPreview(App& app, const http::Request& req);
 ApiReply Version(App& app, const http::Request& req);
 // keys_api.cc: /api/keys/v1/{create,list,revoke} (admin)
-ApiReply KeysCreate(App& app, const http::Request& req);
-ApiReply KeysList(App& app, const http::Request& req);
-ApiReply KeysRevoke(App& app, const http::Request& req);
+ApiReply KeysCreate(auth::KeyAdmin& admin, const http::Request& req);
+ApiReply KeysList(auth::KeyAdmin& admin, const http::Request& req);
+ApiReply KeysRevoke(auth::KeyAdmin& admin, const http::Request& req);
 // audit_api.cc: /api/audit/v1 (admin)
-ApiReply AuditQuery(App& app, const http::Request& req);
+ApiReply AuditQuery(auth::KeyAdmin& admin, const http::Request& req);
 
 }  // namespace facepass::api

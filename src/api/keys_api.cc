@@ -6,11 +6,9 @@
 #include "api/handlers.h"
 #include "api/params.h"
 #include "auth/api_key.h"
-#include "auth/key_issuer.h"
+#include "auth/key_admin.h"
 #include "auth/role.h"
 #include "common/clock.h"
-#include "service/app.h"
-#include "store/database.h"
 
 namespace facepass::api {
 
@@ -22,7 +20,7 @@ json Time(int64_t ms) { return ms > 0 ? json(ms) : json(nullptr); }
 
 }  // namespace
 
-ApiReply KeysCreate(App& app, const http::Request& req) {
+ApiReply KeysCreate(auth::KeyAdmin& admin, const http::Request& req) {
   ParamCheck check;
   auto name = check.JsonString(req.json, "name", "name");
   auto role_text = check.JsonString(req.json, "role", "role");
@@ -31,17 +29,17 @@ ApiReply KeysCreate(App& app, const http::Request& req) {
   if (role_text && !(role = auth::ParseRole(*role_text))) check.Illegal("role");
   if (auto e = check.Error()) return ApiReply::Error(*e);
   const int64_t now = NowMs();
-  auto key = auth::IssueKey(app.db(), *name, *role, now);
+  auto key = admin.Create(*name, *role, now);
   if (!key.ok() && key.status().code() == StatusCode::kAlreadyExists) return ApiReply::Error(errors::IllegalArgument("name"));
   if (!key.ok()) return ApiReply::Error(errors::InternalError());
   return ApiReply::Ok({{"name", *name}, {"role", auth::RoleName(*role)}, {"key", *key}, {"created", now}});
 }
 
-ApiReply KeysList(App& app, const http::Request&) {
-  auto keys = app.db().ListKeys();
+ApiReply KeysList(auth::KeyAdmin& admin, const http::Request&) {
+  auto keys = admin.List();
   if (!keys.ok()) return ApiReply::Error(errors::InternalError());
   json list = json::array();
-  for (const store::KeyRecord& k : *keys) {
+  for (const domain::KeyRecord& k : *keys) {
     list.push_back({{"name", k.name},
                     {"role", k.role},
                     {"created", k.created_ms},
@@ -52,11 +50,11 @@ ApiReply KeysList(App& app, const http::Request&) {
   return ApiReply::Ok({{"keys", std::move(list)}});
 }
 
-ApiReply KeysRevoke(App& app, const http::Request& req) {
+ApiReply KeysRevoke(auth::KeyAdmin& admin, const http::Request& req) {
   ParamCheck check;
   auto name = check.JsonString(req.json, "name", "name");
   if (auto e = check.Error()) return ApiReply::Error(*e);
-  Status s = app.db().RevokeKey(*name, NowMs());
+  Status s = admin.Revoke(*name, NowMs());
   // Unknown and already revoked alike: nothing live goes by that name.
   if (s.code() == StatusCode::kNotFound) return ApiReply::Error(errors::IllegalArgument("name"));
   if (!s.ok()) return ApiReply::Error(errors::InternalError());

@@ -1,8 +1,11 @@
 #include "api/routes.h"
 
+#include <memory>
+
 #include "api/audit_trail.h"
 #include "api/console_assets.h"
 #include "api/handlers.h"
+#include "auth/key_admin.h"
 #include "service/app.h"
 
 namespace facepass::api {
@@ -11,6 +14,10 @@ std::vector<http::Route> Routes(service::App& app) {
   using http::BodyKind;
   auto to = [&app](ApiReply (*fn)(App&, const http::Request&)) {
     return [&app, fn](const http::Request& r) { return fn(app, r); };
+  };
+  auto admin = std::make_shared<auth::KeyAdmin>(app.key_repository(), app.audit_repository());
+  auto to_admin = [admin](ApiReply (*fn)(auth::KeyAdmin&, const http::Request&)) {
+    return [admin, fn](const http::Request& r) { return fn(*admin, r); };
   };
   std::vector<http::Route> routes = {
       {"POST", "/api/face/v1/add", BodyKind::kForm, to(FaceAdd)},
@@ -33,14 +40,14 @@ std::vector<http::Route> Routes(service::App& app) {
       {"GET", "/api/service/config/v1", BodyKind::kNone, to(ConfigGet)},
       {"GET", "/api/service/config/v1/strangers", BodyKind::kNone, to(StrangerPreview)},
       {"GET", "/api/version/v1", BodyKind::kNone, to(Version)},
-      {"POST", "/api/keys/v1/create", BodyKind::kJson, to(KeysCreate)},
-      {"GET", "/api/keys/v1/list", BodyKind::kNone, to(KeysList)},
-      {"POST", "/api/keys/v1/revoke", BodyKind::kJson, to(KeysRevoke)},
-      {"GET", "/api/audit/v1", BodyKind::kNone, to(AuditQuery)},
+      {"POST", "/api/keys/v1/create", BodyKind::kJson, to_admin(KeysCreate)},
+      {"GET", "/api/keys/v1/list", BodyKind::kNone, to_admin(KeysList)},
+      {"POST", "/api/keys/v1/revoke", BodyKind::kJson, to_admin(KeysRevoke)},
+      {"GET", "/api/audit/v1", BodyKind::kNone, to_admin(AuditQuery)},
   };
   // Every change leaves an audit row (issue 10, api/audit_trail.h).
   for (http::Route& r : routes)
-    if (IsAuditedChange(r.method, r.path)) r.handler = Audited(app.db(), r.method + " " + r.path, std::move(r.handler));
+    if (IsAuditedChange(r.method, r.path)) r.handler = Audited(*admin, r.method + " " + r.path, std::move(r.handler));
   // The operator's console (issue 11): public files; its API calls carry the key.
   for (http::Route& r : http::StaticRoutes("/console", ConsoleAssets())) routes.push_back(std::move(r));
   return routes;

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
-#include "store/database.h"
 
 namespace facepass::auth {
 
@@ -11,8 +10,8 @@ namespace {
 constexpr int64_t kBatch = 5000;
 }  // namespace
 
-AuditPurge::AuditPurge(store::Database& db, int retention_days)
-    : db_(db), retention_days_(retention_days), task_([this] {
+AuditPurge::AuditPurge(domain::AuditRepository& audit, int retention_days)
+    : audit_(audit), retention_days_(retention_days), task_([this] {
         auto purged = Purge(NowMs());
         if (!purged.ok()) spdlog::warn("audit purge: {}", purged.status().ToString());
         else if (*purged > 0) spdlog::info("audit purge: {} rows older than {} days removed", *purged, retention_days_);
@@ -22,7 +21,7 @@ Result<int64_t> AuditPurge::Purge(int64_t now_ms) {
   const int64_t cutoff = now_ms - static_cast<int64_t>(retention_days_) * 86'400'000LL;
   int64_t purged = 0;
   for (;;) {
-    FP_ASSIGN_OR_RETURN(int64_t n, db_.PurgeAuditBefore(cutoff, kBatch));
+    FP_ASSIGN_OR_RETURN(int64_t n, audit_.PurgeAuditBefore(cutoff, kBatch));
     purged += n;
     if (n < kBatch) return purged;
   }

@@ -9,10 +9,7 @@
 
 #include "common/periodic_task.h"
 #include "common/status.h"
-
-namespace facepass::store {
-class Database;
-}
+#include "domain/audit_repository.h"
 
 namespace facepass::auth {
 
@@ -20,7 +17,7 @@ class AuditPurge {
  public:
   static constexpr int kDefaultRetentionDays = 365;
 
-  AuditPurge(store::Database& db, int retention_days);
+  AuditPurge(domain::AuditRepository& audit, int retention_days);
   AuditPurge(const AuditPurge&) = delete;
   AuditPurge& operator=(const AuditPurge&) = delete;
 
@@ -33,7 +30,7 @@ class AuditPurge {
  private:
   Result<int64_t> Purge(int64_t now_ms);  // one pass
 
-  store::Database& db_;  // thread-safe
+  domain::AuditRepository& audit_;  // thread-safe
   const int retention_days_;
   PeriodicTask task_;  // last: its thread stops before the rest goes
 };

@@ -9,8 +9,10 @@
 
 namespace facepass::auth {
 
-KeyAuthorizer::KeyAuthorizer(store::Database* db, Options opts, Clock clock)
-    : db_(db), opts_(std::move(opts)), clock_(std::move(clock)), limiter_(opts_.limiter, clock_) {}
+KeyAuthorizer::KeyAuthorizer(domain::KeyRepository& keys, domain::AuditRepository& audit, Options opts,
+                             Clock clock)
+    : keys_(keys),
+      audit_(audit), opts_(std::move(opts)), clock_(std::move(clock)), limiter_(opts_.limiter, clock_) {}
 
 Decision KeyAuthorizer::Check(const AuthInput& in) {
   Decision d;
@@ -34,7 +36,7 @@ Decision KeyAuthorizer::Check(const AuthInput& in) {
     d.role = Role::kDevice;
   } else {
     const std::string hash = HashKey(key);
-    auto rec = db_->FindKeyByHash(hash);
+    auto rec = keys_.FindKeyByHash(hash);
     if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) {
       spdlog::error("auth: key lookup failed: {}", rec.status().ToString());
       d.outcome = Decision::Outcome::kError;
@@ -79,14 +81,14 @@ Decision KeyAuthorizer::Refuse(const AuthInput& in, const std::string& why, cons
 }
 
 void KeyAuthorizer::Audit(const AuthInput& in, const std::string& key_name, const std::string& role, int code) {
-  store::AuditRecord r;
+  domain::AuditRecord r;
   r.at_ms = clock_();
   r.key_name = key_name;
   r.role = role;
   r.source_ip = in.peer_ip;
   r.endpoint = in.method + " " + in.path;
   r.result_code = code;
-  auto id = db_->AppendAudit(r);
+  auto id = audit_.AppendAudit(r);
   if (!id.ok()) spdlog::error("auth: audit append failed: {}", id.status().ToString());
 }
 
@@ -98,7 +100,7 @@ void KeyAuthorizer::MaybeTouch(int64_t key_id, int64_t now) {
     last = now;
   }
   // A write per request would cost an fsync per recognise (synchronous=FULL).
-  Status s = db_->TouchKey(key_id, now);
+  Status s = keys_.TouchKey(key_id, now);
   if (!s.ok()) spdlog::warn("auth: last_used update failed: {}", s.ToString());
 }
 

@@ -15,7 +15,8 @@
 #include "auth/networks.h"
 #include "auth/role.h"
 #include "common/thread_annotations.h"
-#include "store/database.h"
+#include "domain/audit_repository.h"
+#include "domain/key_repository.h"
 
 namespace facepass::auth {
 
@@ -48,8 +49,8 @@ class KeyAuthorizer {
     FailureLimiter::Options limiter;
     int64_t touch_interval_ms = 60'000;  // last_used is written at most this often per key
   };
-  // `db` must outlive this object.
-  KeyAuthorizer(store::Database* db, Options opts, Clock clock);
+  // `keys` and `audit` must outlive this object.
+  KeyAuthorizer(domain::KeyRepository& keys, domain::AuditRepository& audit, Options opts, Clock clock);
 
   Decision Check(const AuthInput& in);
 
@@ -58,7 +59,8 @@ class KeyAuthorizer {
   void MaybeTouch(int64_t key_id, int64_t now) EXCLUDES(touch_mu_);
   Decision Refuse(const AuthInput& in, const std::string& why, const std::string& key_name = "");
 
-  store::Database* const db_;
+  domain::KeyRepository& keys_;
+  domain::AuditRepository& audit_;
   const Options opts_;
   const Clock clock_;
   FailureLimiter limiter_;

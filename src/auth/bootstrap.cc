@@ -28,13 +28,13 @@ Status WriteKeyFile(const std::filesystem::path& file, const std::string& key) {
   return store::SyncDir(file.has_parent_path() ? file.parent_path() : std::filesystem::path("."));
 }
 
-Result<std::optional<std::filesystem::path>> EnsureAdminKey(store::Database& db,
+Result<std::optional<std::filesystem::path>> EnsureAdminKey(domain::KeyRepository& keys,
                                                             const std::filesystem::path& data_dir,
                                                             int64_t now_ms) {
-  FP_ASSIGN_OR_RETURN(auto keys, db.ListKeys());
-  if (!keys.empty()) return std::optional<std::filesystem::path>();
+  FP_ASSIGN_OR_RETURN(auto existing, keys.ListKeys());
+  if (!existing.empty()) return std::optional<std::filesystem::path>();
   const std::filesystem::path file = data_dir / kBootstrapKeyFile;
-  FP_RETURN_IF_ERROR(IssueKey(db, kBootstrapKeyName, Role::kAdmin, now_ms, [&](const std::string& key) {
+  FP_RETURN_IF_ERROR(IssueKey(keys, kBootstrapKeyName, Role::kAdmin, now_ms, [&](const std::string& key) {
                        return WriteKeyFile(file, key);
                      }).status());
   return std::optional<std::filesystem::path>(file);

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "common/status.h"
-#include "store/database.h"
+#include "domain/key_repository.h"
 
 namespace facepass::auth {
 
@@ -18,7 +18,7 @@ inline constexpr char kBootstrapKeyFile[] = "admin.key";
 // The file written, or nullopt when keys already exist. The file is made
 // durable (tmp, fsync, rename, dir fsync) before the key row is inserted, so
 // a crash in between only means a new key and file on the next start.
-Result<std::optional<std::filesystem::path>> EnsureAdminKey(store::Database& db,
+Result<std::optional<std::filesystem::path>> EnsureAdminKey(domain::KeyRepository& keys,
                                                             const std::filesystem::path& data_dir,
                                                             int64_t now_ms);
 

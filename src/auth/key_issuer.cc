@@ -4,12 +4,12 @@
 
 namespace facepass::auth {
 
-Result<std::string> IssueKey(store::Database& db, const std::string& name, Role role, int64_t now_ms,
+Result<std::string> IssueKey(domain::KeyRepository& keys, const std::string& name, Role role, int64_t now_ms,
                              const BeforeStore& before_store) {
   if (!ValidKeyName(name)) return Status::InvalidArgument("key name must be 1-64 of [A-Za-z0-9_.-]");
   FP_ASSIGN_OR_RETURN(std::string key, GenerateKey());
   if (before_store) FP_RETURN_IF_ERROR(before_store(key));
-  FP_RETURN_IF_ERROR(db.InsertKey(name, RoleName(role), HashKey(key), now_ms).status());
+  FP_RETURN_IF_ERROR(keys.InsertKey(name, RoleName(role), HashKey(key), now_ms).status());
   return key;
 }
 

@@ -11,7 +11,7 @@
 
 #include "auth/role.h"
 #include "common/status.h"
-#include "store/database.h"
+#include "domain/key_repository.h"
 
 namespace facepass::auth {
 
@@ -22,7 +22,7 @@ using BeforeStore = std::function<Status(const std::string& key)>;
 
 // The key, shown once. kInvalidArgument for a name outside ValidKeyName,
 // kAlreadyExists for a name used before, kInternal when the CSPRNG fails.
-Result<std::string> IssueKey(store::Database& db, const std::string& name, Role role, int64_t now_ms,
+Result<std::string> IssueKey(domain::KeyRepository& keys, const std::string& name, Role role, int64_t now_ms,
                              const BeforeStore& before_store = nullptr);
 
 }  // namespace facepass::auth

@@ -61,7 +61,8 @@ void LogRuntime(const vision::RuntimeInfo& r) {
 App::App() = default;
 App::~App() = default;
 
-store::Database& App::db() { return catalog_->db(); }
+domain::KeyRepository& App::key_repository() { return catalog_->db(); }
+domain::AuditRepository& App::audit_repository() { return catalog_->db(); }
 
 void App::SetEventSink(EventSink* sink) { events_->Set(sink); }
 

@@ -11,8 +11,12 @@
 #include "common/status.h"
 #include "vision/engine.h"
 
+namespace facepass::domain {
+class AuditRepository;
+class KeyRepository;
+}  // namespace facepass::domain
+
 namespace facepass::store {
-class Database;
 class DirLock;
 class FileStore;
 class TokenCipher;
@@ -68,9 +72,10 @@ class App {
   // webhooks); nullptr: nowhere. The sink must outlive its use: set nullptr
   // before destroying it.
   void SetEventSink(EventSink* sink);
-  // The open store, for what the server wires around the routes (the
-  // authorizer's keys and audit log).
-  store::Database& db();
+  // The keys and the audit log, for what the server wires around the domain
+  // services (the authorizer, auth::KeyAdmin, the audit purge).
+  domain::KeyRepository& key_repository();
+  domain::AuditRepository& audit_repository();
 
   // One purge pass now (the background one runs every purge_interval).
   Result<int> PurgeExpiredCaptures(int64_t now_ms);

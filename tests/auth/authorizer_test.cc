@@ -9,6 +9,7 @@
 
 #include "auth/api_key.h"
 #include "auth/bootstrap.h"
+#include "store/database.h"
 #include "store/temp_dir.h"
 
 namespace facepass::auth {
@@ -28,7 +29,7 @@ class AuthorizerTest : public ::testing::Test {
     }
     KeyAuthorizer::Options o;
     o.device_networks = NetworkList::Parse("127.0.0.0/8").value();
-    auth_ = std::make_unique<KeyAuthorizer>(db_.get(), o, [this] { return now_; });
+    auth_ = std::make_unique<KeyAuthorizer>(*db_, *db_, o, [this] { return now_; });
   }
   Decision Check(const std::string& method, const std::string& path, const std::string& bearer,
                  const std::string& ip = "192.168.0.9") {
@@ -127,7 +128,7 @@ TEST_F(AuthorizerTest, LastUsedIsThrottled) {
 TEST_F(AuthorizerTest, AuthOffAllowsEverything) {
   KeyAuthorizer::Options o;
   o.enabled = false;
-  KeyAuthorizer off(db_.get(), o, [this] { return now_; });
+  KeyAuthorizer off(*db_, *db_, o, [this] { return now_; });
   EXPECT_EQ(off.Check({"POST", "/api/keys/v1/create", "", "", "1.2.3.4"}).outcome, Outcome::kAllow);
 }
 

@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "http/test_http_client.h"
 #include "http/tls_test_util.h"
+#include "store/database.h"
 #include "store/temp_dir.h"
 
 namespace facepass::auth {
@@ -62,7 +63,7 @@ class HttpAuthTest : public ::testing::Test {
     o.port = 0;
     o.host = "127.0.0.1";
     o.access_log = false;
-    o.authorizer = HttpAuthorizer(std::make_shared<KeyAuthorizer>(db_.get(), ao, [] { return int64_t(1000); }));
+    o.authorizer = HttpAuthorizer(std::make_shared<KeyAuthorizer>(*db_, *db_, ao, [] { return int64_t(1000); }));
     server_ = std::make_unique<http::Server>(o, StubRoutes());
     Status s = server_->Start();
     ASSERT_TRUE(s.ok()) << s.ToString();

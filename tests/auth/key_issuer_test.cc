@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/api_key.h"
+#include "store/database.h"
 #include "store/temp_dir.h"
 
 namespace facepass::auth {

@@ -142,7 +142,7 @@ int Serve(const ServeFlags& f) {
     return 1;
   }
   // Checked before listening, so no request is ever served without a key on a fresh data directory.
-  auto admin_file = facepass::auth::EnsureAdminKey((*app)->db(), f.data_dir, facepass::NowMs());
+  auto admin_file = facepass::auth::EnsureAdminKey((*app)->key_repository(), f.data_dir, facepass::NowMs());
   if (!admin_file.ok()) {
     spdlog::critical("cannot create the admin key: {}", admin_file.status().ToString());
     return 1;
@@ -158,7 +158,7 @@ int Serve(const ServeFlags& f) {
     spdlog::warn("--auth off: every request is served as admin, without a key; use only in an isolated lab");
   }
   http.authorizer = facepass::auth::HttpAuthorizer(
-      std::make_shared<facepass::auth::KeyAuthorizer>(&(*app)->db(), auth_options, facepass::NowMs));
+      std::make_shared<facepass::auth::KeyAuthorizer>((*app)->key_repository(), (*app)->audit_repository(), auth_options, facepass::NowMs));
   // Webhooks: the services announce to the sink, which only queues; the
   // sender's thread delivers.
   std::unique_ptr<facepass::events::WebhookMetrics> webhook_metrics;
@@ -178,7 +178,7 @@ int Serve(const ServeFlags& f) {
     (*app)->SetEventSink(webhook_events.get());
     spdlog::info("webhooks: {} URL(s), queue of {}", f.webhooks.size(), f.webhook_queue);
   }
-  facepass::auth::AuditPurge audit_purge((*app)->db(), f.audit_retention_days);
+  facepass::auth::AuditPurge audit_purge((*app)->audit_repository(), f.audit_retention_days);
   audit_purge.Start(std::chrono::hours(1));
   std::vector<facepass::http::Route> routes = facepass::api::Routes(**app);
   routes.push_back(facepass::http::MetricsRoute(facepass::metrics::DefaultRegistry()));
