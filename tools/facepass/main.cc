@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
   serve->add_option("--workers", f.workers, "Threads that run requests (inference, SQLite)")->envname("FACEPASS_WORKERS")->check(CLI::Range(1, 256))->capture_default_str();
   serve->add_option("--queue-limit", f.queue_limit, "Requests that may wait for a worker before 503 SERVICE_BUSY")->check(CLI::Range(1, 100000))->capture_default_str();
   serve->add_option("--io-threads", f.io_threads, "Socket I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
-  serve->add_option("--pool-size", f.pool_size, "Instances of each model (concurrent inferences)")->envname("FACEPASS_POOL_SIZE")->check(CLI::Range(1, 64))->capture_default_str();
+  serve->add_option("--pool-size", f.pool_size, "OpenCV runtime: instances of each model (concurrent inferences); ONNX Runtime runs them on one session")->envname("FACEPASS_POOL_SIZE")->check(CLI::Range(1, 64))->capture_default_str();
   serve->add_option("--allowed-hosts", f.allowed_hosts,
                     "Host names the API answers to (repeat or comma-separate); others get 421. Guards --auth off "
                     "against DNS rebinding")
