@@ -36,6 +36,7 @@ enum class ErrorCode : int {
   kCompareLivenessFailed = 104901,
   kInternalError = 105000,
   kServiceBusy = 105003,
+  kStoreUnavailable = 105004,  // the shared database (PostgreSQL) did not answer in time (HTTP 503; issue 27)
   kNotImplemented = 105001,  // request method not known to the server (HTTP 501)
   kHttpVersionNotSupported = 105005,  // request line's HTTP major version is not 1 (HTTP 505)
 };
@@ -75,6 +76,7 @@ inline DomainError TooManyRequests() { return Make(ErrorCode::kTooManyRequests, 
 inline DomainError CompareLivenessFailed() { return Make(ErrorCode::kCompareLivenessFailed, "COMPARE_LIVENESS_FAILED"); }
 inline DomainError InternalError() { return Make(ErrorCode::kInternalError, "INTERNAL_ERROR"); }
 inline DomainError ServiceBusy() { return Make(ErrorCode::kServiceBusy, "SERVICE_BUSY"); }
+inline DomainError StoreUnavailable() { return Make(ErrorCode::kStoreUnavailable, "STORE_UNAVAILABLE"); }
 inline DomainError BadRequest(const std::string& why) { return Make(ErrorCode::kBadRequest, "BAD_REQUEST", why); }
 inline DomainError RequestTimeout() { return Make(ErrorCode::kRequestTimeout, "REQUEST_TIMEOUT", "request head"); }
 inline DomainError UriTooLong() { return Make(ErrorCode::kUriTooLong, "URI_TOO_LONG"); }

@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "domain/audit_repository.h"
+#include "domain/catalog_log.h"
 #include "domain/config_repository.h"
 #include "domain/device_repository.h"
 #include "domain/face_repository.h"
@@ -36,6 +37,10 @@ class Storage {
   virtual ConfigRepository& config() = 0;
   virtual DeviceRepository& devices() = 0;
   virtual SecretRepository& secret() = 0;
+
+  // The catalogue's log when several processes may write it (PostgreSQL);
+  // nullptr when this process is the only writer (SQLite).
+  virtual CatalogLog* catalog_log() { return nullptr; }
 
   // Corruption with the first problem found.
   virtual Status CheckIntegrity(IntegrityCheck depth) = 0;

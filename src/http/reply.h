@@ -32,6 +32,7 @@ inline int HttpStatusOf(ErrorCode c) {
     case ErrorCode::kInternalError: return 500;
     case ErrorCode::kNotImplemented: return 501;
     case ErrorCode::kServiceBusy: return 503;
+    case ErrorCode::kStoreUnavailable: return 503;
     case ErrorCode::kHttpVersionNotSupported: return 505;
     default: return 400;
   }

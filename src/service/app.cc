@@ -21,8 +21,9 @@
 #include "service/strangers.h"
 #include "service/thresholds.h"
 #include "store/database.h"
+#include "store/pg/pg_store.h"
+#include "store/sqlite_storage.h"
 #include "store/dir_lock.h"
-#include "store/file_store.h"
 #include "store/posix_file.h"
 #include "store/token_cipher.h"
 
@@ -30,15 +31,15 @@ namespace facepass::service {
 
 namespace {
 
-// The store's binding scan reads the bindings->faces join on several
-// read-only connections (1M faces in a few seconds).
-Result<std::unique_ptr<index::FaceIndex>> LoadIndex(store::Database& db, int dim, int threads) {
+// SQLite's binding scan reads the bindings->faces join on several read-only
+// connections (1M faces in a few seconds).
+Result<std::unique_ptr<index::FaceIndex>> LoadIndex(store::Database& sqlite, int dim, int threads) {
   index::IndexOptions index_options;
   index_options.dim = dim;
   index_options.threads = threads;
   auto index = std::make_unique<index::FaceIndex>(index_options);
   store::BindingScanStats stats;
-  Status s = index::LoadFromStore(db, *index, &stats, threads);
+  Status s = index::LoadFromStore(sqlite, *index, &stats, threads);
   if (!s.ok()) {
     if (s.code() == StatusCode::kCorruption) {
       return Status::FailedPrecondition(s.message() + " (features made by another embedder? the engine makes " +
@@ -61,8 +62,8 @@ void LogRuntime(const vision::RuntimeInfo& r) {
 App::App() = default;
 App::~App() = default;
 
-domain::KeyRepository& App::key_repository() { return catalog_->db(); }
-domain::AuditRepository& App::audit_repository() { return catalog_->db(); }
+domain::KeyRepository& App::key_repository() { return storage_->keys(); }
+domain::AuditRepository& App::audit_repository() { return storage_->audit(); }
 
 void App::SetEventSink(EventSink* sink) { events_->Set(sink); }
 
@@ -77,39 +78,81 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   // Before anything is read: `facepass reindex` may be rewriting the features.
   FP_ASSIGN_OR_RETURN(app->dir_lock_, store::DirLock::Acquire(options.data_dir));
 
-  FP_ASSIGN_OR_RETURN(auto db, store::Database::Open(options.data_dir / "facepass.db"));
-  Status sound = db->CheckIntegrity(store::Database::Check::kQuick);
-  if (!sound.ok()) {
-    return Status::Corruption(db->file().string() + " fails its start-up check (" + sound.message() +
-                              "): restore a backup (facepass restore)");
+  store::Database* sqlite = nullptr;  // the SQLite backend's database, for its fast index scan
+  std::string where;
+  if (options.database.empty()) {
+    FP_ASSIGN_OR_RETURN(auto embedded, store::SqliteStorage::Open(options.data_dir));
+    sqlite = &embedded->database();
+    where = sqlite->file().string();
+    app->storage_ = std::move(embedded);
+  } else {
+    FP_ASSIGN_OR_RETURN(auto shared, store::pg::PgStore::Open(options.database));
+    where = "postgresql://" + shared->target();  // never the password
+    spdlog::info("store: PostgreSQL {}", where);
+    app->storage_ = std::move(shared);
   }
-  FP_ASSIGN_OR_RETURN(app->files_, store::FileStore::Open(options.data_dir / "images"));
-  FP_ASSIGN_OR_RETURN(auto tokens, store::TokenCipher::LoadOrCreate(options.data_dir));
+  domain::Storage& storage = *app->storage_;
+  Status sound = storage.CheckIntegrity(domain::IntegrityCheck::kQuick);
+  if (!sound.ok()) {
+    return Status::Corruption(where + " fails its start-up check (" + sound.message() +
+                              "): restore a backup (facepass restore, or pg_restore for PostgreSQL)");
+  }
+  FP_ASSIGN_OR_RETURN(auto secret, storage.secret().LoadOrCreateSecret());
+  FP_ASSIGN_OR_RETURN(auto tokens, store::TokenCipher::FromSecret(secret));
   app->tokens_ = std::make_unique<store::TokenCipher>(tokens);
   FP_ASSIGN_OR_RETURN(app->engine_, vision::Engine::Create(options.engine));
   LogRuntime(app->engine_->Models().runtime);
   app->analyzer_ = std::make_unique<EngineAnalyzer>(*app->engine_);
-  FP_ASSIGN_OR_RETURN(app->thresholds_, Thresholds::Load(db.get()));
+  const bool shared = storage.catalog_log() != nullptr;
+  FP_ASSIGN_OR_RETURN(app->thresholds_, Thresholds::Load(storage.config(), shared));
   FP_RETURN_IF_ERROR(app->CheckSearchModel());
-  FP_ASSIGN_OR_RETURN(auto index, LoadIndex(*db, app->engine_->feature_dim(), options.index_threads));
+  std::unique_ptr<index::FaceIndex> index;
+  if (sqlite != nullptr) {
+    FP_ASSIGN_OR_RETURN(index, LoadIndex(*sqlite, app->engine_->feature_dim(), options.index_threads));
+  } else {  // the Catalog's first catch-up fills it
+    index::IndexOptions index_options;
+    index_options.dim = app->engine_->feature_dim();
+    index_options.threads = options.index_threads;
+    index = std::make_unique<index::FaceIndex>(index_options);
+  }
   app->feed_ = std::make_unique<ChangeFeed>();
-  app->catalog_ = std::make_unique<Catalog>(std::move(db), std::move(index),
+  app->catalog_ = std::make_unique<Catalog>(storage, std::move(index),
                                             CatalogGauges(&metrics::DefaultRegistry()), app->feed_.get());
 
   Catalog& catalog = *app->catalog_;
-  app->images_ = std::make_unique<ImageArchive>(catalog.db(), *app->files_);
+  if (shared) {
+    const auto start = std::chrono::steady_clock::now();
+    Status loaded = catalog.CatchUp();
+    if (!loaded.ok()) return Status::Unavailable("loading the index from " + where + ": " + loaded.message());
+    size_t bindings = 0;
+    const auto groups = catalog.index().GroupIds();
+    for (int64_t g : groups) bindings += catalog.index().GroupSize(g);
+    spdlog::info("index loaded from the catalogue: {} bindings in {} groups, {:.2f} s", bindings, groups.size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  app->images_ = std::make_unique<ImageArchive>(storage.images());
   app->events_ = std::make_unique<EventRelay>();
   app->faces_ = std::make_unique<Faces>(catalog, *app->images_, *app->analyzer_, *app->events_);
   app->groups_ = std::make_unique<Groups>(catalog);
   app->recognition_ =
       std::make_unique<Recognition>(catalog, *app->images_, *app->analyzer_, *app->thresholds_, *app->events_);
-  app->history_ = std::make_unique<History>(catalog.db());
+  app->history_ = std::make_unique<History>(storage.recognitions());
   app->sync_ = std::make_unique<DeviceSync>(catalog, *app->analyzer_, *app->thresholds_);
   app->config_ = std::make_unique<Config>(*app->thresholds_, *app->analyzer_);
   app->strangers_ =
       std::make_unique<Strangers>(catalog, *app->thresholds_, StrangerOdds(app->engine_->Models().score.tables));
-  app->purge_ = std::make_unique<CapturePurge>(catalog.db(), *app->files_, options.capture_retention_days);
+  app->purge_ = std::make_unique<CapturePurge>(storage.images(), options.capture_retention_days);
   app->purge_->Start(options.purge_interval);
+  if (shared) {
+    // One line when the database goes away and one when it is back, not one per pass.
+    app->follow_ = std::make_unique<PeriodicTask>([&catalog, failing = false]() mutable {
+      Status s = catalog.CatchUp();
+      if (!s.ok() && !failing) spdlog::warn("index catch-up: {} (retrying)", s.ToString());
+      if (s.ok() && failing) spdlog::info("index catch-up: the database answers again");
+      failing = !s.ok();
+    });
+    app->follow_->Start(options.follow_interval);
+  }
   return app;
 }
 

@@ -1,6 +1,7 @@
-// The whole server minus HTTP: opens the data directory (SQLite, image files,
-// the installation secret), checks it, loads the vision engine and the 1:N
-// index, and owns the domain services (src/api maps the routes onto them).
+// The whole server minus HTTP: opens the store (SQLite, image files and the
+// installation secret in the data directory, or a PostgreSQL database that
+// several nodes share), checks it, loads the vision engine and the 1:N index,
+// and owns the domain services (src/api maps the routes onto them).
 // Also runs the capture-retention purge.
 #pragma once
 
@@ -8,28 +9,33 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/periodic_task.h"
 #include "common/status.h"
 #include "vision/engine.h"
 
 namespace facepass::domain {
 class AuditRepository;
 class KeyRepository;
+class Storage;
 }  // namespace facepass::domain
 
 namespace facepass::store {
 class DirLock;
-class FileStore;
 class TokenCipher;
 }  // namespace facepass::store
 
 namespace facepass::service {
 
 struct AppOptions {
-  std::filesystem::path data_dir;
+  std::filesystem::path data_dir;  // this node's own files (its lock, the first admin key)
+  // A libpq connection URI (issue 27): the store every node of an
+  // installation shares. Empty: SQLite, images and the secret in data_dir.
+  std::string database;
   vision::EngineOptions engine;
   int capture_retention_days = 30;                  // recognise captures older than this are purged
   std::chrono::seconds purge_interval{3600};        // how often the purge runs
   int index_threads = 0;                            // 0: hardware concurrency
+  std::chrono::milliseconds follow_interval{500};   // PostgreSQL: how often a node looks for other nodes' changes
 };
 
 class CapturePurge;
@@ -86,7 +92,7 @@ class App {
 
   AppOptions options_;
   std::unique_ptr<store::DirLock> dir_lock_;  // first member: released after everything else closed
-  std::unique_ptr<store::FileStore> files_;
+  std::unique_ptr<domain::Storage> storage_;  // before catalog_ and the services: outlives them
   std::unique_ptr<store::TokenCipher> tokens_;
   std::unique_ptr<vision::Engine> engine_;
   std::unique_ptr<EngineAnalyzer> analyzer_;
@@ -102,7 +108,10 @@ class App {
   std::unique_ptr<DeviceSync> sync_;
   std::unique_ptr<Config> config_;
   std::unique_ptr<Strangers> strangers_;
-  std::unique_ptr<CapturePurge> purge_;  // last: its thread stops first
+  std::unique_ptr<CapturePurge> purge_;
+  // PostgreSQL: moves the index forward now and then without requests, so a
+  // device's notify stream hears other nodes' changes.
+  std::unique_ptr<PeriodicTask> follow_;  // last: its thread stops first
 };
 
 }  // namespace facepass::service

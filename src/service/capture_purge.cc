@@ -4,8 +4,7 @@
 
 #include "common/clock.h"
 #include "metrics/registry.h"
-#include "store/database.h"
-#include "store/file_store.h"
+#include "domain/image_repository.h"
 
 namespace facepass::service {
 
@@ -19,8 +18,8 @@ metrics::Counter& PurgedTotal() {
 }
 }  // namespace
 
-CapturePurge::CapturePurge(store::Database& db, store::FileStore& files, int retention_days)
-    : db_(db), files_(files), retention_days_(retention_days), task_([this] {
+CapturePurge::CapturePurge(domain::ImageRepository& images, int retention_days)
+    : images_(images), retention_days_(retention_days), task_([this] {
         auto purged = Purge(NowMs());
         if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());
         else if (*purged > 0) spdlog::info("capture purge: {} images removed", *purged);
@@ -32,13 +31,12 @@ Result<int> CapturePurge::Purge(int64_t now_ms) {
   const int64_t cutoff = now_ms - static_cast<int64_t>(retention_days_) * 86400000LL;
   int purged = 0;
   for (;;) {
-    FP_ASSIGN_OR_RETURN(auto batch, db_.CapturesOlderThan(cutoff, 500));
+    FP_ASSIGN_OR_RETURN(auto batch, images_.CapturesOlderThan(cutoff, 500));
     if (batch.empty()) break;
     for (const auto& image : batch) {
-      // Row first: a crash after it leaves an unnamed file, never a dangling id.
-      Status row = db_.DeleteImage(image.id);
-      if (!row.ok() && row.code() != StatusCode::kNotFound) return row;
-      FP_RETURN_IF_ERROR(files_.Remove(image.path));
+      // Row first (the repository's rule): a crash leaves an unnamed file, never a dangling id.
+      Status gone = images_.DeleteCapture(image.id);
+      if (!gone.ok() && gone.code() != StatusCode::kNotFound) return gone;
       ++purged;
       PurgedTotal().Inc();
     }

@@ -11,17 +11,16 @@
 #include "common/periodic_task.h"
 #include "common/status.h"
 
-namespace facepass::store {
-class Database;
-class FileStore;
-}  // namespace facepass::store
+namespace facepass::domain {
+class ImageRepository;
+}
 
 namespace facepass::service {
 
 class CapturePurge {
  public:
   // Registers facepass_captures_purged_total, so a scrape shows it from the start.
-  CapturePurge(store::Database& db, store::FileStore& files, int retention_days);
+  CapturePurge(domain::ImageRepository& images, int retention_days);
   CapturePurge(const CapturePurge&) = delete;
   CapturePurge& operator=(const CapturePurge&) = delete;
 
@@ -34,8 +33,7 @@ class CapturePurge {
  private:
   Result<int> Purge(int64_t now_ms);  // one pass
 
-  store::Database& db_;      // thread-safe
-  store::FileStore& files_;  // thread-safe
+  domain::ImageRepository& images_;  // thread-safe
   const int retention_days_;
   PeriodicTask task_;  // last: its thread stops before the rest goes
 };

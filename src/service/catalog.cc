@@ -4,7 +4,7 @@
 
 #include "index/face_index.h"
 #include "service/change_feed.h"
-#include "store/database.h"
+#include "domain/storage.h"
 
 namespace facepass::service {
 
@@ -12,23 +12,46 @@ namespace {
 void AddTo(metrics::Gauge* g, int64_t d) {
   if (g != nullptr) g->Add(d);
 }
+
+// A whole group into the index (a node's first sight of it, or a log that no
+// longer reaches back), in batches so the copy stays small next to the index.
+Status LoadWhole(index::FaceIndex& index, int64_t group_id,
+                 const std::vector<std::pair<int64_t, std::vector<float>>>& faces) {
+  if (faces.empty()) return Status::OK();
+  FP_RETURN_IF_ERROR(index.Reserve(group_id, faces.size()));
+  constexpr size_t kBatch = 8192;
+  std::vector<int64_t> ids;
+  std::vector<float> features;
+  for (size_t i = 0; i < faces.size(); i += kBatch) {
+    ids.clear();
+    features.clear();
+    for (size_t j = i; j < std::min(faces.size(), i + kBatch); ++j) {
+      ids.push_back(faces[j].first);
+      features.insert(features.end(), faces[j].second.begin(), faces[j].second.end());
+    }
+    FP_RETURN_IF_ERROR(index.BulkLoad(group_id, ids, features));
+  }
+  return Status::OK();
+}
 }  // namespace
 
-Catalog::Catalog(std::unique_ptr<store::Database> db, std::unique_ptr<index::FaceIndex> index,
-                 CatalogGauges gauges, ChangeFeed* feed)
-    : db_(std::move(db)),
+Catalog::Catalog(domain::Storage& storage, std::unique_ptr<index::FaceIndex> index, CatalogGauges gauges,
+                 ChangeFeed* feed)
+    : storage_(storage),
       index_(std::move(index)),
-      db_writes_(db_.get()),
+      store_writes_(&storage),
       index_writes_(index_.get()),
       gauges_(gauges),
-      feed_(feed) {
+      feed_(feed),
+      log_(storage.catalog_log()) {
   MutexLock lock(&mu_);
   // Counted once at open; every write below keeps them.
-  auto faces = db_writes_->CountLiveFaces();
-  auto groups = db_writes_->ListGroupNames();
+  auto faces = store_writes_->faces().CountLiveFaces();
+  auto groups = store_writes_->groups().ListGroupNames();
   if (!faces.ok() || !groups.ok()) spdlog::warn("catalog: the face and group gauges start at 0 (count failed)");
   live_faces_ = faces.ok() ? *faces : 0;
-  live_groups_ = groups.ok() ? static_cast<int64_t>(groups->size()) : 0;
+  // Follow mode counts the groups as its catch-up indexes them.
+  live_groups_ = groups.ok() && log_ == nullptr ? static_cast<int64_t>(groups->size()) : 0;
   AddTo(gauges_.faces, live_faces_);
   AddTo(gauges_.groups, live_groups_);
 }
@@ -57,30 +80,39 @@ void Catalog::Notify(const store::GroupRecord& group) {
 Result<int64_t> Catalog::AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
                                  int64_t now_ms) {
   MutexLock lock(&mu_);
-  auto id = db_writes_->InsertFace(image_id, rect, now_ms, feature);
+  auto id = store_writes_->faces().InsertFace(image_id, rect, now_ms, feature);
   if (id.ok()) CountFaces(+1);
   return id;
 }
 
 DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms) {
   MutexLock lock(&mu_);
-  auto groups = db_writes_->DeleteFace(face_id, now_ms);
+  auto groups = store_writes_->faces().DeleteFace(face_id, now_ms);
   if (!groups.ok()) return LookupFailed(groups.status(), errors::FaceTokenNotExist(), "face delete");
+  if (log_ != nullptr) {
+    CountFaces(-1);
+    FollowLocked("face delete");
+    return Done{};
+  }
   for (int64_t g : *groups) index_writes_->Remove(g, face_id);
   CountFaces(-1);
   // Committed: a failed read only costs the notice (the devices' safety poll catches up).
   for (int64_t g : feed_ != nullptr ? *groups : std::vector<int64_t>()) {
-    if (auto record = db_writes_->GetGroupById(g); record.ok()) Notify(*record);
+    if (auto record = store_writes_->groups().GetGroupById(g); record.ok()) Notify(*record);
   }
   return Done{};
 }
 
 DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms) {
   MutexLock lock(&mu_);
-  auto group = db_writes_->CreateGroup(name, now_ms);
+  auto group = store_writes_->groups().CreateGroup(name, now_ms);
   if (!group.ok()) {
     if (group.status().code() == StatusCode::kAlreadyExists) return errors::GroupNameConflict();
     return Internal("group create", group.status());
+  }
+  if (log_ != nullptr) {
+    FollowLocked("group create");
+    return Done{};
   }
   CountGroups(+1);
   Notify(*group);
@@ -89,8 +121,12 @@ DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms)
 
 DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms) {
   MutexLock lock(&mu_);
-  auto group = db_writes_->DeleteGroup(name, now_ms);
+  auto group = store_writes_->groups().DeleteGroup(name, now_ms);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group delete");
+  if (log_ != nullptr) {
+    FollowLocked("group delete");
+    return Done{};
+  }
   index_writes_->DropGroup(group->id);
   CountGroups(-1);
   Notify(*group);
@@ -99,16 +135,20 @@ DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms)
 
 DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id, int64_t now_ms) {
   MutexLock lock(&mu_);
-  auto group = db_writes_->GetGroupByName(group_name);
+  auto group = store_writes_->groups().GetGroupByName(group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group bind: group");
-  auto face = db_writes_->GetFace(face_id);
+  auto face = store_writes_->faces().GetFace(face_id);
   if (!face.ok() && face.status().code() != StatusCode::kNotFound) return Internal("group bind: face", face.status());
   if (!face.ok() || face->deleted) return errors::FaceTokenNotExist();
-  auto added = db_writes_->Bind(group->id, face_id, now_ms);
+  auto added = store_writes_->groups().Bind(group->id, face_id, now_ms);
   if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
+  if (log_ != nullptr) {
+    FollowLocked("group bind");
+    return Done{};
+  }
   if (*added) {
     store::GroupRecord bound = *group;
-    ++bound.version;  // a new binding adds exactly 1 (store/database.h), and mu_ keeps others out
+    ++bound.version;  // a new binding adds exactly 1 (domain/group_repository.h), and mu_ keeps others out
     Notify(bound);
     Status s = index_writes_->Add(group->id, face_id, face->feature);
     if (!s.ok()) return Internal("group bind: index", s);
@@ -118,15 +158,79 @@ DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id,
 
 DomainResult<Done> Catalog::Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms) {
   MutexLock lock(&mu_);
-  auto group = db_writes_->GetGroupByName(group_name);
+  auto group = store_writes_->groups().GetGroupByName(group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group unbind: group");
-  auto version = db_writes_->Unbind(group->id, face_id, now_ms);
+  auto version = store_writes_->groups().Unbind(group->id, face_id, now_ms);
   if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
+  if (log_ != nullptr) {
+    FollowLocked("group unbind");
+    return Done{};
+  }
   index_writes_->Remove(group->id, face_id);
   store::GroupRecord unbound = *group;
   unbound.version = *version;
   Notify(unbound);
   return Done{};
+}
+
+// --- follow mode
+
+Status Catalog::CatchUp() {
+  if (log_ == nullptr) return Status::OK();
+  FP_ASSIGN_OR_RETURN(int64_t seq, log_->CatalogSequence());
+  if (seq <= applied_seq_.load(std::memory_order_acquire)) return Status::OK();
+  MutexLock lock(&mu_);
+  return CatchUpLocked(seq);
+}
+
+void Catalog::FollowLocked(const char* what) {
+  auto seq = log_->CatalogSequence();
+  Status s = seq.ok() ? CatchUpLocked(*seq) : seq.status();
+  if (!s.ok()) spdlog::warn("catalog: {} committed, index catch-up deferred: {}", what, s.ToString());
+}
+
+Status Catalog::CatchUpLocked(int64_t seq) {
+  int64_t applied = applied_seq_.load(std::memory_order_relaxed);
+  if (seq <= applied) return Status::OK();  // another caller got here first
+  FP_ASSIGN_OR_RETURN(auto changed, log_->GroupsChangedSince(std::max<int64_t>(applied, 0)));
+  for (const domain::StampedGroup& g : changed) {
+    FP_RETURN_IF_ERROR(ApplyGroupLocked(g.group));
+    // Commit order is sequence order: everything up to this stamp is applied.
+    applied = std::max(applied, g.seq);
+    applied_seq_.store(applied, std::memory_order_release);
+  }
+  // Transactions that changed no group (a bind of a bound face) move it too.
+  applied_seq_.store(std::max(applied, seq), std::memory_order_release);
+  return Status::OK();
+}
+
+Status Catalog::ApplyGroupLocked(const store::GroupRecord& group) {
+  auto known = versions_.find(group.id);
+  if (group.deleted) {
+    if (known == versions_.end()) return Status::OK();  // never indexed here (created and deleted meanwhile)
+    index_writes_->DropGroup(group.id);
+    versions_.erase(known);
+    CountGroups(-1);
+    Notify(group);
+    return Status::OK();
+  }
+  const int64_t from = known == versions_.end() ? 0 : known->second;
+  if (group.version <= from) return Status::OK();
+  // Record, and the net change or the whole face list, from one snapshot.
+  FP_ASSIGN_OR_RETURN(domain::GroupDelta delta, store_writes_->groups().SyncDelta(group.id, from));
+  if (delta.group.deleted) return ApplyGroupLocked(delta.group);  // deleted since the stamp was read
+  if (delta.full) {
+    index_writes_->DropGroup(group.id);
+    FP_RETURN_IF_ERROR(LoadWhole(*index_writes_, group.id, delta.added));
+  } else {
+    for (int64_t face_id : delta.deleted) index_writes_->Remove(group.id, face_id);
+    for (const auto& [face_id, feature] : delta.added)
+      FP_RETURN_IF_ERROR(index_writes_->Add(group.id, face_id, feature));
+  }
+  if (known == versions_.end()) CountGroups(+1);
+  versions_[group.id] = delta.group.version;
+  Notify(delta.group);
+  return Status::OK();
 }
 
 }  // namespace facepass::service

@@ -3,7 +3,7 @@
 #include "common/clock.h"
 #include "service/arg_errors.h"
 #include "spec/group_name.h"
-#include "store/database.h"
+#include "domain/storage.h"
 
 namespace facepass::service {
 
@@ -40,7 +40,7 @@ DomainResult<SyncPlan> DeviceSync::Sync(const sync::SyncRequest& request, const 
   device.search_model = request.search_model;
   device.sync_time_ms = now;
 
-  store::Database& db = catalog_.db();
+  domain::Storage& db = catalog_.storage();
   for (const auto& g : request.groups) {
     SyncGroupPlan p;
     p.group_name = g.group_name;
@@ -49,7 +49,7 @@ DomainResult<SyncPlan> DeviceSync::Sync(const sync::SyncRequest& request, const 
     st.group_name = g.group_name;
     st.local_version = g.local_version;
 
-    auto live = db.GetGroupByName(g.group_name);
+    auto live = db.groups().GetGroupByName(g.group_name);
     if (!live.ok() && live.status().code() != StatusCode::kNotFound) return Internal("sync: group", live.status());
     if (!live.ok()) {
       KeepLocal(g, &p, &st);
@@ -59,7 +59,7 @@ DomainResult<SyncPlan> DeviceSync::Sync(const sync::SyncRequest& request, const 
       p.cloud_version = st.cloud_version = st.result_version = live->version;
     } else {
       const bool same_group = !plan.clear_all && g.group_id == live->id;
-      auto delta = db.SyncDelta(live->id, same_group ? g.local_version : 0);
+      auto delta = db.groups().SyncDelta(live->id, same_group ? g.local_version : 0);
       if (!delta.ok() && delta.status().code() != StatusCode::kNotFound) return Internal("sync: delta", delta.status());
       if (!delta.ok() || delta->group.deleted) {  // deleted since the lookup above
         KeepLocal(g, &p, &st);
@@ -76,7 +76,7 @@ DomainResult<SyncPlan> DeviceSync::Sync(const sync::SyncRequest& request, const 
     device.groups.push_back(std::move(st));
     plan.groups.push_back(std::move(p));
   }
-  Status recorded = db.UpsertDevice(device);
+  Status recorded = db.devices().UpsertDevice(device);
   if (!recorded.ok()) return Internal("sync: record device", recorded);
   return plan;
 }
@@ -86,7 +86,7 @@ DomainResult<std::vector<GroupVersion>> DeviceSync::CurrentVersions(const std::v
   for (const std::string& name : groups) {
     GroupVersion v;
     v.group_name = name;
-    auto live = catalog_.db().GetGroupByName(name);
+    auto live = catalog_.storage().groups().GetGroupByName(name);
     if (!live.ok() && live.status().code() != StatusCode::kNotFound) return Internal("notify: group", live.status());
     if (live.ok()) {
       v.group_id = live->id;
@@ -98,7 +98,7 @@ DomainResult<std::vector<GroupVersion>> DeviceSync::CurrentVersions(const std::v
 }
 
 DomainResult<std::vector<store::DeviceRecord>> DeviceSync::DeviceStatus() {
-  auto devices = catalog_.db().ListDevices();
+  auto devices = catalog_.storage().devices().ListDevices();
   if (!devices.ok()) return Internal("sync status", devices.status());
   return std::move(*devices);
 }

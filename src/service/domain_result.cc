@@ -5,6 +5,11 @@
 namespace facepass::service {
 
 DomainError Internal(const char* where, const Status& s) {
+  // The shared database not answering is not a bug: 503, and the client retries.
+  if (s.code() == StatusCode::kUnavailable) {
+    spdlog::warn("{}: {}", where, s.ToString());
+    return errors::StoreUnavailable();
+  }
   spdlog::error("{}: {}", where, s.ToString());
   return errors::InternalError();
 }

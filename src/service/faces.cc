@@ -4,7 +4,7 @@
 #include "face_rules/enrol_rule.h"
 #include "spec/face_crop.h"
 #include "face_rules/image_verdict_error.h"
-#include "store/database.h"
+#include "domain/storage.h"
 #include "vision/engine.h"
 
 namespace facepass::service {
@@ -45,13 +45,13 @@ DomainResult<Done> Faces::Delete(int64_t face_id) {
   DomainResult<Done> done = catalog_.DeleteFace(face_id, now);
   if (!done.ok()) return done;
   // Deleted faces stay readable (history), so the event can name the original.
-  auto face = catalog_.db().GetFace(face_id);
+  auto face = catalog_.storage().faces().GetFace(face_id);
   events_.FaceChanged({FaceEvent::Kind::kDelete, face_id, face.ok() ? face->image_id : 0, now});
   return done;
 }
 
 DomainResult<FaceInfo> Faces::Query(int64_t face_id) {
-  auto face = catalog_.db().GetFace(face_id);
+  auto face = catalog_.storage().faces().GetFace(face_id);
   if (!face.ok()) return LookupFailed(face.status(), errors::FaceTokenNotExist(), "face query");
   if (face->deleted) return errors::FaceTokenNotExist();
   return FaceInfo{face->image_id, face->rect, face->created_ms};
@@ -67,7 +67,7 @@ DomainResult<ImageFile> Faces::Original(int64_t image_id) {
 }
 
 DomainResult<ImageFile> Faces::FaceCrop(int64_t face_id) {
-  auto face = catalog_.db().GetFace(face_id);  // deleted faces too: history
+  auto face = catalog_.storage().faces().GetFace(face_id);  // deleted faces too: history
   if (!face.ok()) return LookupFailed(face.status(), errors::FaceTokenNotExist(), "image query: face");
   auto image = images_.Find(face->image_id);
   if (!image.ok()) return LookupFailed(image.status(), errors::ImageIdNotExist(), "image query: image");

@@ -2,7 +2,7 @@
 
 #include "common/clock.h"
 #include "spec/group_name.h"
-#include "store/database.h"
+#include "domain/storage.h"
 
 namespace facepass::service {
 
@@ -26,15 +26,15 @@ DomainResult<Done> Groups::Delete(const std::string& name) {
 
 DomainResult<GroupFaces> Groups::Query(const std::string& name) {
   if (auto e = CheckName(name)) return *e;
-  auto group = catalog_.db().GetGroupByName(name);
+  auto group = catalog_.storage().groups().GetGroupByName(name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group query");
-  auto ids = catalog_.db().GroupFaceIds(group->id);
+  auto ids = catalog_.storage().groups().GroupFaceIds(group->id);
   if (!ids.ok()) return Internal("group query: faces", ids.status());
   return GroupFaces{group->name, std::move(*ids)};
 }
 
 DomainResult<std::vector<std::string>> Groups::List() {
-  auto names = catalog_.db().ListGroupNames();
+  auto names = catalog_.storage().groups().ListGroupNames();
   if (!names.ok()) return Internal("group list", names.status());
   return std::move(*names);
 }

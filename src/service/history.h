@@ -7,11 +7,8 @@
 #include <string>
 
 #include "service/domain_result.h"
+#include "domain/recognition_repository.h"
 #include "store/recognition_types.h"
-
-namespace facepass::store {
-class Database;
-}
 
 namespace facepass::service {
 
@@ -24,13 +21,13 @@ class History {
   static constexpr int kDefaultLimit = 50;
   static constexpr int kMaxLimit = 500;
 
-  explicit History(store::Database& db) : db_(db) {}
+  explicit History(domain::RecognitionRepository& recognitions) : recognitions_(recognitions) {}
 
   // ILLEGAL_ARGUMENT: group_name (the spec's rule), limit (1..500), from/to (from > to).
   DomainResult<store::RecognitionPage> Query(const HistoryRequest& request);
 
  private:
-  store::Database& db_;  // thread-safe
+  domain::RecognitionRepository& recognitions_;  // thread-safe
 };
 
 }  // namespace facepass::service

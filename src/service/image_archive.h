@@ -1,19 +1,20 @@
-// Keeps uploaded pictures: the bytes go to the file store (durable first), then
-// the row; the image id names both.
+// Keeps uploaded pictures in the store's image repository (SQLite: the bytes in
+// a file, durable first, then the row; PostgreSQL: both in one row); the image
+// id names both.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
-#include "store/sqlite_images.h"
+#include "domain/image_repository.h"
 #include "store/types.h"
 
 namespace facepass::service {
 
 class ImageArchive {
  public:
-  ImageArchive(store::Database& db, store::FileStore& files) : images_(db, files) {}
+  explicit ImageArchive(domain::ImageRepository& images) : images_(images) {}
 
   // The new image's id. `format` as the engine named it ("jpeg", "png", "bmp").
   Result<int64_t> Keep(std::string_view bytes, const std::string& format, store::ImageKind kind, int width,
@@ -25,7 +26,7 @@ class ImageArchive {
   Result<std::string> Read(const store::ImageRecord& image);
 
  private:
-  store::SqliteImages images_;  // thread-safe
+  domain::ImageRepository& images_;  // thread-safe
 };
 
 }  // namespace facepass::service

@@ -5,14 +5,16 @@
 #include "spec/group_name.h"
 #include "face_rules/image_verdict_error.h"
 #include "face_rules/recognise_rule.h"
-#include "store/database.h"
+#include "domain/storage.h"
 
 namespace facepass::service {
 
 DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& req) {
   if (!spec::IsValidGroupName(req.group_name)) return errors::IllegalArgument("group_name");
-  auto group = catalog_.db().GetGroupByName(req.group_name);
+  auto group = catalog_.storage().groups().GetGroupByName(req.group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "recognize: group");
+  // Every change acknowledged before this request, by any node, is in the index.
+  if (Status fresh = catalog_.CatchUp(); !fresh.ok()) return Internal("recognize: index catch-up", fresh);
   const ThresholdValues th = thresholds_.Get();
   const int64_t now = NowMs();
 
@@ -76,7 +78,7 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
     r.liveness_score = t.liveness_score;
     rows.push_back(std::move(r));
   }
-  auto stored = catalog_.db().InsertRecognitions(rows);
+  auto stored = catalog_.storage().recognitions().InsertRecognitions(rows);
   if (!stored.ok()) return Internal("recognize: history", stored.status());
   for (const store::RecognitionRecord& r : *stored) events_.Recognized(r);
   return out;

@@ -71,7 +71,7 @@ struct CompareOutcome {
 
 class Recognition {
  public:
-  Recognition(const Catalog& catalog, ImageArchive& images, const FaceAnalyzer& analyzer,
+  Recognition(Catalog& catalog, ImageArchive& images, const FaceAnalyzer& analyzer,
               const Thresholds& thresholds, EventSink& events = NoEvents())
       : catalog_(catalog), images_(images), analyzer_(analyzer), thresholds_(thresholds), events_(events) {}
 
@@ -85,7 +85,7 @@ class Recognition {
   DomainResult<CompareOutcome> Compare(const CompareRequest& request);
 
  private:
-  const Catalog& catalog_;
+  Catalog& catalog_;  // non-const: a read may move the index forward (Catalog::CatchUp)
   ImageArchive& images_;
   const FaceAnalyzer& analyzer_;
   const Thresholds& thresholds_;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "store/database.h"
+#include "domain/storage.h"
 
 namespace facepass::service {
 
@@ -21,10 +21,10 @@ DomainResult<ThresholdPreview> Strangers::Preview(std::optional<double> threshol
   out.genuine_refused = odds_.GenuineRefused(out.threshold);
   out.far_source = odds_.tables().far_source;
   out.genuine_source = odds_.tables().genuine_source;
-  auto groups = catalog_.db().ListGroups();
+  auto groups = catalog_.storage().groups().ListGroups();
   if (!groups.ok()) return Internal("stranger preview: groups", groups.status());
   for (const auto& g : *groups) {
-    auto ids = catalog_.db().GroupFaceIds(g.id);
+    auto ids = catalog_.storage().groups().GroupFaceIds(g.id);
     if (!ids.ok()) return Internal("stranger preview: faces", ids.status());
     out.groups.push_back({g.name, At(out.threshold, int64_t(ids->size()))});
   }

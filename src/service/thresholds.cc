@@ -1,6 +1,8 @@
 #include "service/thresholds.h"
 
-#include "store/database.h"
+#include <spdlog/spdlog.h>
+
+#include "domain/config_repository.h"
 
 namespace facepass::service {
 
@@ -12,9 +14,9 @@ double Resolve(const std::map<std::string, double>& m, const char* key, double f
 }
 }  // namespace
 
-Result<std::unique_ptr<Thresholds>> Thresholds::Load(store::Database* db) {
-  FP_ASSIGN_OR_RETURN(auto stored, db->LoadConfig());
-  std::unique_ptr<Thresholds> t(new Thresholds(db));
+Result<std::unique_ptr<Thresholds>> Thresholds::Load(domain::ConfigRepository& config, bool shared) {
+  FP_ASSIGN_OR_RETURN(auto stored, config.LoadConfig());
+  std::unique_ptr<Thresholds> t(new Thresholds(config, shared));
   {
     MutexLock lock(&t->mu_);
     t->ApplyLocked(stored);
@@ -23,6 +25,18 @@ Result<std::unique_ptr<Thresholds>> Thresholds::Load(store::Database* db) {
 }
 
 ThresholdValues Thresholds::Get() const {
+  if (shared_) {
+    // Another node may have changed them; a failed read keeps the last values.
+    auto stored = config_.LoadConfig();
+    MutexLock lock(&mu_);
+    if (stored.ok()) {
+      values_ = ThresholdValues();
+      ApplyLocked(*stored);
+    } else {
+      spdlog::warn("thresholds: using the last values read ({})", stored.status().ToString());
+    }
+    return values_;
+  }
   MutexLock lock(&mu_);
   return values_;
 }
@@ -30,12 +44,12 @@ ThresholdValues Thresholds::Get() const {
 Status Thresholds::Update(const std::map<std::string, double>& changes) {
   if (changes.empty()) return Status::OK();
   MutexLock lock(&mu_);
-  FP_RETURN_IF_ERROR(db_->SaveConfig(changes));
+  FP_RETURN_IF_ERROR(config_.SaveConfig(changes));
   ApplyLocked(changes);
   return Status::OK();
 }
 
-void Thresholds::ApplyLocked(const std::map<std::string, double>& stored) {
+void Thresholds::ApplyLocked(const std::map<std::string, double>& stored) const {
   values_.recognize = Resolve(stored, kRecognize, ThresholdValues::kDefaultRecognize, values_.recognize);
   values_.compare = Resolve(stored, kCompare, ThresholdValues::kDefaultCompare, values_.compare);
   values_.liveness = Resolve(stored, kLiveness, ThresholdValues::kDefaultLiveness, values_.liveness);

@@ -1,5 +1,7 @@
 // The three server thresholds (recognise, compare, liveness), persisted in the
-// database. -1 stored means "the default".
+// database. -1 stored means "the default". When several nodes share the store,
+// Get reads them through (one small read), so a change made on any node is
+// used by all from the next request on.
 #pragma once
 
 #include <map>
@@ -10,8 +12,8 @@
 #include "common/thread_annotations.h"
 #include "spec/pass_rule.h"
 
-namespace facepass::store {
-class Database;
+namespace facepass::domain {
+class ConfigRepository;
 }
 
 namespace facepass::service {
@@ -31,19 +33,20 @@ class Thresholds {
   static constexpr const char* kCompare = "compare_threshold";
   static constexpr const char* kLiveness = "liveness_threshold";
 
-  static Result<std::unique_ptr<Thresholds>> Load(store::Database* db);
+  static Result<std::unique_ptr<Thresholds>> Load(domain::ConfigRepository& config, bool shared = false);
   ThresholdValues Get() const EXCLUDES(mu_);
   // `changes` maps key -> value in (0,100) or -1 (reset); persisted first,
   // applied only when stored.
   Status Update(const std::map<std::string, double>& changes) EXCLUDES(mu_);
 
  private:
-  explicit Thresholds(store::Database* db) : db_(db) {}
-  void ApplyLocked(const std::map<std::string, double>& stored) REQUIRES(mu_);
+  Thresholds(domain::ConfigRepository& config, bool shared) : config_(config), shared_(shared) {}
+  void ApplyLocked(const std::map<std::string, double>& stored) const REQUIRES(mu_);
 
-  store::Database* const db_;
+  domain::ConfigRepository& config_;  // thread-safe
+  const bool shared_;
   mutable Mutex mu_;  // one update at a time, stored before applied
-  ThresholdValues values_ GUARDED_BY(mu_);
+  mutable ThresholdValues values_ GUARDED_BY(mu_);  // mutable: a shared Get refreshes them
 };
 
 }  // namespace facepass::service

@@ -10,8 +10,7 @@
 #include <thread>
 
 #include "common/clock.h"
-#include "store/database.h"
-#include "store/file_store.h"
+#include "store/sqlite_storage.h"
 #include "support/server_process.h"
 
 namespace facepass::service {
@@ -23,22 +22,19 @@ class CapturePurgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = facepass::testing::MakeTempDir("facepass-purge");
-    db_ = std::move(store::Database::Open(dir_ / "facepass.db").value());
-    files_ = std::move(store::FileStore::Open(dir_ / "images").value());
+    storage_ = std::move(store::SqliteStorage::Open(dir_).value());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string Put(store::ImageKind kind, int64_t created) {
-    auto path = files_->Write("bytes", "jpg");
-    EXPECT_TRUE(path.ok());
-    EXPECT_TRUE(db_->InsertImage(kind, "jpeg", *path, 5, 100, 100, created).ok());
-    return *path;
+    auto id = storage_->images().AddImage(kind, "jpeg", "bytes", 100, 100, created);
+    EXPECT_TRUE(id.ok());
+    return storage_->images().GetImage(*id).value().path;
   }
   bool Exists(const std::string& path) const { return std::filesystem::exists(dir_ / "images" / path); }
 
   std::filesystem::path dir_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<store::FileStore> files_;
+  std::unique_ptr<store::SqliteStorage> storage_;
 };
 
 TEST_F(CapturePurgeTest, PurgesOnlyExpiredCaptures) {
@@ -46,7 +42,7 @@ TEST_F(CapturePurgeTest, PurgesOnlyExpiredCaptures) {
   const std::string old_capture = Put(store::ImageKind::kCapture, now - 31 * kDay);
   const std::string new_capture = Put(store::ImageKind::kCapture, now - 29 * kDay);
   const std::string enrol = Put(store::ImageKind::kEnrol, now - 400 * kDay);
-  CapturePurge purge(*db_, *files_, 30);
+  CapturePurge purge(storage_->images(), 30);
   auto purged = purge.Run(now);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   EXPECT_EQ(*purged, 1);
@@ -64,13 +60,13 @@ TEST_F(CapturePurgeTest, PurgesOnlyExpiredCaptures) {
 TEST_F(CapturePurgeTest, MoreThanOneBatch) {
   const int64_t now = NowMs();
   for (int i = 0; i < 1203; ++i) Put(store::ImageKind::kCapture, now - 40 * kDay + i);
-  CapturePurge purge(*db_, *files_, 30);
+  CapturePurge purge(storage_->images(), 30);
   EXPECT_EQ(*purge.Run(now), 1203);
 }
 
 TEST_F(CapturePurgeTest, BackgroundPassAtStartThenStops) {
   const std::string old_capture = Put(store::ImageKind::kCapture, NowMs() - 31 * kDay);
-  CapturePurge purge(*db_, *files_, 30);
+  CapturePurge purge(storage_->images(), 30);
   purge.Start(std::chrono::hours(24));
   for (int i = 0; i < 500 && Exists(old_capture); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_FALSE(Exists(old_capture));

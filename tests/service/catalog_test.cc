@@ -35,7 +35,7 @@ class CatalogTest : public ServiceFixture {
 
 TEST_F(CatalogTest, NewFaceIsStoredButIndexedOnlyOnceBound) {
   const int64_t alice = NewFace("alice");
-  auto stored = db().GetFace(alice);
+  auto stored = store().faces().GetFace(alice);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->feature, FakeAnalyzer::FeatureOf("alice"));
   EXPECT_TRUE(live_index().GroupIds().empty());
@@ -81,9 +81,9 @@ TEST_F(CatalogTest, DeleteFaceLeavesEveryGroupOfBothSides) {
   for (const char* g : {"staff_a", "staff_b"}) {
     EXPECT_EQ(live_index().GroupSize(GroupId(g)), 1u) << g;
     EXPECT_EQ(Top1(g, "alice"), bob) << g;  // alice's own feature no longer finds her
-    EXPECT_EQ(*db().GroupFaceIds(GroupId(g)), std::vector<int64_t>{bob}) << g;
+    EXPECT_EQ(*store().groups().GroupFaceIds(GroupId(g)), std::vector<int64_t>{bob}) << g;
   }
-  EXPECT_TRUE(db().GetFace(alice)->deleted);
+  EXPECT_TRUE(store().faces().GetFace(alice)->deleted);
   ExpectIndexMatchesDatabase();
 
   auto again = catalog_->DeleteFace(alice, now());
@@ -99,7 +99,7 @@ TEST_F(CatalogTest, UnbindLeavesTheIndexToo) {
   ASSERT_TRUE(catalog_->Unbind("staff_a", alice, now()).ok());
   EXPECT_EQ(live_index().GroupSize(GroupId("staff_a")), 1u);
   EXPECT_EQ(Top1("staff_a", "alice"), bob);
-  EXPECT_FALSE(db().GetFace(alice)->deleted);  // unbinding deletes nothing
+  EXPECT_FALSE(store().faces().GetFace(alice)->deleted);  // unbinding deletes nothing
   ExpectIndexMatchesDatabase();
 
   EXPECT_EQ(CodeOf(catalog_->Unbind("staff_a", alice, now())), ErrorCode::kGroupBindingNotExist);
@@ -116,7 +116,7 @@ TEST_F(CatalogTest, DeleteGroupDropsItsIndexAndARecreatedNameStartsEmpty) {
   auto search = live_index().Search(old_id, FakeAnalyzer::FeatureOf("alice"), 1);
   ASSERT_TRUE(search.ok());
   EXPECT_TRUE(search->empty());
-  EXPECT_FALSE(db().GetFace(alice)->deleted);  // the face outlives its group
+  EXPECT_FALSE(store().faces().GetFace(alice)->deleted);  // the face outlives its group
 
   ASSERT_TRUE(catalog_->CreateGroup("staff_a", now()).ok());
   EXPECT_NE(GroupId("staff_a"), old_id);
@@ -169,13 +169,13 @@ TEST_F(CatalogTest, LiveIndexEqualsTheReloadedOne) {
   ASSERT_TRUE(catalog_->Unbind("group_two", faces[4], now()).ok());
   ASSERT_TRUE(catalog_->DeleteGroup("group_three", now()).ok());
 
-  auto reloaded = ReloadedIndex();
+  const index::FaceIndex& reloaded = ReloadedIndex();
   for (const char* g : {"group_one", "group_two"}) {
     const int64_t id = GroupId(g);
-    EXPECT_EQ(live_index().GroupSize(id), reloaded->GroupSize(id)) << g;
+    EXPECT_EQ(live_index().GroupSize(id), reloaded.GroupSize(id)) << g;
     for (int i = 1; i < 12; ++i) {
       const auto query = FakeAnalyzer::FeatureOf("person" + std::to_string(i));
-      EXPECT_EQ(*live_index().Search(id, query, 3), *reloaded->Search(id, query, 3)) << g << " person" << i;
+      EXPECT_EQ(*live_index().Search(id, query, 3), *reloaded.Search(id, query, 3)) << g << " person" << i;
     }
   }
   EXPECT_EQ(live_index().GroupSize(GroupId("group_one")), 10u);  // 12 - deleted 0 - unbound 5

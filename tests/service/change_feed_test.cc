@@ -12,7 +12,7 @@
 
 #include "index/face_index.h"
 #include "service/catalog.h"
-#include "store/database.h"
+#include "store/sqlite_storage.h"
 #include "support/server_process.h"
 
 namespace facepass::service {
@@ -116,14 +116,15 @@ class CatalogFeedTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = facepass::testing::MakeTempDir("facepass-feed");
-    auto db = store::Database::Open(dir_ / "facepass.db");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto sqlite = store::SqliteStorage::Open(dir_);
+    ASSERT_TRUE(sqlite.ok()) << sqlite.status().ToString();
+    storage_ = std::move(*sqlite);
     index::IndexOptions o;
     o.dim = 4;
     o.threads = 1;
     o.huge_pages = false;
     o.metrics = nullptr;
-    catalog_ = std::make_unique<Catalog>(std::move(*db), std::make_unique<index::FaceIndex>(o), CatalogGauges(),
+    catalog_ = std::make_unique<Catalog>(*storage_, std::make_unique<index::FaceIndex>(o), CatalogGauges(),
                                          &feed_);
     sub_ = feed_.Subscribe({"gate_a", "gate_b"}, heard_.Listener());
   }
@@ -133,7 +134,7 @@ class CatalogFeedTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   int64_t NewFace() {
-    auto image = catalog_->db().InsertImage(store::ImageKind::kEnrol, "jpeg", "x.jpg", 0, 10, 10, 0);
+    auto image = storage_->images().AddImage(store::ImageKind::kEnrol, "jpeg", "x", 10, 10, 0);
     EXPECT_TRUE(image.ok());
     const float f[4] = {1, 0, 0, 0};
     auto id = catalog_->AddFace(*image, {0, 0, 5, 5}, f, 0);
@@ -141,11 +142,12 @@ class CatalogFeedTest : public ::testing::Test {
     return id.ok() ? *id : 0;
   }
   int64_t StoreVersion(const std::string& g) {
-    auto r = catalog_->db().GetGroupByName(g);
+    auto r = storage_->groups().GetGroupByName(g);
     return r.ok() ? r->version : -1;
   }
 
   std::filesystem::path dir_;
+  std::unique_ptr<store::SqliteStorage> storage_;
   ChangeFeed feed_;
   Heard heard_;
   uint64_t sub_ = 0;

@@ -26,7 +26,7 @@ TEST_F(ConfigTest, UpdateAppliesAndPersists) {
   EXPECT_EQ(r->compare, 65);
   EXPECT_EQ(r->liveness, 50);
   // A restart reads them back from the database.
-  auto reloaded = Thresholds::Load(&db());
+  auto reloaded = Thresholds::Load(store().config());
   ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
   EXPECT_EQ((*reloaded)->Get().recognize, 80.5);
   EXPECT_EQ((*reloaded)->Get().compare, 65);

@@ -70,7 +70,7 @@ TEST_F(GroupsTest, DeletedGroupIsGoneAndItsNameCanBeReused) {
   EXPECT_EQ(CodeOf(groups_->Query("staff_a")), ErrorCode::kGroupNameNotExist);
   EXPECT_EQ(CodeOf(groups_->Delete("staff_a")), ErrorCode::kGroupNameNotExist);
   EXPECT_TRUE(groups_->List()->empty());
-  auto old = db().GetGroupById(old_id);
+  auto old = store().groups().GetGroupById(old_id);
   ASSERT_TRUE(old.ok());
   EXPECT_TRUE(old->deleted);
   EXPECT_EQ(old->version, 3);  // the delete is an event too

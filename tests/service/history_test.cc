@@ -42,7 +42,7 @@ class HistoryTest : public ServiceFixture {
     MakeGroup("staff_a", {alice_});
     MakeGroup("staff_b", {alice_});
     recognition_ = std::make_unique<Recognition>(*catalog_, *images_, analyzer_, *thresholds_, sink_);
-    history_ = std::make_unique<History>(db());
+    history_ = std::make_unique<History>(store().recognitions());
   }
   RecognizeOutcome Recognize(const std::string& group, std::vector<std::string> images, bool liveness = false) {
     RecognizeRequest r;
@@ -134,7 +134,7 @@ TEST_F(HistoryTest, BadRequestsAreIllegalArguments) {
 TEST_F(HistoryTest, RetentionPurgeTakesTheRows) {
   Recognize("staff_a", {analyzer_.PhotoNear("alice", 0.9f)});
   ASSERT_EQ(Rows().size(), 1u);
-  CapturePurge purge(db(), *files_, 30);
+  CapturePurge purge(store().images(), 30);
   EXPECT_EQ(*purge.Run(NowMs() + 29LL * 86400000), 0);
   EXPECT_EQ(Rows().size(), 1u);
   EXPECT_EQ(*purge.Run(NowMs() + 31LL * 86400000), 1);

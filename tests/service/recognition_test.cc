@@ -76,7 +76,7 @@ TEST_F(RecognitionTest, TheTop1ReachingTheThresholdPasses) {
   EXPECT_FALSE(analyzer_.last_options()->liveness);
   // The capture is kept, as a capture (the purge's kind).
   ASSERT_TRUE(t.image_id);
-  auto image = db().GetImage(*t.image_id);
+  auto image = store().images().GetImage(*t.image_id);
   ASSERT_TRUE(image.ok());
   EXPECT_EQ(image->kind, store::ImageKind::kCapture);
   EXPECT_EQ(faces_->Original(*t.image_id)->bytes, capture);
@@ -258,7 +258,7 @@ TEST_F(CompareTest, ScoresTwoPicturesAndReportsTheirFaces) {
   auto strangers = Compare(a, analyzer_.PhotoOf("bob"), false);
   ASSERT_TRUE(strangers.ok());
   EXPECT_LT(strangers->score, 70);
-  EXPECT_EQ(db().GetImage(1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store().images().GetImage(1).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(CompareTest, ALowLivenessIsRefusedButTheResultIsCarried) {

@@ -4,8 +4,11 @@
 
 #include "index/face_index.h"
 #include "index/store_loader.h"
-#include "store/database.h"
-#include "store/file_store.h"
+#include "domain/storage.h"
+#include "store/pg/pg_store.h"
+#include "store/pg_schema.h"
+#include "store/sqlite_storage.h"
+#include "support/skip_or_fail.h"
 #include "support/server_process.h"
 
 namespace facepass::service::testing {
@@ -23,16 +26,24 @@ index::IndexOptions SmallIndex() {
 
 void ServiceFixture::SetUp() {
   dir_ = facepass::testing::MakeTempDir("facepass-service");
-  auto db = store::Database::Open(dir_ / "facepass.db");
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  auto files = store::FileStore::Open(dir_ / "images");
-  ASSERT_TRUE(files.ok()) << files.status().ToString();
-  files_ = std::move(*files);
-  auto thresholds = Thresholds::Load(db->get());
+  const char* backend = std::getenv("FACEPASS_TEST_BACKEND");
+  if (backend != nullptr && std::string(backend) == "postgresql") {
+    pg_schema_ = store::testing_util::PgSchema::Create();
+    if (pg_schema_ == nullptr) FP_SKIP_OR_FAIL_IN_CI(store::testing_util::kNoPgCluster);
+    auto pg = store::pg::PgStore::Open(pg_schema_->uri());
+    ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+    storage_ = std::move(*pg);
+  } else {
+    auto sqlite = store::SqliteStorage::Open(dir_);
+    ASSERT_TRUE(sqlite.ok()) << sqlite.status().ToString();
+    sqlite_files_ = &(*sqlite)->files();
+    storage_ = std::move(*sqlite);
+  }
+  auto thresholds = Thresholds::Load(storage_->config());
   ASSERT_TRUE(thresholds.ok()) << thresholds.status().ToString();
   thresholds_ = std::move(*thresholds);
-  catalog_ = std::make_unique<Catalog>(std::move(*db), std::make_unique<index::FaceIndex>(SmallIndex()));
-  images_ = std::make_unique<ImageArchive>(catalog_->db(), *files_);
+  catalog_ = std::make_unique<Catalog>(*storage_, std::make_unique<index::FaceIndex>(SmallIndex()));
+  images_ = std::make_unique<ImageArchive>(storage_->images());
   faces_ = std::make_unique<Faces>(*catalog_, *images_, analyzer_);
   groups_ = std::make_unique<Groups>(*catalog_);
   recognition_ = std::make_unique<Recognition>(*catalog_, *images_, analyzer_, *thresholds_);
@@ -47,9 +58,12 @@ void ServiceFixture::TearDown() {
   groups_.reset();
   faces_.reset();
   images_.reset();
-  thresholds_.reset();  // holds a pointer to the catalog's database
+  thresholds_.reset();
+  reloaded_catalog_.reset();
   catalog_.reset();
-  files_.reset();
+  sqlite_files_ = nullptr;
+  storage_.reset();
+  pg_schema_.reset();
   std::filesystem::remove_all(dir_);
 }
 
@@ -71,36 +85,43 @@ void ServiceFixture::MakeGroup(const std::string& name, const std::vector<int64_
 }
 
 int64_t ServiceFixture::GroupId(const std::string& name) {
-  auto g = db().GetGroupByName(name);
+  auto g = store().groups().GetGroupByName(name);
   EXPECT_TRUE(g.ok()) << g.status().ToString();
   return g.ok() ? g->id : 0;
 }
 
 int64_t ServiceFixture::Version(const std::string& name) {
-  auto g = db().GetGroupByName(name);
+  auto g = store().groups().GetGroupByName(name);
   EXPECT_TRUE(g.ok()) << g.status().ToString();
   return g.ok() ? g->version : -1;
 }
 
-std::unique_ptr<index::FaceIndex> ServiceFixture::ReloadedIndex() {
+const index::FaceIndex& ServiceFixture::ReloadedIndex() {
   auto index = std::make_unique<index::FaceIndex>(SmallIndex());
-  Status s = index::LoadFromStore(db(), *index, nullptr, 1);
+  if (OnSqlite()) {
+    Status s = index::LoadFromStore(static_cast<store::SqliteStorage&>(store()).database(), *index, nullptr, 1);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    reloaded_index_ = std::move(index);
+    return *reloaded_index_;
+  }
+  reloaded_catalog_ = std::make_unique<Catalog>(store(), std::move(index), CatalogGauges());
+  Status s = reloaded_catalog_->CatchUp();
   EXPECT_TRUE(s.ok()) << s.ToString();
-  return index;
+  return reloaded_catalog_->index();
 }
 
 void ServiceFixture::ExpectIndexMatchesDatabase() {
-  auto groups = db().ListGroups();
+  auto groups = store().groups().ListGroups();
   ASSERT_TRUE(groups.ok()) << groups.status().ToString();
   size_t bound_groups = 0;
   for (const store::GroupRecord& g : *groups) {
-    auto ids = db().GroupFaceIds(g.id);
+    auto ids = store().groups().GroupFaceIds(g.id);
     ASSERT_TRUE(ids.ok()) << ids.status().ToString();
     EXPECT_EQ(live_index().GroupSize(g.id), ids->size()) << "group " << g.name;
     if (!ids->empty()) ++bound_groups;
     if (ids->empty()) continue;
     // Every face the database binds, and nothing else, is what the index finds.
-    auto first = db().GetFace(ids->front());
+    auto first = store().faces().GetFace(ids->front());
     ASSERT_TRUE(first.ok()) << first.status().ToString();
     auto all = live_index().Search(g.id, first->feature, static_cast<int>(ids->size()) + 1);
     ASSERT_TRUE(all.ok()) << all.status().ToString();
@@ -110,7 +131,7 @@ void ServiceFixture::ExpectIndexMatchesDatabase() {
     EXPECT_EQ(found, *ids) << "group " << g.name;
     // ... each with its stored feature.
     for (int64_t face_id : *ids) {
-      auto face = db().GetFace(face_id);
+      auto face = store().faces().GetFace(face_id);
       ASSERT_TRUE(face.ok()) << face.status().ToString();
       EXPECT_FALSE(face->deleted) << "group " << g.name << " binds deleted face " << face_id;
       auto top = live_index().Search(g.id, face->feature, 1);

@@ -1,9 +1,15 @@
 // The domain services as App wires them, minus HTTP and the models: a real
-// SQLite store and file store in a fresh directory per test, the real 1:N
-// index, and the FakeAnalyzer. Data is made through the services' and the
-// store's own calls.
+// store, fresh per test, the real 1:N index, and the FakeAnalyzer. Data is
+// made through the services' and the store's own calls.
+//
+// The store is SQLite in a temporary directory, or PostgreSQL when
+// FACEPASS_TEST_BACKEND=postgresql (a private schema in FACEPASS_TEST_PG_URI's
+// cluster): ctest runs the same tests on both (tests/service/CMakeLists.txt).
 #pragma once
 
+#include "domain/storage.h"
+#include "index/face_index.h"
+#include "store/pg_schema.h"
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -23,7 +29,6 @@
 #include "store/file_store.h"
 
 namespace facepass::store {
-class Database;
 class FileStore;
 }  // namespace facepass::store
 namespace facepass::index {
@@ -37,7 +42,9 @@ class ServiceFixture : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  store::Database& db() { return catalog_->db(); }
+  domain::Storage& store() { return *storage_; }
+  // The backend is SQLite (the tests of its files call this first and skip otherwise).
+  bool OnSqlite() const { return sqlite_files_ != nullptr; }
   const index::FaceIndex& live_index() { return catalog_->index(); }
 
   // A face enrolled from FakeAnalyzer::PhotoOf(person); its id.
@@ -48,16 +55,21 @@ class ServiceFixture : public ::testing::Test {
   int64_t GroupId(const std::string& name);
   int64_t Version(const std::string& name);
 
-  // The index a restart would build from the database now, for comparing
-  // with the live one.
-  std::unique_ptr<index::FaceIndex> ReloadedIndex();
+  // The index a restart would build from the store now, for comparing with
+  // the live one (SQLite: the binding scan; PostgreSQL: a second node's
+  // catch-up from nothing). Valid until the next call.
+  const index::FaceIndex& ReloadedIndex();
   // The live index holds exactly the database's bindings: per live group the
   // same face count, and each bound face is its own best match.
   void ExpectIndexMatchesDatabase();
 
   std::filesystem::path dir_;
   FakeAnalyzer analyzer_;
-  std::unique_ptr<store::FileStore> files_;
+  std::unique_ptr<index::FaceIndex> reloaded_index_;
+  std::unique_ptr<Catalog> reloaded_catalog_;
+  std::unique_ptr<store::testing_util::PgSchema> pg_schema_;  // PostgreSQL: dropped after the store closes
+  std::unique_ptr<domain::Storage> storage_;
+  store::FileStore* sqlite_files_ = nullptr;  // SQLite's image files; null on PostgreSQL
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<Thresholds> thresholds_;
   std::unique_ptr<ImageArchive> images_;

@@ -35,6 +35,7 @@ namespace {
 struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
+  std::string database;  // "": SQLite in data_dir
   std::string models_dir = "./models";
   int workers = 2;
   int queue_limit = 64;
@@ -129,6 +130,7 @@ int Serve(const ServeFlags& f) {
 
   facepass::service::AppOptions app_options;
   app_options.data_dir = f.data_dir;
+  app_options.database = f.database;
   app_options.capture_retention_days = f.capture_retention_days;
   app_options.engine.models_dir = f.models_dir;
   app_options.engine.pool_size = f.pool_size;
@@ -225,6 +227,7 @@ int main(int argc, char** argv) {
   CLI::App* serve = cli.add_subcommand("serve", "Run the HTTP server");
   serve->add_option("--listen", f.listen, "HOST:PORT to listen on")->envname("FACEPASS_LISTEN")->capture_default_str();
   serve->add_option("--data-dir", f.data_dir, "Data directory (SQLite, images, secret)")->envname("FACEPASS_DATA_DIR")->capture_default_str();
+  serve->add_option("--database", f.database, "PostgreSQL connection URI (postgresql://user@host:port/db?sslmode=...) that every node of an installation shares; unset: SQLite in --data-dir. Keep the password in PGPASSFILE or a service file (docs/deploy-cluster.md)")->envname("FACEPASS_DATABASE");
   serve->add_option("--models-dir", f.models_dir, "Directory of the converted ONNX models")->envname("FACEPASS_MODELS_DIR")->capture_default_str();
   serve->add_option("--workers", f.workers, "Threads that run requests (inference, SQLite)")->envname("FACEPASS_WORKERS")->check(CLI::Range(1, 256))->capture_default_str();
   serve->add_option("--queue-limit", f.queue_limit, "Requests that may wait for a worker before 503 SERVICE_BUSY")->check(CLI::Range(1, 100000))->capture_default_str();

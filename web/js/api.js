@@ -190,6 +190,7 @@ export function explain(err) {
     104901: 'The liveness check failed: a liveness score is below the threshold.',
     105000: 'The server had an internal error; its log says more.',
     105003: 'The server is busy; try again in a moment.',
+    105004: 'The database did not answer; try again in a moment.',
   };
   const text = words[err.code] || `The server refused the request.`;
   return err.code > 0 ? `${text} (${err.message}, code ${err.code})` : text;

@@ -11,7 +11,7 @@ namespace {
 
 // Marks a live face deleted and unbinds it from every group (each a logged
 // version bump, groups in id order). Returns those groups; nullopt if not
-// live. In the caller's transaction; the UPDATE locks the face first.
+// live. In the caller's transaction, after LockCatalog; the UPDATE locks the face.
 std::optional<std::vector<int64_t>> MarkFaceDeleted(pqxx::work& w, int64_t id, int64_t now_ms, int64_t keep) {
   if (w.exec_params("UPDATE faces SET deleted = true, deleted_ms = $1 WHERE id = $2 AND NOT deleted", now_ms, id)
           .affected_rows() == 0)
@@ -68,6 +68,7 @@ Result<domain::FaceRecord> PgStore::GetFace(int64_t id) {
 Result<std::vector<int64_t>> PgStore::DeleteFace(int64_t id, int64_t now_ms,
                                                  const domain::AuditOf<std::vector<int64_t>>& audit) {
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<std::vector<int64_t>> {
+    internal::LockCatalog(w);
     auto groups = MarkFaceDeleted(w, id, now_ms, options_.change_log_keep);
     if (!groups) return FaceNotFound(id);
     if (audit) internal::InsertAudit(w, audit(*groups));
@@ -108,6 +109,7 @@ Status PgStore::ReplaceFeatures(const std::vector<std::pair<int64_t, std::vector
   FP_RETURN_IF_ERROR(domain::CheckOneDimension(features));
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Status {
     w.exec("SET LOCAL statement_timeout = 0");  // one transaction for every face of the installation
+    internal::LockCatalog(w);
     for (const auto& [id, feature] : features) {
       if (w.exec_params("UPDATE faces SET feature = $1 WHERE id = $2 AND NOT deleted", internal::FeatureParam(feature), id)
               .affected_rows() == 0)

@@ -10,9 +10,17 @@ using internal::Run;
 
 namespace internal {
 
+int64_t LockCatalog(pqxx::work& w) {
+  const int64_t seq = w.exec1("UPDATE catalog_state SET seq = seq + 1 RETURNING seq")[0].as<int64_t>();
+  w.exec_params("SELECT pg_notify($1, $2)", kCatalogChannel, std::to_string(seq));
+  return seq;
+}
+
 int64_t BumpVersion(pqxx::work& w, int64_t group_id, ChangeOp op, int64_t face_id, int64_t now_ms, int64_t keep) {
   const pqxx::row up =
-      w.exec_params1("UPDATE face_groups SET version = version + 1 WHERE id = $1 RETURNING version, log_floor", group_id);
+      w.exec_params1("UPDATE face_groups SET version = version + 1, seq = (SELECT seq FROM catalog_state) "
+                     "WHERE id = $1 RETURNING version, log_floor",
+                     group_id);
   const int64_t version = up[0].as<int64_t>();
   const int64_t floor = up[1].as<int64_t>();
   const bool has_face = op == kOpBind || op == kOpUnbind;
@@ -74,14 +82,15 @@ Result<GroupRecord> PgStore::CreateGroup(const std::string& name, int64_t now_ms
   if (name.empty()) return Status::InvalidArgument("empty group name");
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<GroupRecord> {
     LockName(w, name);
+    const int64_t seq = internal::LockCatalog(w);
     GroupRecord g;
     if (ReadLiveGroup(w, name, &g, false)) return Status::AlreadyExists("group " + name);
     // A name that existed before continues from its last version.
     const int64_t version =
         w.exec_params1("SELECT COALESCE(MAX(version), 0) FROM face_groups WHERE name = $1", name)[0].as<int64_t>() + 1;
-    const int64_t id = w.exec_params1("INSERT INTO face_groups(name, version, log_floor, deleted, created_ms) "
-                                      "VALUES($1, $2, $3, false, $4) RETURNING id",
-                                      name, version, version - 1, now_ms)[0]
+    const int64_t id = w.exec_params1("INSERT INTO face_groups(name, version, log_floor, deleted, created_ms, seq) "
+                                      "VALUES($1, $2, $3, false, $4, $5) RETURNING id",
+                                      name, version, version - 1, now_ms, seq)[0]
                            .as<int64_t>();
     g = GroupRecord{id, name, version, false};
     w.exec_params("INSERT INTO group_changes(group_id, version, op, face_id, at_ms) VALUES($1, $2, $3, NULL, $4)", id,
@@ -95,6 +104,7 @@ Result<GroupRecord> PgStore::DeleteGroup(const std::string& name, int64_t now_ms
                                          const domain::AuditOf<GroupRecord>& audit) {
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<GroupRecord> {
     LockName(w, name);
+    internal::LockCatalog(w);
     GroupRecord g;
     if (!ReadLiveGroup(w, name, &g, true)) return Status::NotFound("group " + name);
     w.exec_params("DELETE FROM bindings WHERE group_id = $1", g.id);
@@ -152,6 +162,7 @@ Result<std::vector<int64_t>> PgStore::GroupFaceIds(int64_t group_id) {
 
 Result<bool> PgStore::Bind(int64_t group_id, int64_t face_id, int64_t now_ms, const domain::AuditOf<bool>& audit) {
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<bool> {
+    internal::LockCatalog(w);
     GroupRecord g;
     if (!internal::ReadGroup(w, group_id, &g, nullptr) || g.deleted) return GroupIdNotFound(group_id);
     // The face before the group (as a face delete takes them): no deadlock.
@@ -172,12 +183,35 @@ Result<int64_t> PgStore::Unbind(int64_t group_id, int64_t face_id, int64_t now_m
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<int64_t> {
     const Status not_bound =
         Status::NotFound("face " + std::to_string(face_id) + " not bound to group id " + std::to_string(group_id));
+    internal::LockCatalog(w);
     if (!LockLiveGroup(w, group_id)) return not_bound;
     if (w.exec_params("DELETE FROM bindings WHERE group_id = $1 AND face_id = $2", group_id, face_id).affected_rows() == 0)
       return not_bound;
     const int64_t version = internal::BumpVersion(w, group_id, kOpUnbind, face_id, now_ms, options_.change_log_keep);
     if (audit) internal::InsertAudit(w, audit(version));
     return version;
+  });
+}
+
+// --- the catalogue's position (domain/catalog_log.h)
+
+Result<int64_t> PgStore::CatalogSequence() {
+  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<int64_t> {
+    return w.exec1("SELECT seq FROM catalog_state")[0].as<int64_t>();
+  });
+}
+
+Result<std::vector<domain::StampedGroup>> PgStore::GroupsChangedSince(int64_t after) {
+  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<std::vector<domain::StampedGroup>> {
+    std::vector<domain::StampedGroup> out;
+    for (const auto& row : w.exec_params("SELECT id, name, version, deleted, seq FROM face_groups WHERE seq > $1 "
+                                         "ORDER BY seq, id",
+                                         after)) {
+      out.push_back({GroupRecord{row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<int64_t>(),
+                                 row[3].as<bool>()},
+                     row[4].as<int64_t>()});
+    }
+    return out;
   });
 }
 

@@ -93,9 +93,20 @@ class Nullable {
   std::string text_;
 };
 
+// The channel a committed catalogue change is announced on (LISTEN wakes the
+// other nodes; they still read catalog_state, so a lost notice only delays).
+inline constexpr char kCatalogChannel[] = "facepass_catalog";
+
+// First statement of every transaction that changes a group: takes the
+// catalogue's one-row lock (writers queue here, so no deadlock can form
+// behind it and sequence order is commit order), bumps its sequence and
+// queues a NOTIFY for the commit. The new sequence.
+int64_t LockCatalog(pqxx::work& w);
+
 // Group version bump shared by bind, unbind, face delete and group delete:
 // version+1, one change-log entry, log pruned to `keep` entries. The new
-// version. In the caller's transaction; the UPDATE holds the group's row lock
+// version. Stamps the group with the transaction's catalogue sequence
+// (LockCatalog must have run). In the caller's transaction; the UPDATE holds the group's row lock
 // to commit, so concurrent writers on other connections queue behind it.
 int64_t BumpVersion(pqxx::work& w, int64_t group_id, ChangeOp op, int64_t face_id, int64_t now_ms, int64_t keep);
 

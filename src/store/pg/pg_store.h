@@ -30,7 +30,8 @@ class PgStore final : public domain::Storage,
                       public domain::AuditRepository,
                       public domain::ConfigRepository,
                       public domain::DeviceRepository,
-                      public domain::SecretRepository {
+                      public domain::SecretRepository,
+                      public domain::CatalogLog {
  public:
   struct Options {
     // Change-log entries kept per group (as Database::Options).
@@ -59,7 +60,12 @@ class PgStore final : public domain::Storage,
   domain::ConfigRepository& config() override { return *this; }
   domain::DeviceRepository& devices() override { return *this; }
   domain::SecretRepository& secret() override { return *this; }
+  domain::CatalogLog* catalog_log() override { return this; }
   Status CheckIntegrity(domain::IntegrityCheck depth) override;  // integrity.cc
+
+  // --- the catalogue's position (groups_repo.cc)
+  Result<int64_t> CatalogSequence() override;
+  Result<std::vector<domain::StampedGroup>> GroupsChangedSince(int64_t after) override;
 
   // --- images (images_repo.cc)
   Result<int64_t> AddImage(domain::ImageKind kind, const std::string& format, std::string_view bytes, int width,

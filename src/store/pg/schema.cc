@@ -43,9 +43,19 @@ CREATE TABLE face_groups(
   log_floor bigint NOT NULL,                     -- group_changes holds every version in (log_floor, version]
   deleted boolean NOT NULL DEFAULT false,
   created_ms bigint NOT NULL,
-  deleted_ms bigint);
+  deleted_ms bigint,
+  seq bigint NOT NULL DEFAULT 0);                -- catalog_state.seq of its last change
 CREATE UNIQUE INDEX face_groups_live_name ON face_groups(name) WHERE NOT deleted;
 CREATE INDEX face_groups_name_version ON face_groups(name, version);
+CREATE INDEX face_groups_seq ON face_groups(seq);
+
+-- One row: +1 per transaction that changes a group. Every such transaction
+-- takes this row's lock first, so sequence order is commit order and a node
+-- that read seq = S has seen every change up to S (the index catch-up).
+CREATE TABLE catalog_state(
+  one boolean PRIMARY KEY DEFAULT true CHECK(one),
+  seq bigint NOT NULL);
+INSERT INTO catalog_state(one, seq) VALUES(true, 0);
 
 CREATE TABLE bindings(
   group_id bigint NOT NULL REFERENCES face_groups(id),

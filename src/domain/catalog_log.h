@@ -1,0 +1,34 @@
+// Where an installation's catalogue stands (issue 27), for nodes that share
+// one store: each node's 1:N index is a cache moved forward from here, never
+// by a process-local lock. A single-process store (SQLite, held by its
+// directory lock) has no such log: its one writer updates its own index.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/types.h"
+
+namespace facepass::domain {
+
+// A group as its last change left it, with that change's catalogue sequence.
+struct StampedGroup {
+  GroupRecord group;  // deleted ones too
+  int64_t seq = 0;
+};
+
+class CatalogLog {
+ public:
+  virtual ~CatalogLog() = default;
+
+  // The catalogue's sequence: +1 per committed transaction that changes a
+  // group (create, delete, bind, unbind, the unbinds of a face delete), in
+  // commit order, so a reader that saw S has seen every change up to S.
+  // One indexed read.
+  virtual Result<int64_t> CatalogSequence() = 0;
+  // Groups whose last change has a sequence > after, oldest first.
+  virtual Result<std::vector<StampedGroup>> GroupsChangedSince(int64_t after) = 0;
+};
+
+}  // namespace facepass::domain
