@@ -68,6 +68,13 @@ ApiReply StrangerPreview(App& app, const http::Request& req) {
   return ApiReply::Ok(std::move(out));
 }
 
+// No key needed (a balancer's check): says only whether this node can serve.
+ApiReply Health(App& app, const http::Request&) {
+  auto healthy = app.config().Health();
+  if (!healthy.ok()) return ApiReply::Error(healthy.error(), {{"status", "unavailable"}});
+  return ApiReply::Ok({{"status", "ok"}});
+}
+
 ApiReply Version(App& app, const http::Request&) {
   const service::VersionInfo v = app.config().Version();
   json detail = ModelDetailsJson(v.models);

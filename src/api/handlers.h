@@ -45,6 +45,7 @@ ApiReply ConfigGet(App& app, const http::Request& req);
 // Extension (issue 30): GET /api/service/config/v1/strangers[?threshold=T].
 ApiReply StrangerPreview(App& app, const http::Request& req);
 ApiReply Version(App& app, const http::Request& req);
+ApiReply Health(App& app, const http::Request& req);
 // keys_api.cc: /api/keys/v1/{create,list,revoke} (admin)
 ApiReply KeysCreate(auth::KeyAdmin& admin, const http::Request& req);
 ApiReply KeysList(auth::KeyAdmin& admin, const http::Request& req);

@@ -40,6 +40,7 @@ std::vector<http::Route> Routes(service::App& app) {
       {"GET", "/api/service/config/v1", BodyKind::kNone, to(ConfigGet)},
       {"GET", "/api/service/config/v1/strangers", BodyKind::kNone, to(StrangerPreview)},
       {"GET", "/api/version/v1", BodyKind::kNone, to(Version)},
+      {"GET", "/api/health/v1", BodyKind::kNone, to(Health)},
       {"POST", "/api/keys/v1/create", BodyKind::kJson, to_admin(KeysCreate)},
       {"GET", "/api/keys/v1/list", BodyKind::kNone, to_admin(KeysList)},
       {"POST", "/api/keys/v1/revoke", BodyKind::kJson, to_admin(KeysRevoke)},

@@ -41,6 +41,8 @@ const std::vector<EndpointPermission>& PermissionTable() {
       {"POST", "/api/keys/v1/revoke", {A}},
       {"GET", "/api/audit/v1", {A}},
       {"GET", "/metrics", {A, O, V}},
+      // Issue 27: a balancer's health check, without a key (it says only "ok" or 503).
+      {"GET", "/api/health/v1", {A, O, D, V}, true},
       // Issue 11: the operator's console, static files only.
       {"GET", "/console", {A, O, D, V}, true},
   };

@@ -32,6 +32,12 @@ DomainResult<ThresholdValues> Config::Update(const std::vector<std::pair<std::st
   return thresholds_.Get();
 }
 
+DomainResult<Done> Config::Health() const {
+  Status s = thresholds_.CheckStore();
+  if (!s.ok()) return Internal("health", s);
+  return Done{};
+}
+
 VersionInfo Config::Version() const {
   return {FACEPASS_VERSION, analyzer_.Models(), analyzer_.search_model(), analyzer_.feature_dim()};
 }

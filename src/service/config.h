@@ -30,6 +30,9 @@ class Config {
   DomainResult<ThresholdValues> Update(const std::vector<std::pair<std::string, std::string>>& fields);
   ThresholdValues Get() const { return thresholds_.Get(); }
   VersionInfo Version() const;
+  // For a balancer's health check: the store answers (one small read).
+  // STORE_UNAVAILABLE when the shared database does not.
+  DomainResult<Done> Health() const;
 
  private:
   Thresholds& thresholds_;

@@ -24,6 +24,8 @@ Result<std::unique_ptr<Thresholds>> Thresholds::Load(domain::ConfigRepository& c
   return t;
 }
 
+Status Thresholds::CheckStore() const { return config_.LoadConfig().status(); }
+
 ThresholdValues Thresholds::Get() const {
   if (shared_) {
     // Another node may have changed them; a failed read keeps the last values.

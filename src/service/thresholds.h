@@ -35,6 +35,8 @@ class Thresholds {
 
   static Result<std::unique_ptr<Thresholds>> Load(domain::ConfigRepository& config, bool shared = false);
   ThresholdValues Get() const EXCLUDES(mu_);
+  // The store holding them answers (the health endpoint's probe).
+  Status CheckStore() const;
   // `changes` maps key -> value in (0,100) or -1 (reset); persisted first,
   // applied only when stored.
   Status Update(const std::map<std::string, double>& changes) EXCLUDES(mu_);

@@ -45,8 +45,8 @@ class Balancer {
         << "defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n"
         << "  retries 3\n  option redispatch 1\n"
         << "frontend fe\n  bind 127.0.0.1:" << b->port_ << "\n  default_backend nodes\n"
-        << "backend nodes\n  balance roundrobin\n  option httpchk GET /api/version/v1\n"
-        << "  http-check expect rstatus (200|401)\n";
+        << "backend nodes\n  balance roundrobin\n  option httpchk GET /api/health/v1\n"
+        << "  http-check expect status 200\n";
     for (size_t i = 0; i < nodes.size(); ++i)
       out << "  server n" << i << " 127.0.0.1:" << nodes[i] << " check inter 300ms fall 2 rise 1\n";
     out.close();
@@ -264,19 +264,19 @@ TEST_F(ClusterTest, AThresholdSetOnOneNodeIsUsedByTheOthers) {
 }
 
 TEST_F(ClusterTest, ANodeStartedLateCatchesUp) {
-  const std::string rose = On(0).Enrol(SharedFace("rose_leslie/1.jpg"));
-  ASSERT_FALSE(rose.empty());
+  const std::string alex = On(0).Enrol(SharedFace("alex_lacamoire/1.jpg"));
+  ASSERT_FALSE(alex.empty());
   ASSERT_EQ(On(1).PostJson("/api/group/v1/create", {{"group_name", "cluster_late"}}).code(), 0);
-  Bind(On(2), "cluster_late", rose);
+  Bind(On(2), "cluster_late", alex);
   auto late = StartNode("late");
   ASSERT_NE(late, nullptr);
   Api api(late->base_url(), *admin_key_);
-  Reply r = api.Recognize("cluster_late", {{1, SharedFace("rose_leslie/2.jpg")}});
+  Reply r = api.Recognize("cluster_late", {{1, SharedFace("alex_lacamoire/2.jpg")}});
   ASSERT_EQ(r.code(), 0) << r.body;
-  EXPECT_EQ(r.data()["results"][0]["face_token"], rose);
+  EXPECT_EQ(r.data()["results"][0]["face_token"], alex);
   // ... and goes on following: an unbind elsewhere is seen by its next request.
-  ASSERT_EQ(On(0).PostJson("/api/group/v1/unbind", {{"group_name", "cluster_late"}, {"face_token", rose}}).code(), 0);
-  Reply after = api.Recognize("cluster_late", {{1, SharedFace("rose_leslie/2.jpg")}});
+  ASSERT_EQ(On(0).PostJson("/api/group/v1/unbind", {{"group_name", "cluster_late"}, {"face_token", alex}}).code(), 0);
+  Reply after = api.Recognize("cluster_late", {{1, SharedFace("alex_lacamoire/2.jpg")}});
   ASSERT_EQ(after.code(), 0) << after.body;
   EXPECT_FALSE(after.data()["results"][0]["passed"].get<bool>()) << after.body;
   EXPECT_EQ(late->Stop(), 0);
