@@ -6,6 +6,7 @@
 #include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
+#include "vision/alignment.h"
 #include "vision/landmarks.h"
 
 namespace facepass::vision {
@@ -20,27 +21,6 @@ const cv::Point2f kArcFace112[5] = {
 // 3: least-squares similarity over the five points (was LMEDS: a random-sampling
 // robust fit, 1-2 ms, and a subset fit where every point is trusted anyway).
 constexpr int kAlignVersion = 3;
-
-// The similarity transform (rotation, uniform scale, shift; no reflection) that maps
-// `src` onto `dst` with the least squared error, in closed form. Empty if degenerate.
-cv::Mat SimilarityLeastSquares(const std::vector<cv::Point2f>& src, const std::vector<cv::Point2f>& dst) {
-  const size_t n = std::min(src.size(), dst.size());
-  if (n < 2) return {};
-  cv::Point2d ms(0, 0), md(0, 0);
-  for (size_t i = 0; i < n; ++i) ms += cv::Point2d(src[i]), md += cv::Point2d(dst[i]);
-  ms *= 1.0 / n, md *= 1.0 / n;
-  double num_a = 0, num_b = 0, den = 0;
-  for (size_t i = 0; i < n; ++i) {
-    cv::Point2d p = cv::Point2d(src[i]) - ms, q = cv::Point2d(dst[i]) - md;
-    num_a += p.x * q.x + p.y * q.y;
-    num_b += p.x * q.y - p.y * q.x;
-    den += p.x * p.x + p.y * p.y;
-  }
-  if (!(den > 1e-9)) return {};
-  const double a = num_a / den, b = num_b / den;
-  if (!std::isfinite(a) || !std::isfinite(b)) return {};
-  return (cv::Mat_<double>(2, 3) << a, -b, md.x - (a * ms.x - b * ms.y), b, a, md.y - (b * ms.x + a * ms.y));
-}
 
 }  // namespace
 
@@ -58,6 +38,7 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   } else if (e->name_ == "faceapi") {
     e->kind_ = Kind::kFaceApi;
     e->input_ = 150;
+    e->alignment_ = "dlib";  // the chip dlib trained it on (docs/models.md, "Third embedder")
     e->zoom_ = 1.0f;
   } else if (e->name_ == "arcface") {
     e->kind_ = Kind::kArcFace;
@@ -68,11 +49,17 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
   }
   if (cfg.input_size > 0) e->input_ = cfg.input_size;
   if (!cfg.alignment.empty()) {
-    if (cfg.alignment != "template" && cfg.alignment != "mesh_box")
-      return Status::InvalidArgument("unknown alignment: " + cfg.alignment);
+    if (cfg.alignment != "template" && cfg.alignment != "mesh_box" && cfg.alignment != "dlib" &&
+        cfg.alignment != "landmark_box")
+      return Status::InvalidArgument("unknown alignment: " + cfg.alignment +
+                                     " (template, mesh_box, dlib or landmark_box)");
     e->alignment_ = cfg.alignment;
   }
   if (cfg.zoom > 0) e->zoom_ = cfg.zoom;
+  e->align_ = e->alignment_ == "mesh_box" ? Align::kMeshBox
+              : e->alignment_ == "dlib"   ? Align::kDlibChip
+              : e->alignment_ == "landmark_box" ? Align::kLandmarkBox
+                                                : Align::kTemplate;
   e->flip_ = cfg.flip > 0;  // off by default: +11 ms for 0.2 points of TAR on lfw-dev (docs/models.md)
   FP_ASSIGN_OR_RETURN(e->net_, Network::Load(load, file));
   // An output name that the model lacks falls back to its only/first output.
@@ -92,7 +79,14 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
 
 cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
                               const std::vector<cv::Point2f>& mesh) const {
-  if (alignment_ == "mesh_box" && mesh.size() >= size_t(FaceMesh::kPoints)) {
+  if (align_ == Align::kDlibChip) return DlibChip(bgr, face, mesh);
+  if (align_ == Align::kLandmarkBox) {
+    cv::Mat m = LandmarkBoxTransform(mesh, input_, zoom_), crop;
+    if (m.empty()) return DlibChip(bgr, face, mesh);  // no mesh: the chip from the eyes
+    cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    return crop;
+  }
+  if (align_ == Align::kMeshBox && mesh.size() >= size_t(FaceMesh::kPoints)) {
     // Level the outer eye corners, take the square around every mesh point in that frame.
     float angle = std::atan2(mesh[263].y - mesh[33].y, mesh[263].x - mesh[33].x);
     float c = std::cos(angle), s = std::sin(angle);
@@ -112,7 +106,7 @@ cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
     return crop;
   }
   // Without a mesh, "mesh_box" falls back to the template at the zoom that suits faceres.
-  const float z = alignment_ == "mesh_box" ? 0.78f : zoom_;
+  const float z = align_ == Align::kMeshBox ? 0.78f : zoom_;
   std::vector<cv::Point2f> src = FivePoints(face, mesh), dst;
   const float s = input_ / 112.f, c = input_ / 2.f;
   for (const auto& p : kArcFace112) dst.emplace_back(c + (p.x * s - c) * z, c + (p.y * s - c) * z);
@@ -124,6 +118,24 @@ cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
     m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
                       float(std::max(r.width(), r.height())) / z, 0.f, input_);
   }
+  cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  return crop;
+}
+
+cv::Mat Embedder::DlibChip(const cv::Mat& bgr, const DetectedFace& face,
+                           const std::vector<cv::Point2f>& mesh) const {
+  cv::Mat m = DlibChipTransform(DlibFivePointsFromMesh(mesh), input_, kDlibChipPadding, zoom_);
+  if (m.empty()) {
+    // No mesh: the detector's eye centres onto the centres of dlib's eye-corner pairs.
+    if (auto pts = FivePoints(face, mesh); pts.size() >= 2)
+      m = DlibChipTransformFromEyes(pts[0], pts[1], input_, kDlibChipPadding, zoom_);
+  }
+  if (m.empty()) {
+    const Rect& r = face.rect;
+    m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
+                      float(std::max(r.width(), r.height())) * (1.f + 2.f * kDlibChipPadding) / zoom_, 0.f, input_);
+  }
+  cv::Mat crop;
   cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   return crop;
 }
@@ -176,11 +188,21 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
   return f;
 }
 
+const char* Embedder::AlignLetter() const {
+  switch (align_) {
+    case Align::kMeshBox: return "b";
+    case Align::kDlibChip: return "d";
+    case Align::kLandmarkBox: return "l";
+    case Align::kTemplate: break;
+  }
+  return "t";
+}
+
 std::string Embedder::id() const {
   char zoom_s[16];
   snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom_);
   return name_ + "-" + std::to_string(dim_) + "-" + net_->content_id() + "-a" +
-         std::to_string(kAlignVersion) + (alignment_ == "mesh_box" ? "b" : "t") + zoom_s +
+         std::to_string(kAlignVersion) + AlignLetter() + zoom_s +
          (flip_ ? "f" : "");
 }
 

@@ -39,6 +39,9 @@ class Embedder {
   // input, shrunk around its centre by `zoom` (< 1 shows more of the head).
   // "mesh_box": the square around all 468 mesh points in the eye-levelled frame,
   // enlarged by `zoom` (> 1 shows more); falls back to "template" without a mesh.
+  // "dlib": dlib's 150 px face chip (five points onto dlib's mean face, padding 0.25;
+  // vision/alignment.h), the crop dlib's ResNet ("faceapi") was trained on.
+  // "landmark_box": face-api's crop, the square around the 68-landmark outline.
   // Fixed at Create (they are part of id(), hence of search_model).
   const std::string& alignment() const { return alignment_; }
   float zoom() const { return zoom_; }
@@ -47,7 +50,11 @@ class Embedder {
  private:
   Embedder() = default;
   enum class Kind { kArcFace, kFaceRes, kFaceApi };  // parsed once: no string compares per inference
+  enum class Align { kTemplate, kMeshBox, kDlibChip, kLandmarkBox };
+  cv::Mat DlibChip(const cv::Mat& bgr, const DetectedFace& face, const std::vector<cv::Point2f>& mesh) const;
+  const char* AlignLetter() const;
   Kind kind_ = Kind::kArcFace;
+  Align align_ = Align::kTemplate;
   std::string name_, output_;
   std::string alignment_ = "template";
   float zoom_ = 1.0f;
