@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include <opencv2/calib3d.hpp>
-#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
 #include "vision/alignment.h"
@@ -27,43 +26,26 @@ constexpr int kAlignVersion = 3;
 Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
                                                    const std::filesystem::path& file, const LoadOptions& load) {
   std::unique_ptr<Embedder> e(new Embedder());
-  e->name_ = cfg.kind.empty() ? "arcface" : cfg.kind;
-  e->output_ = cfg.output;
-  if (e->name_ == "faceres") {
-    e->kind_ = Kind::kFaceRes;
-    e->input_ = 224;
-    e->alignment_ = "mesh_box";
-    e->zoom_ = 1.1f;
-    if (e->output_.empty()) e->output_ = "global_pooling/Mean";
-  } else if (e->name_ == "faceapi") {
-    e->kind_ = Kind::kFaceApi;
-    e->input_ = 150;
-    e->alignment_ = "dlib";  // the chip dlib trained it on (docs/models.md, "Third embedder")
-    e->zoom_ = 1.0f;
-  } else if (e->name_ == "arcface") {
-    e->kind_ = Kind::kArcFace;
-    e->input_ = 112;
-    e->zoom_ = 1.0f;
-  } else {
-    return Status::InvalidArgument("unknown embedder kind: " + e->name_ + " (arcface, faceres or faceapi)");
-  }
-  if (cfg.input_size > 0) e->input_ = cfg.input_size;
-  if (!cfg.alignment.empty()) {
-    if (cfg.alignment != "template" && cfg.alignment != "mesh_box" && cfg.alignment != "dlib" &&
-        cfg.alignment != "landmark_box")
-      return Status::InvalidArgument("unknown alignment: " + cfg.alignment +
-                                     " (template, mesh_box, dlib or landmark_box)");
-    e->alignment_ = cfg.alignment;
-  }
+  FP_ASSIGN_OR_RETURN(e->kind_, ParseEmbedderKind(cfg.kind));
+  if (!cfg.alignment.empty() && cfg.alignment != "template" && cfg.alignment != "mesh_box" &&
+      cfg.alignment != "dlib" && cfg.alignment != "landmark_box")
+    return Status::InvalidArgument("unknown alignment: " + cfg.alignment + " (template, mesh_box, dlib or landmark_box)");
+  const auto& spec = Spec(e->kind_);
+  FP_ASSIGN_OR_RETURN(e->model_, spec.create(file, load));
+  e->name_ = spec.name;
+  e->input_ = cfg.input_size > 0 ? cfg.input_size : spec.input_size;
+  e->output_ = cfg.output.empty() ? e->model_->output() : cfg.output;
+  e->alignment_ = e->model_->alignment();
+  e->zoom_ = e->model_->zoom();
+  if (!cfg.alignment.empty()) e->alignment_ = cfg.alignment;
   if (cfg.zoom > 0) e->zoom_ = cfg.zoom;
   e->align_ = e->alignment_ == "mesh_box" ? Align::kMeshBox
               : e->alignment_ == "dlib"   ? Align::kDlibChip
               : e->alignment_ == "landmark_box" ? Align::kLandmarkBox
                                                 : Align::kTemplate;
   e->flip_ = cfg.flip > 0;  // off by default: +11 ms for 0.2 points of TAR on lfw-dev (docs/models.md)
-  FP_ASSIGN_OR_RETURN(e->net_, Network::Load(load, file));
   // An output name that the model lacks falls back to its only/first output.
-  const auto& names = e->net_->output_names();
+  const auto& names = e->model_->network().output_names();
   if (std::find(names.begin(), names.end(), e->output_) == names.end()) {
     bool found = false;
     for (const auto& n : names)
@@ -166,20 +148,13 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
   try {
     cv::Mat in = crop;
     if (in.cols != input_ || in.rows != input_) cv::resize(crop, in, cv::Size(input_, input_));
-    if (kind_ == Kind::kFaceRes) {
-      blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);  // RGB 0..255
-    } else if (kind_ == Kind::kFaceApi) {
-      // face-api's (rgb - mean) / 255 is inside the converted graph: feed RGB 0..255.
-      blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);
-    } else {
-      blob = cv::dnn::blobFromImage(in, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
-    }
+    blob = model_->Blob(in);
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("embedder preprocessing: ") + e.what());
   }
   std::vector<cv::Mat> outs;
   const std::vector<std::string> wanted = output_.empty() ? std::vector<std::string>{} : std::vector{output_};
-  FP_RETURN_IF_ERROR(net_->Run(blob, wanted, &outs));
+  FP_RETURN_IF_ERROR(model_->network().Run(blob, wanted, &outs));
   if (outs.empty() || outs[0].total() == 0) return Status::Internal("embedder produced no output");
   cv::Mat v = outs[0].reshape(1, 1);
   std::vector<float> f(v.ptr<float>(), v.ptr<float>() + v.total());
@@ -201,7 +176,7 @@ const char* Embedder::AlignLetter() const {
 std::string Embedder::id() const {
   char zoom_s[16];
   snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom_);
-  return name_ + "-" + std::to_string(dim_) + "-" + net_->content_id() + "-a" +
+  return name_ + "-" + std::to_string(dim_) + "-" + model_->network().content_id() + "-a" +
          std::to_string(kAlignVersion) + AlignLetter() + zoom_s +
          (flip_ ? "f" : "");
 }
