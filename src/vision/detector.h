@@ -11,9 +11,9 @@
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
+#include "vision/detector_model.h"
 #include "vision/engine.h"
 #include "vision/model_registry.h"
-#include "vision/detector_model.h"
 #include "vision/network.h"
 #include "vision/types.h"
 
