@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
 namespace facepass::vision {
 namespace {
-
-float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 // Area of the overlap of two boxes (0 when they do not meet).
 double Intersection(const Rect& a, const Rect& b) {
@@ -21,13 +18,6 @@ double Intersection(const Rect& a, const Rect& b) {
 float IoU(const Rect& a, const Rect& b) {
   double inter = Intersection(a, b), uni = a.area() + b.area() - inter;
   return uni > 0 ? float(inter / uni) : 0.f;
-}
-
-// An output viewed as [rows, cols] (cols = last dimension).
-cv::Mat As2D(const cv::Mat& m) {
-  if (m.dims <= 2) return m.reshape(1, m.dims == 2 ? m.size[0] : 1);
-  int cols = m.size[m.dims - 1];
-  return m.reshape(1, int(m.total() / cols));
 }
 
 Rect ClipRect(float l, float t, float r, float b, cv::Size s) {
@@ -77,132 +67,11 @@ std::vector<DetectedFace> SuppressOverlaps(std::vector<DetectedFace> faces, floa
 Result<std::unique_ptr<Detector>> Detector::Create(const DetectorConfig& cfg,
                                                    const std::filesystem::path& file, const LoadOptions& load) {
   std::unique_ptr<Detector> d(new Detector());
-  d->name_ = cfg.kind.empty() ? "blazeface" : cfg.kind;
-  if (d->name_ == "blazeface") d->kind_ = Kind::kBlazeFace;
-  else if (d->name_ == "scrfd") d->kind_ = Kind::kScrfd;
-  else if (d->name_ == "rfb") d->kind_ = Kind::kRfb;
-  else return Status::InvalidArgument("unknown detector kind: " + d->name_ + " (blazeface, rfb or scrfd)");
-  const int default_input = d->kind_ == Kind::kBlazeFace ? 256 : d->kind_ == Kind::kRfb ? 320 : 640;
-  d->input_ = cfg.input_size > 0 ? cfg.input_size : default_input;
-  d->input_h_ = d->kind_ == Kind::kRfb ? d->input_ * 3 / 4 : d->input_;
+  FP_ASSIGN_OR_RETURN(d->kind_, ParseDetectorKind(cfg.kind));
+  const auto& spec = Spec(d->kind_);
   d->min_score_ = cfg.min_score;
-  FP_ASSIGN_OR_RETURN(d->net_, Network::Load(load, file));
-  if (d->kind_ == Kind::kBlazeFace) {
-    // Two SSD heads: stride 16 with 2 anchors per cell, stride 32 with 6.
-    const int strides[2] = {16, 32}, per_cell[2] = {2, 6};
-    for (int i = 0; i < 2; ++i) {
-      int grid = (d->input_ + strides[i] - 1) / strides[i];
-      for (int y = 0; y < grid; ++y)
-        for (int x = 0; x < grid; ++x)
-          for (int n = 0; n < per_cell[i]; ++n)
-            d->anchors_.emplace_back(strides[i] * (x + 0.5f), strides[i] * (y + 0.5f));
-    }
-  }
+  FP_ASSIGN_OR_RETURN(d->model_, spec.create(file, cfg.input_size > 0 ? cfg.input_size : spec.input_size, load));
   return d;
-}
-
-Result<std::vector<Detector::RawFace>> Detector::DecodeBlazeFace(const std::vector<cv::Mat>& outs) const {
-  // Accept either one [896,17] tensor (score, then 16 regressors) or separate score [N,1]
-  // and regressor [N,16] tensors per head; heads are put in anchor order by size.
-  const int total = int(anchors_.size());
-  cv::Mat scores(total, 1, CV_32F), regs(total, 16, CV_32F);
-  std::vector<cv::Mat> s_parts, r_parts;
-  for (const auto& o : outs) {
-    cv::Mat m = As2D(o);
-    if (m.cols == 17 && m.rows == total) {
-      m.col(0).copyTo(scores);
-      m.colRange(1, 17).copyTo(regs);
-      s_parts.clear();
-      r_parts.clear();
-      s_parts.push_back(scores);
-      r_parts.push_back(regs);
-      break;
-    }
-    if (m.cols == 16) r_parts.push_back(m);
-    else if (m.cols == 1) s_parts.push_back(m);
-  }
-  auto by_rows_desc = [](const cv::Mat& a, const cv::Mat& b) { return a.rows > b.rows; };
-  std::stable_sort(s_parts.begin(), s_parts.end(), by_rows_desc);  // 512 (stride 16) first
-  std::stable_sort(r_parts.begin(), r_parts.end(), by_rows_desc);
-  if (s_parts.size() > 1) cv::vconcat(s_parts, scores);
-  else if (s_parts.size() == 1) scores = s_parts[0];
-  if (r_parts.size() > 1) cv::vconcat(r_parts, regs);
-  else if (r_parts.size() == 1) regs = r_parts[0];
-  if (scores.rows != total || regs.rows != total)
-    return Status::Internal("unexpected blazeface outputs");
-  std::vector<RawFace> faces;
-  for (int i = 0; i < total; ++i) {
-    float s = Sigmoid(std::clamp(scores.at<float>(i, 0), -100.f, 100.f));
-    if (s < min_score_) continue;
-    const float* r = regs.ptr<float>(i);
-    const cv::Point2f a = anchors_[i];
-    float cx = a.x + r[0], cy = a.y + r[1], w = r[2], h = r[3];
-    RawFace f;
-    f.score = s;
-    f.box = cv::Rect2f(cx - w / 2, cy - h / 2, w, h);
-    for (int k = 0; k < 6; ++k) f.kps.emplace_back(a.x + r[4 + 2 * k], a.y + r[5 + 2 * k]);
-    faces.push_back(std::move(f));
-  }
-  return faces;
-}
-
-Result<std::vector<Detector::RawFace>> Detector::DecodeScrfd(const std::vector<cv::Mat>& outs) const {
-  // SCRFD (InsightFace): per stride 8/16/32 with 2 anchors per cell a score [N,1], box
-  // distances [N,4] and five keypoints [N,10], all in units of the stride.
-  const int strides[3] = {8, 16, 32};
-  std::vector<RawFace> faces;
-  for (int stride : strides) {
-    int grid = input_ / stride, n = grid * grid * 2;
-    cv::Mat sc, bb, kp;
-    for (const auto& o : outs) {
-      cv::Mat m = As2D(o);
-      if (m.rows != n) continue;
-      if (m.cols == 1) sc = m;
-      else if (m.cols == 4) bb = m;
-      else if (m.cols == 10) kp = m;
-    }
-    if (sc.empty() || bb.empty()) return Status::Internal("unexpected scrfd outputs");
-    for (int i = 0; i < n; ++i) {
-      float s = sc.at<float>(i, 0);
-      if (s < min_score_) continue;
-      int cell = i / 2;
-      float ax = float((cell % grid) * stride), ay = float((cell / grid) * stride);
-      const float* d = bb.ptr<float>(i);
-      RawFace f;
-      f.score = s;
-      f.box = cv::Rect2f(ax - d[0] * stride, ay - d[1] * stride, (d[0] + d[2]) * stride, (d[1] + d[3]) * stride);
-      if (!kp.empty()) {
-        const float* k = kp.ptr<float>(i);
-        for (int j = 0; j < 5; ++j) f.kps.emplace_back(ax + k[2 * j] * stride, ay + k[2 * j + 1] * stride);
-      }
-      faces.push_back(std::move(f));
-    }
-  }
-  return faces;
-}
-
-Result<std::vector<Detector::RawFace>> Detector::DecodeRfb(const std::vector<cv::Mat>& outs) const {
-  // Ultra-light RFB-320: scores [N,2] (background, face) and boxes [N,4] already decoded
-  // by the graph to corners in [0,1] of the input.
-  cv::Mat sc, bb;
-  for (const auto& o : outs) {
-    cv::Mat m = As2D(o);
-    if (m.cols == 2) sc = m;
-    else if (m.cols == 4) bb = m;
-  }
-  if (sc.empty() || bb.empty() || sc.rows != bb.rows) return Status::Internal("unexpected rfb outputs");
-  std::vector<RawFace> faces;
-  for (int i = 0; i < sc.rows; ++i) {
-    float s = sc.at<float>(i, 1);
-    if (!(s >= min_score_)) continue;
-    const float* b = bb.ptr<float>(i);
-    RawFace f;
-    f.score = s;
-    f.box = cv::Rect2f(b[0] * input_, b[1] * input_h_, (b[2] - b[0]) * input_, (b[3] - b[1]) * input_h_);
-    if (!(f.box.width > 0 && f.box.height > 0)) continue;
-    faces.push_back(std::move(f));
-  }
-  return faces;
 }
 
 Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv::Rect region) const {
@@ -211,35 +80,19 @@ Result<std::vector<DetectedFace>> Detector::DetectRegion(const cv::Mat& bgr, cv:
   // Letterbox: scale the region to fit the input (rfb: 320x240), pad right/bottom with
   // black. (faceplugin's JS stretches to 320x240; letterboxing keeps portrait photos'
   // faces undistorted.)
-  const double sx = std::min(double(input_) / region.width, double(input_h_) / region.height), sy = sx;
+  const cv::Size in = model_->input();
+  const double sx = std::min(double(in.width) / region.width, double(in.height) / region.height), sy = sx;
   cv::Size scaled(std::max(1, int(std::lround(region.width * sx))), std::max(1, int(std::lround(region.height * sy))));
-  cv::Mat small, square(input_h_, input_, CV_8UC3, cv::Scalar(0, 0, 0)), blob;
+  cv::Mat small, square(in, CV_8UC3, cv::Scalar(0, 0, 0));
   try {
     cv::resize(bgr(region), small, scaled, 0, 0, std::min(sx, sy) < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
     small.copyTo(square(cv::Rect(0, 0, scaled.width, scaled.height)));
-    if (kind_ == Kind::kRfb) {
-      blob = cv::dnn::blobFromImage(square, 1.0 / 128, cv::Size(), cv::Scalar(127, 127, 127), true);
-    } else if (kind_ == Kind::kBlazeFace) {
-      blob = cv::dnn::blobFromImage(square, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
-    } else {
-      blob = cv::dnn::blobFromImage(square, 1.0 / 128, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
-    }
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("detector preprocessing: ") + e.what());
   }
-  std::vector<cv::Mat> outs;
-  FP_RETURN_IF_ERROR(net_->Run(blob, {}, &outs));
-  Result<std::vector<RawFace>> decoded = Status::Internal("detector: not decoded");
-  try {  // reshapes and concatenations of the outputs
-    decoded = kind_ == Kind::kBlazeFace ? DecodeBlazeFace(outs)
-              : kind_ == Kind::kRfb     ? DecodeRfb(outs)
-                                        : DecodeScrfd(outs);
-  } catch (const cv::Exception& e) {
-    return Status::Internal(std::string("detector outputs: ") + e.what());
-  }
-  if (!decoded.ok()) return decoded.status();
+  FP_ASSIGN_OR_RETURN(auto decoded, model_->Run(square, min_score_));
   std::vector<DetectedFace> faces;
-  for (const RawFace& raw : decoded.value()) {
+  for (const DetectorModel::Candidate& raw : decoded) {
     const cv::Rect2f& b = raw.box;
     if (b.x + b.width / 2 > scaled.width || b.y + b.height / 2 > scaled.height) continue;  // in the padding
     DetectedFace f;
@@ -265,9 +118,10 @@ Result<std::vector<DetectedFace>> Detector::Detect(const cv::Mat& bgr) const {
   // one more pass over overlapping tiles of a quarter of the longer side (overlap a
   // quarter tile, so any face up to tile/4 lies wholly in one tile); the tile grows to
   // keep the pass within kMaxTiles forward passes (~16 x 15 ms for a face-less photo).
-  if (faces.empty() && longer > 4 * input_) {
+  const int input = model_->input().width;
+  if (faces.empty() && longer > 4 * input) {
     constexpr int kMaxTiles = 16;
-    int tile = std::max(input_, longer / 4), step = 0, nx = 0, ny = 0;
+    int tile = std::max(input, longer / 4), step = 0, nx = 0, ny = 0;
     for (;; tile += tile / 4) {
       step = tile * 3 / 4;
       nx = bgr.cols <= tile ? 1 : (bgr.cols - tile + step - 1) / step + 1;

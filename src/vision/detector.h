@@ -1,6 +1,7 @@
-// Face detector: BlazeFace (human's blazeface-back, 256x256) or InsightFace SCRFD.
-// Small faces in large photos are found by a tiled second pass; tight face crops by
-// a padded pass.
+// Face detection over a whole photo with one of the detector models
+// (vision/detector_model.h: BlazeFace, SCRFD, RFB): each pass letterboxes a region to
+// the model's input. Small faces in large photos are found by a tiled second pass;
+// tight face crops by a padded pass.
 #pragma once
 
 #include <memory>
@@ -10,7 +11,9 @@
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
+#include "vision/detector_model.h"
 #include "vision/engine.h"
+#include "vision/model_registry.h"
 #include "vision/network.h"
 #include "vision/types.h"
 
@@ -27,29 +30,15 @@ class Detector {
   // One pass of the network over `region` of the image, letterboxed to the input size.
   Result<std::vector<DetectedFace>> DetectRegion(const cv::Mat& bgr, cv::Rect region) const;
 
-  std::string kind() const { return name_; }
-  int input_size() const { return input_; }
-  const Network& network() const { return *net_; }
+  std::string kind() const { return Spec(kind_).name; }
+  int input_size() const { return model_->input().width; }
+  const Network& network() const { return model_->network(); }
 
  private:
   Detector() = default;
-  struct RawFace {  // in network input pixels
-    cv::Rect2f box;
-    float score = 0;
-    std::vector<cv::Point2f> kps;
-  };
-  Result<std::vector<RawFace>> DecodeBlazeFace(const std::vector<cv::Mat>& outs) const;
-  Result<std::vector<RawFace>> DecodeScrfd(const std::vector<cv::Mat>& outs) const;
-  Result<std::vector<RawFace>> DecodeRfb(const std::vector<cv::Mat>& outs) const;
-
-  enum class Kind { kBlazeFace, kScrfd, kRfb };  // parsed once: no string compares per inference
-  Kind kind_ = Kind::kBlazeFace;
-  std::string name_ = "blazeface";
-  int input_ = 256;     // input width (and height, but for rfb)
-  int input_h_ = 256;   // input height: rfb 240
+  DetectorKind kind_ = DetectorKind::kBlazeFace;  // parsed once: no string compares per inference
   float min_score_ = 0.5f;
-  std::unique_ptr<Network> net_;
-  std::vector<cv::Point2f> anchors_;  // blazeface anchor centres in input pixels
+  std::unique_ptr<DetectorModel> model_;  // the network with its pre- and post-processing
 };
 
 // Greedy NMS over faces (IoU > iou dropped), keeps the order of decreasing score.

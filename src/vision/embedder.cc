@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include <opencv2/calib3d.hpp>
-#include <opencv2/dnn.hpp>  // blobFromImage
 #include <opencv2/imgproc.hpp>
 
+#include "vision/alignment.h"
 #include "vision/landmarks.h"
 
 namespace facepass::vision {
@@ -21,62 +21,31 @@ const cv::Point2f kArcFace112[5] = {
 // robust fit, 1-2 ms, and a subset fit where every point is trusted anyway).
 constexpr int kAlignVersion = 3;
 
-// The similarity transform (rotation, uniform scale, shift; no reflection) that maps
-// `src` onto `dst` with the least squared error, in closed form. Empty if degenerate.
-cv::Mat SimilarityLeastSquares(const std::vector<cv::Point2f>& src, const std::vector<cv::Point2f>& dst) {
-  const size_t n = std::min(src.size(), dst.size());
-  if (n < 2) return {};
-  cv::Point2d ms(0, 0), md(0, 0);
-  for (size_t i = 0; i < n; ++i) ms += cv::Point2d(src[i]), md += cv::Point2d(dst[i]);
-  ms *= 1.0 / n, md *= 1.0 / n;
-  double num_a = 0, num_b = 0, den = 0;
-  for (size_t i = 0; i < n; ++i) {
-    cv::Point2d p = cv::Point2d(src[i]) - ms, q = cv::Point2d(dst[i]) - md;
-    num_a += p.x * q.x + p.y * q.y;
-    num_b += p.x * q.y - p.y * q.x;
-    den += p.x * p.x + p.y * p.y;
-  }
-  if (!(den > 1e-9)) return {};
-  const double a = num_a / den, b = num_b / den;
-  if (!std::isfinite(a) || !std::isfinite(b)) return {};
-  return (cv::Mat_<double>(2, 3) << a, -b, md.x - (a * ms.x - b * ms.y), b, a, md.y - (b * ms.x + a * ms.y));
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
                                                    const std::filesystem::path& file, const LoadOptions& load) {
   std::unique_ptr<Embedder> e(new Embedder());
-  e->name_ = cfg.kind.empty() ? "arcface" : cfg.kind;
-  e->output_ = cfg.output;
-  if (e->name_ == "faceres") {
-    e->kind_ = Kind::kFaceRes;
-    e->input_ = 224;
-    e->alignment_ = "mesh_box";
-    e->zoom_ = 1.1f;
-    if (e->output_.empty()) e->output_ = "global_pooling/Mean";
-  } else if (e->name_ == "faceapi") {
-    e->kind_ = Kind::kFaceApi;
-    e->input_ = 150;
-    e->zoom_ = 1.0f;
-  } else if (e->name_ == "arcface") {
-    e->kind_ = Kind::kArcFace;
-    e->input_ = 112;
-    e->zoom_ = 1.0f;
-  } else {
-    return Status::InvalidArgument("unknown embedder kind: " + e->name_ + " (arcface, faceres or faceapi)");
-  }
-  if (cfg.input_size > 0) e->input_ = cfg.input_size;
-  if (!cfg.alignment.empty()) {
-    if (cfg.alignment != "template" && cfg.alignment != "mesh_box")
-      return Status::InvalidArgument("unknown alignment: " + cfg.alignment);
-    e->alignment_ = cfg.alignment;
-  }
+  FP_ASSIGN_OR_RETURN(e->kind_, ParseEmbedderKind(cfg.kind));
+  if (!cfg.alignment.empty() && cfg.alignment != "template" && cfg.alignment != "mesh_box" &&
+      cfg.alignment != "dlib" && cfg.alignment != "landmark_box")
+    return Status::InvalidArgument("unknown alignment: " + cfg.alignment + " (template, mesh_box, dlib or landmark_box)");
+  const auto& spec = Spec(e->kind_);
+  FP_ASSIGN_OR_RETURN(e->model_, spec.create(file, load));
+  e->name_ = spec.name;
+  e->input_ = cfg.input_size > 0 ? cfg.input_size : spec.input_size;
+  e->output_ = cfg.output.empty() ? e->model_->output() : cfg.output;
+  e->alignment_ = e->model_->alignment();
+  e->zoom_ = e->model_->zoom();
+  if (!cfg.alignment.empty()) e->alignment_ = cfg.alignment;
   if (cfg.zoom > 0) e->zoom_ = cfg.zoom;
+  e->align_ = e->alignment_ == "mesh_box" ? Align::kMeshBox
+              : e->alignment_ == "dlib"   ? Align::kDlibChip
+              : e->alignment_ == "landmark_box" ? Align::kLandmarkBox
+                                                : Align::kTemplate;
   e->flip_ = cfg.flip > 0;  // off by default: +11 ms for 0.2 points of TAR on lfw-dev (docs/models.md)
-  FP_ASSIGN_OR_RETURN(e->net_, Network::Load(load, file));
   // An output name that the model lacks falls back to its only/first output.
-  const auto& names = e->net_->output_names();
+  const auto& names = e->model_->network().output_names();
   if (std::find(names.begin(), names.end(), e->output_) == names.end()) {
     bool found = false;
     for (const auto& n : names)
@@ -92,7 +61,14 @@ Result<std::unique_ptr<Embedder>> Embedder::Create(const EmbedderConfig& cfg,
 
 cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
                               const std::vector<cv::Point2f>& mesh) const {
-  if (alignment_ == "mesh_box" && mesh.size() >= size_t(FaceMesh::kPoints)) {
+  if (align_ == Align::kDlibChip) return DlibChip(bgr, face, mesh);
+  if (align_ == Align::kLandmarkBox) {
+    cv::Mat m = LandmarkBoxTransform(mesh, input_, zoom_), crop;
+    if (m.empty()) return DlibChip(bgr, face, mesh);  // no mesh: the chip from the eyes
+    cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    return crop;
+  }
+  if (align_ == Align::kMeshBox && mesh.size() >= size_t(FaceMesh::kPoints)) {
     // Level the outer eye corners, take the square around every mesh point in that frame.
     float angle = std::atan2(mesh[263].y - mesh[33].y, mesh[263].x - mesh[33].x);
     float c = std::cos(angle), s = std::sin(angle);
@@ -112,7 +88,7 @@ cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
     return crop;
   }
   // Without a mesh, "mesh_box" falls back to the template at the zoom that suits faceres.
-  const float z = alignment_ == "mesh_box" ? 0.78f : zoom_;
+  const float z = align_ == Align::kMeshBox ? 0.78f : zoom_;
   std::vector<cv::Point2f> src = FivePoints(face, mesh), dst;
   const float s = input_ / 112.f, c = input_ / 2.f;
   for (const auto& p : kArcFace112) dst.emplace_back(c + (p.x * s - c) * z, c + (p.y * s - c) * z);
@@ -124,6 +100,24 @@ cv::Mat Embedder::AlignedCrop(const cv::Mat& bgr, const DetectedFace& face,
     m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
                       float(std::max(r.width(), r.height())) / z, 0.f, input_);
   }
+  cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  return crop;
+}
+
+cv::Mat Embedder::DlibChip(const cv::Mat& bgr, const DetectedFace& face,
+                           const std::vector<cv::Point2f>& mesh) const {
+  cv::Mat m = DlibChipTransform(DlibFivePointsFromMesh(mesh), input_, kDlibChipPadding, zoom_);
+  if (m.empty()) {
+    // No mesh: the detector's eye centres onto the centres of dlib's eye-corner pairs.
+    if (auto pts = FivePoints(face, mesh); pts.size() >= 2)
+      m = DlibChipTransformFromEyes(pts[0], pts[1], input_, kDlibChipPadding, zoom_);
+  }
+  if (m.empty()) {
+    const Rect& r = face.rect;
+    m = CropTransform(cv::Point2f((r.left + r.right) / 2.f, (r.top + r.bottom) / 2.f),
+                      float(std::max(r.width(), r.height())) * (1.f + 2.f * kDlibChipPadding) / zoom_, 0.f, input_);
+  }
+  cv::Mat crop;
   cv::warpAffine(bgr, crop, m, cv::Size(input_, input_), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   return crop;
 }
@@ -154,20 +148,13 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
   try {
     cv::Mat in = crop;
     if (in.cols != input_ || in.rows != input_) cv::resize(crop, in, cv::Size(input_, input_));
-    if (kind_ == Kind::kFaceRes) {
-      blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);  // RGB 0..255
-    } else if (kind_ == Kind::kFaceApi) {
-      // face-api's (rgb - mean) / 255 is inside the converted graph: feed RGB 0..255.
-      blob = cv::dnn::blobFromImage(in, 1.0, cv::Size(), cv::Scalar(), true);
-    } else {
-      blob = cv::dnn::blobFromImage(in, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), true);
-    }
+    blob = model_->Blob(in);
   } catch (const cv::Exception& e) {
     return Status::Internal(std::string("embedder preprocessing: ") + e.what());
   }
   std::vector<cv::Mat> outs;
   const std::vector<std::string> wanted = output_.empty() ? std::vector<std::string>{} : std::vector{output_};
-  FP_RETURN_IF_ERROR(net_->Run(blob, wanted, &outs));
+  FP_RETURN_IF_ERROR(model_->network().Run(blob, wanted, &outs));
   if (outs.empty() || outs[0].total() == 0) return Status::Internal("embedder produced no output");
   cv::Mat v = outs[0].reshape(1, 1);
   std::vector<float> f(v.ptr<float>(), v.ptr<float>() + v.total());
@@ -176,11 +163,21 @@ Result<std::vector<float>> Embedder::Forward1(const cv::Mat& crop) const {
   return f;
 }
 
+const char* Embedder::AlignLetter() const {
+  switch (align_) {
+    case Align::kMeshBox: return "b";
+    case Align::kDlibChip: return "d";
+    case Align::kLandmarkBox: return "l";
+    case Align::kTemplate: break;
+  }
+  return "t";
+}
+
 std::string Embedder::id() const {
   char zoom_s[16];
   snprintf(zoom_s, sizeof zoom_s, "%.2f", zoom_);
-  return name_ + "-" + std::to_string(dim_) + "-" + net_->content_id() + "-a" +
-         std::to_string(kAlignVersion) + (alignment_ == "mesh_box" ? "b" : "t") + zoom_s +
+  return name_ + "-" + std::to_string(dim_) + "-" + model_->network().content_id() + "-a" +
+         std::to_string(kAlignVersion) + AlignLetter() + zoom_s +
          (flip_ ? "f" : "");
 }
 

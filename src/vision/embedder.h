@@ -1,5 +1,6 @@
-// Face descriptor: aligned crop -> unit-length feature vector. The kind fixes the
-// alignment and input normalisation (see EmbedderConfig in engine.h).
+// Face descriptor: aligned crop -> unit-length feature vector. The kind picks the model
+// class (vision/embedder_models.h), which fixes the default alignment and the input
+// normalisation (see EmbedderConfig in engine.h).
 #pragma once
 
 #include <memory>
@@ -9,7 +10,9 @@
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
+#include "vision/embedder_models.h"
 #include "vision/engine.h"
+#include "vision/model_registry.h"
 #include "vision/network.h"
 #include "vision/types.h"
 
@@ -33,12 +36,15 @@ class Embedder {
   int dim() const { return dim_; }
   // Changes with the model file, the kind (preprocessing) and the alignment version.
   std::string id() const;
-  const Network& network() const { return *net_; }
+  const Network& network() const { return model_->network(); }
 
   // Alignment. "template": five points mapped onto ArcFace's 112 template scaled to the
   // input, shrunk around its centre by `zoom` (< 1 shows more of the head).
   // "mesh_box": the square around all 468 mesh points in the eye-levelled frame,
   // enlarged by `zoom` (> 1 shows more); falls back to "template" without a mesh.
+  // "dlib": dlib's 150 px face chip (five points onto dlib's mean face, padding 0.25;
+  // vision/alignment.h), the crop dlib's ResNet ("faceapi") was trained on.
+  // "landmark_box": face-api's crop, the square around the 68-landmark outline.
   // Fixed at Create (they are part of id(), hence of search_model).
   const std::string& alignment() const { return alignment_; }
   float zoom() const { return zoom_; }
@@ -46,14 +52,17 @@ class Embedder {
 
  private:
   Embedder() = default;
-  enum class Kind { kArcFace, kFaceRes, kFaceApi };  // parsed once: no string compares per inference
-  Kind kind_ = Kind::kArcFace;
+  enum class Align { kTemplate, kMeshBox, kDlibChip, kLandmarkBox };
+  cv::Mat DlibChip(const cv::Mat& bgr, const DetectedFace& face, const std::vector<cv::Point2f>& mesh) const;
+  const char* AlignLetter() const;
+  EmbedderKind kind_ = EmbedderKind::kArcFace;  // parsed once: no string compares per inference
+  Align align_ = Align::kTemplate;
   std::string name_, output_;
   std::string alignment_ = "template";
   float zoom_ = 1.0f;
   bool flip_ = false;
   int input_ = 112, dim_ = 0;
-  std::unique_ptr<Network> net_;
+  std::unique_ptr<EmbedderModel> model_;  // the network, its default crop and input normalisation
 };
 
 }  // namespace facepass::vision

@@ -22,6 +22,7 @@
 #include "vision/blended_liveness.h"
 #include "vision/fp_liveness.h"
 #include "vision/liveness.h"
+#include "vision/model_registry.h"
 #include "vision/quality.h"
 #include "vision/score.h"
 #include "vision/side_task.h"
@@ -134,31 +135,26 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
     impl->manifest = nullptr;  // provenance is informative only
   }
 
-  std::string det_default = opts.detector.kind == "scrfd" ? "scrfd.onnx"
-                            : opts.detector.kind == "rfb" ? "rfb320.onnx"
-                                                          : "blazeface.onnx";
-  FP_ASSIGN_OR_RETURN(auto det, Detector::Create(opts.detector, Pick(opts.detector.file, dir, det_default.c_str()), load));
+  FP_ASSIGN_OR_RETURN(const DetectorKind det_kind, ParseDetectorKind(opts.detector.kind));
+  FP_ASSIGN_OR_RETURN(auto det, Detector::Create(opts.detector, Pick(opts.detector.file, dir, Spec(det_kind).default_file), load));
   impl->detector = std::move(det);
 
-  auto mesh_file = Pick(opts.landmark_file, dir, "facemesh.onnx");
+  auto mesh_file = Pick(opts.landmark_file, dir, Spec(AuxModel::kFaceMesh).default_file);
   auto mesh = FaceMesh::Create(mesh_file, load);
   if (mesh.ok()) impl->mesh = std::move(mesh.value());
   else if (!opts.landmark_file.empty()) return mesh.status();  // asked for explicitly
 
-  const char* emb_default = opts.embedder.kind == "faceapi"   ? "faceapi_recognition.onnx"
-                            : opts.embedder.kind == "faceres" ? "faceres.onnx"
-                                                              : "arcface.onnx";
-  const auto emb_file = Pick(opts.embedder.file, dir, emb_default);
+  FP_ASSIGN_OR_RETURN(const EmbedderKind emb_kind, ParseEmbedderKind(opts.embedder.kind));
+  const auto emb_file = Pick(opts.embedder.file, dir, Spec(emb_kind).default_file);
   FP_ASSIGN_OR_RETURN(auto first, Embedder::Create(opts.embedder, emb_file, load));
   const auto& fu = opts.fusion;
   if (!fu.mode.empty() && fu.mode != "on" && fu.mode != "off")
     return Status::InvalidArgument("unknown fusion mode: " + fu.mode + " (on, off, or empty for the default)");
-  const bool default_embedder = (opts.embedder.kind.empty() || opts.embedder.kind == "arcface") &&
-                                opts.embedder.file.empty();
+  const bool default_embedder = emb_kind == EmbedderKind::kArcFace && opts.embedder.file.empty();
   std::unique_ptr<Embedder> second;
   std::filesystem::path second_file;
   if (fu.mode == "on" || (fu.mode.empty() && default_embedder)) {
-    second_file = Pick(fu.second.file, dir, "mobilefacenet.onnx");
+    second_file = Pick(fu.second.file, dir, Spec(AuxModel::kMobileFaceNet).default_file);
     auto made = Embedder::Create(fu.second, second_file, load);
     if (!made.ok() && fu.mode.empty() && made.status().code() == StatusCode::kNotFound)  // a models dir from before fusion
       return Status::NotFound(made.status().message() +
@@ -178,28 +174,27 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
     impl->score = std::move(cal);
   }
 
-  const auto antispoof_file = Pick(opts.antispoof_file, dir, "antispoof.onnx");
-  const auto liveness_file = Pick(opts.liveness_file, dir, "liveness.onnx");
-  const std::string& kind = opts.liveness_kind;
-  if (kind == "faceplugin") {
+  const auto antispoof_file = Pick(opts.antispoof_file, dir, Spec(AuxModel::kAntispoof).default_file);
+  const auto liveness_file = Pick(opts.liveness_file, dir, Spec(AuxModel::kLiveness).default_file);
+  const char* fp_default = Spec(AuxModel::kFpLiveness).default_file;
+  FP_ASSIGN_OR_RETURN(const LivenessKind live_kind, ParseLivenessKind(opts.liveness_kind));
+  if (live_kind == LivenessKind::kFaceplugin) {
     // liveness_file names fp_liveness here (the option predates the blend).
-    FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, "fp_liveness.onnx"), load));
-    impl->liveness = ChooseLiveness("faceplugin", std::move(live));
-  } else if (kind.empty() || kind == "blend" || kind == "human") {
-    if (kind != "human") {
-      auto blend = BlendedLiveness::Create(antispoof_file, liveness_file,
-                                           Pick(opts.fp_liveness_file, dir, "fp_liveness.onnx"), load);
-      if (blend.ok()) impl->liveness = ChooseLiveness("blend", std::move(blend.value()));
-      else if (kind == "blend") return blend.status();  // asked for explicitly
+    FP_ASSIGN_OR_RETURN(auto live, FpLiveness::Create(Pick(opts.liveness_file, dir, fp_default), load));
+    impl->liveness = ChooseLiveness(Spec(live_kind).name, std::move(live));
+  } else {
+    const bool explicit_blend = !opts.liveness_kind.empty() && live_kind == LivenessKind::kBlend;
+    if (live_kind == LivenessKind::kBlend) {
+      auto blend = BlendedLiveness::Create(antispoof_file, liveness_file, Pick(opts.fp_liveness_file, dir, fp_default), load);
+      if (blend.ok()) impl->liveness = ChooseLiveness(Spec(LivenessKind::kBlend).name, std::move(blend.value()));
+      else if (explicit_blend) return blend.status();  // asked for explicitly
     }
     // "human", or the default on a models folder without fp_liveness.onnx (older
     // fetches, trimmed test folders): the pair alone, as before the blend.
     if (!impl->liveness.score) {
       auto pair = Liveness::Create(antispoof_file, liveness_file, load);
-      if (pair.ok()) impl->liveness = ChooseLiveness("human", std::move(pair.value()));
+      if (pair.ok()) impl->liveness = ChooseLiveness(Spec(LivenessKind::kHuman).name, std::move(pair.value()));
     }
-  } else {
-    return Status::InvalidArgument("unknown liveness kind: " + kind + " (blend, human or faceplugin)");
   }
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }

@@ -24,11 +24,11 @@ struct EmbedderConfig {
   // "arcface"  : 112x112 five-point similarity alignment, (x-127.5)/127.5 RGB (InsightFace
   //              layout); the default model is faceplugin's 512-D MobileFaceNet
   // "faceres"  : human's faceres, 224x224 RGB 0..255, face box crop, 1024-D
-  // "faceapi"  : dlib ResNet, 150x150 RGB, (x-mean)/255, 128-D
+  // "faceapi"  : dlib ResNet, 150x150 RGB, (x-mean)/255, 128-D, on dlib's face chip
   std::string kind;               // empty: "arcface"
   std::string output;             // output layer name; empty = the model's default/only output
   int input_size = 0;             // 0: the kind's default (224 / 150 / 112)
-  std::string alignment;          // "template" (five points) | "mesh_box"; empty: the kind's default
+  std::string alignment;          // "template" | "mesh_box" | "dlib" | "landmark_box"; empty: the kind's default
   float zoom = 0;                 // 0: the kind's default; template: < 1 shows more head, mesh_box: > 1
   // Also embed the mirrored crop and add the two features (the usual ArcFace
   // "flip test"): 0 or -1 off (the default), 1 on.

@@ -7,7 +7,6 @@
 
 namespace facepass::vision {
 namespace {
-constexpr int kInput = 192;
 constexpr float kCropFactor = 1.6f;  // crop side / detector box side: mesh needs forehead and chin
 }  // namespace
 

@@ -20,6 +20,7 @@ cv::Mat CropTransform(cv::Point2f centre, float side, float angle, int size);
 class FaceMesh {
  public:
   static constexpr int kPoints = 468;
+  static constexpr int kInput = 192;  // input side
   static Result<std::unique_ptr<FaceMesh>> Create(const std::filesystem::path& file, const LoadOptions& load);
 
   // 468 points in image pixels; confidence is the model's face-presence score in [0,1];

@@ -7,6 +7,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "common/status.h"
+#include "vision/human_liveness_models.h"
 #include "vision/network.h"
 #include "vision/types.h"
 
@@ -33,7 +34,8 @@ class Liveness {
 
  private:
   Liveness() = default;
-  std::unique_ptr<Network> antispoof_, liveness_;
+  std::unique_ptr<HumanAntispoof> antispoof_;
+  std::unique_ptr<HumanLiveness> liveness_;
 };
 
 }  // namespace facepass::vision

@@ -23,6 +23,7 @@
 #include "vision/engine.h"
 #include "vision/landmarks.h"
 #include "vision/liveness.h"
+#include "vision/model_registry.h"
 #include "vision/quality.h"
 #include "vision/runtime.h"
 
@@ -71,17 +72,19 @@ Fixture* MakeFixture(RuntimeKind kind) {
   const LoadOptions load{OpenRuntime(o.runtime).value().runtime, 1};
   f->img = DecodeUpright(f->bytes).value();
   cv::cvtColor(f->img, f->grey, cv::COLOR_BGR2GRAY);
+  // The same default files the engine picks (vision/model_registry.h).
+  const std::filesystem::path models = g_models;
+  auto file = [&](const auto& spec) { return models / spec.default_file; };
   DetectorConfig dc;
   dc.kind = g_detector;
-  f->detector = Detector::Create(dc, g_models + (g_detector == "rfb" ? "/rfb320.onnx" : "/blazeface.onnx"), load).value();
-  f->mesh = FaceMesh::Create(g_models + "/facemesh.onnx", load).value();
+  f->detector = Detector::Create(dc, file(Spec(ParseDetectorKind(g_detector).value())), load).value();
+  f->mesh = FaceMesh::Create(file(Spec(AuxModel::kFaceMesh)), load).value();
   EmbedderConfig ec;
   ec.kind = g_embedder;
-  f->embedder = Embedder::Create(ec, g_models + (g_embedder == "faceapi" ? "/faceapi_recognition.onnx"
-                                                   : g_embedder == "faceres" ? "/faceres.onnx" : "/arcface.onnx"), load).value();
-  if (auto second = Embedder::Create(EmbedderConfig{}, g_models + "/mobilefacenet.onnx", load); second.ok())
+  f->embedder = Embedder::Create(ec, file(Spec(ParseEmbedderKind(g_embedder).value())), load).value();
+  if (auto second = Embedder::Create(EmbedderConfig{}, file(Spec(AuxModel::kMobileFaceNet)), load); second.ok())
     f->second = std::move(second.value());
-  f->liveness = Liveness::Create(g_models + "/antispoof.onnx", g_models + "/liveness.onnx", load).value();
+  f->liveness = Liveness::Create(file(Spec(AuxModel::kAntispoof)), file(Spec(AuxModel::kLiveness)), load).value();
   f->face = f->detector->Detect(f->img).value().at(0);
   float conf;
   f->points = f->mesh->Run(f->img, f->face, &conf, &f->depth).value();
@@ -182,6 +185,9 @@ int main(int argc, char** argv) {
       runtimes = {kind.value()};
     } else rest.push_back(argv[i]);
   }
+  // Kinds are checked here, once, not when the first fixture is made.
+  if (auto d = ParseDetectorKind(g_detector); !d.ok()) { fprintf(stderr, "%s\n", d.status().ToString().c_str()); return 2; }
+  if (auto e = ParseEmbedderKind(g_embedder); !e.ok()) { fprintf(stderr, "%s\n", e.status().ToString().c_str()); return 2; }
   RegisterStages(runtimes);
   int n = int(rest.size());
   benchmark::Initialize(&n, rest.data());

@@ -40,6 +40,7 @@
 #include "open_set_sweep.h"
 #include "service/stranger_odds.h"
 #include "service/thresholds.h"
+#include "vision/model_registry.h"
 #include "vision/score.h"
 
 using namespace facepass;
@@ -225,18 +226,21 @@ int main(int argc, char** argv) {
   Flags f;
   int flip = -1, worst = 0;
   std::string dump;
-  std::string detector_kind;
+  std::string detector_kind, alignment;
   float min_score = 0.6f;
   CLI::App app{"facepass-eval: recognition accuracy on labelled photo sets"};
   app.add_option("--lfw", f.lfw, "LFW-layout folder (<Name>/<Name>_NNNN.jpg); empty to skip");
   app.add_option("--faces", f.faces, "folder with faces.csv; empty to skip");
   app.add_option("--models", f.models, "models directory");
-  app.add_option("--embedder-kind", f.embedder_kind, "arcface (default) | faceres | faceapi");
+  app.add_option("--embedder-kind", f.embedder_kind, "arcface (default) | faceres | faceapi")
+      ->check(CLI::IsMember(vision::KindNameList(vision::EmbedderSpecs())));
   app.add_option("--embedder-model", f.embedder_model, "ONNX embedder file");
+  app.add_option("--alignment", alignment, "template | mesh_box | dlib | landmark_box (default: the kind's)");
   app.add_option("--fusion", f.fusion, "on | off; default: on for the default embedder (with mobilefacenet.onnx)");
   app.add_option("--fusion-model", f.fusion_model, "second embedder's ONNX file (arcface kind)");
   app.add_option("--fusion-weight", f.fusion_weight, "the first embedder's share of the fused cosine");
-  app.add_option("--detector-kind", detector_kind, "blazeface (default) | rfb | scrfd");
+  app.add_option("--detector-kind", detector_kind, "blazeface (default) | rfb | scrfd")
+      ->check(CLI::IsMember(vision::KindNameList(vision::DetectorSpecs())));
   app.add_option("--min-score", min_score, "detector score threshold");
   app.add_option("--dump", dump, "with --worst: write each listed photo with its boxes, mesh and aligned crop here");
   app.add_option("--worst", worst, "list the N photos most often on the failing side of a genuine pair");
@@ -261,6 +265,7 @@ int main(int argc, char** argv) {
   opts.embedder.kind = f.embedder_kind;
   opts.embedder.file = f.embedder_model;
   opts.embedder.flip = flip;
+  opts.embedder.alignment = alignment;
   opts.fusion.mode = f.fusion;
   opts.fusion.second.file = f.fusion_model;
   opts.fusion.second.flip = flip;

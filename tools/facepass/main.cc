@@ -21,6 +21,7 @@
 #include "metrics/registry.h"
 #include "service/app.h"
 #include "store/token_cipher.h"
+#include "vision/model_registry.h"
 #include "backup_command.h"
 #include "check_command.h"
 #include "model_flags.h"
@@ -254,7 +255,8 @@ int main(int argc, char** argv) {
   serve->add_option("--capture-retention-days", f.capture_retention_days, "Days recognise captures are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   serve->add_option("--audit-retention-days", f.audit_retention_days, "Days audit log rows are kept")->check(CLI::Range(1, 36500))->capture_default_str();
   f.models.AddTo(serve);
-  serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: blend (default: antispoof, liveness and fp_liveness averaged) | human | faceplugin");
+  serve->add_option("--liveness-kind", f.liveness_kind, "Liveness model: blend (default: antispoof, liveness and fp_liveness averaged) | human | faceplugin")
+      ->check(CLI::IsMember(facepass::vision::KindNameList(facepass::vision::LivenessSpecs())));
   serve->add_option("--parallel-stages", f.parallel_stages, "on: one request's independent vision stages (second embedder, liveness) run on threads of their own; off: one after the other (a box always under full load)")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
   serve->add_option("--auth", f.auth, "on: every request needs an API key (DATA_DIR/admin.key on first start); off: no checks")->check(CLI::IsMember({"on", "off"}))->capture_default_str();
   serve->add_option("--device-networks", f.device_networks, "CIDR[,CIDR...] whose clients get the device role without a key");

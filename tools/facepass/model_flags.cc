@@ -1,12 +1,16 @@
 #include "model_flags.h"
 
+#include "vision/model_registry.h"
+
 namespace facepass::cli {
 
 void ModelFlags::AddTo(CLI::App* cmd) {
   cmd->add_option("--detector-model", detector_model, "ONNX detector file (default: models-dir/blazeface.onnx)");
-  cmd->add_option("--detector-kind", detector_kind, "Detector family: blazeface (default) | rfb | scrfd");
+  cmd->add_option("--detector-kind", detector_kind, "Detector family: blazeface (default) | rfb | scrfd")
+      ->check(CLI::IsMember(vision::KindNameList(vision::DetectorSpecs())));
   cmd->add_option("--embedder-model", embedder_model, "ONNX embedder file (default: models-dir/arcface.onnx, or the kind's file)");
-  cmd->add_option("--embedder-kind", embedder_kind, "Embedder family: arcface (default) | faceres | faceapi");
+  cmd->add_option("--embedder-kind", embedder_kind, "Embedder family: arcface (default) | faceres | faceapi")
+      ->check(CLI::IsMember(vision::KindNameList(vision::EmbedderSpecs())));
   cmd->add_option("--embedder-output", embedder_output, "Embedder output layer name");
   cmd->add_option("--fusion", fusion, "Score-level fusion with a second embedder: on | off (default: on for the default embedder)")
       ->check(CLI::IsMember({"on", "off"}));

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vision/engine.h"
+#include "vision/model_registry.h"
 
 namespace facepass::cli {
 namespace {
@@ -79,9 +80,11 @@ struct CompareArgs {
 
 void AddModelOptions(CLI::App* cmd, VisionArgs* v) {
   cmd->add_option("--models-dir", v->models_dir, "Directory with the ONNX models (default $FACEPASS_MODELS_DIR or ./models)");
-  cmd->add_option("--embedder", v->embedder, "Embedder kind: arcface (default), faceres, faceapi");
+  cmd->add_option("--embedder", v->embedder, "Embedder kind: arcface (default), faceres, faceapi")
+      ->check(CLI::IsMember(vision::KindNameList(vision::EmbedderSpecs())));
   cmd->add_option("--embedder-file", v->embedder_file, "Embedder ONNX file (overrides the kind's default)");
-  cmd->add_option("--detector", v->detector, "Detector kind: blazeface (default), scrfd");
+  cmd->add_option("--detector", v->detector, "Detector kind: blazeface (default), rfb, scrfd")
+      ->check(CLI::IsMember(vision::KindNameList(vision::DetectorSpecs())));
   cmd->add_option("--detector-file", v->detector_file, "Detector ONNX file");
 }
 
