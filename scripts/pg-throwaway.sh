@@ -5,6 +5,7 @@
 #
 #   eval "$(scripts/pg-throwaway.sh start)"   # sets FACEPASS_PG_DIR, FACEPASS_TEST_PG_URI
 #   scripts/pg-throwaway.sh stop "$FACEPASS_PG_DIR"
+#   scripts/pg-throwaway.sh pause|resume "$FACEPASS_PG_DIR"   # the server down / up again, same port
 #
 # As root the server runs as the `postgres` user (PostgreSQL refuses root);
 # as another user, as that user. start prints nothing on stdout but the two
@@ -63,8 +64,24 @@ stop() {
   rm -rf "$dir"
 }
 
+# For fault tests: the server killed (as a crash would) and started again on its port, data kept.
+pause() {
+  local dir=${1:-}
+  [[ -n "$dir" && -f "$dir/$MARK" ]] || { echo "pg-throwaway: $dir is not a throwaway cluster" >&2; return 1; }
+  as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+}
+
+resume() {
+  local dir=${1:-}
+  [[ -n "$dir" && -f "$dir/$MARK" ]] || { echo "pg-throwaway: $dir is not a throwaway cluster" >&2; return 1; }
+  as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 \
+    -o "-p $(cat "$dir/port") -k $dir/run -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+  pause) pause "${2:-}" ;;
+  resume) resume "${2:-}" ;;
+  *) echo "usage: $0 start | stop DIR | pause DIR | resume DIR" >&2; exit 2 ;;
 esac

@@ -37,6 +37,11 @@ Decision KeyAuthorizer::Check(const AuthInput& in) {
   } else {
     const std::string hash = HashKey(key);
     auto rec = keys_.FindKeyByHash(hash);
+    if (!rec.ok() && rec.status().code() == StatusCode::kUnavailable) {  // the shared database is away: 503
+      spdlog::warn("auth: key lookup: {}", rec.status().ToString());
+      d.outcome = Decision::Outcome::kUnavailable;
+      return d;
+    }
     if (!rec.ok() && rec.status().code() != StatusCode::kNotFound) {
       spdlog::error("auth: key lookup failed: {}", rec.status().ToString());
       d.outcome = Decision::Outcome::kError;

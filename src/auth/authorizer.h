@@ -29,7 +29,7 @@ struct AuthInput {
 };
 
 struct Decision {
-  enum class Outcome { kAllow, kUnauthorized, kForbidden, kTooManyRequests, kError };
+  enum class Outcome { kAllow, kUnauthorized, kForbidden, kTooManyRequests, kUnavailable, kError };
   Outcome outcome = Outcome::kUnauthorized;
   Role role = Role::kViewer;  // meaningful for kAllow and kForbidden
   std::string key_name;       // "" when allowed by network or with auth off

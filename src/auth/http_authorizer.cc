@@ -19,6 +19,7 @@ http::Authorizer HttpAuthorizer(std::shared_ptr<KeyAuthorizer> authorizer) {
         v.kind = http::AuthVerdict::Kind::kTooManyRequests;
         v.retry_after_s = static_cast<int>((d.retry_after_ms + 999) / 1000);
         break;
+      case Decision::Outcome::kUnavailable: v.kind = http::AuthVerdict::Kind::kUnavailable; break;
       case Decision::Outcome::kError: v.kind = http::AuthVerdict::Kind::kError; break;
     }
     return v;

@@ -503,6 +503,9 @@ bool Server::Impl::Authorize(Exchange& ex, Request* r) {
       ReplyError(ex, errors::TooManyRequests(), false,
                  {{"Retry-After", std::to_string(std::max(1, v.retry_after_s))}});
       return false;
+    case AuthVerdict::Kind::kUnavailable:  // the keys' store (PostgreSQL) did not answer
+      ReplyError(ex, errors::StoreUnavailable(), false, {{"Retry-After", "2"}});
+      return false;
     case AuthVerdict::Kind::kError:
       break;
   }

@@ -73,7 +73,7 @@ struct AuthQuery {
 };
 // ...and its answer. role and key_name reach the handler (Request::auth_*).
 struct AuthVerdict {
-  enum class Kind { kAllow, kUnauthorized, kForbidden, kTooManyRequests, kError };
+  enum class Kind { kAllow, kUnauthorized, kForbidden, kTooManyRequests, kUnavailable, kError };
   Kind kind = Kind::kAllow;
   std::string role;       // in "FORBIDDEN: <role>"
   std::string key_name;   // "" when no key was used
