@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,7 +36,7 @@ struct FaceRecord {
   int64_t created_ms = 0;
   bool deleted = false;
   std::vector<float> feature;
-  std::optional<std::string> label;  // none when unset, and always after a delete (SQLite only for now)
+  std::optional<std::string> label;  // none when unset, and always after a delete
 };
 
 // Where a label search page ends: its last row's label and face id.
@@ -84,6 +85,7 @@ struct GroupDelta {
   GroupRecord group;
   bool full = false;  // true: `added` is every bound face and the client must drop the rest
   std::vector<std::pair<int64_t, std::vector<float>>> added;  // face id, feature
+  std::map<int64_t, std::string> labels;                       // of those added faces that have one
   std::vector<int64_t> deleted;                                // face ids (empty when full)
 };
 

@@ -85,21 +85,16 @@ class Database final : public domain::FaceRepository,
   Status DeleteImage(int64_t id);
 
   // --- faces
+  using domain::FaceRepository::InsertFace;  // the one without a label
   Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms, std::span<const float> feature,
+                             const std::optional<std::string>& label,
                              const domain::AuditOf<int64_t>& audit = {}) override;  // NotFound if no such image
-  // The same with the face's label (issue 29; SQLite only until the
-  // PostgreSQL store and the domain interface carry it).
-  Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms, std::span<const float> feature,
-                             const std::optional<std::string>& label, const domain::AuditOf<int64_t>& audit = {});
   Result<FaceRecord> GetFace(int64_t id) override;  // NotFound if no row; deleted ones too (history)
-  // Sets (nullopt: clears) a live face's label, already checked by the
-  // caller (spec::NormalizeLabel). NotFound if absent or deleted.
-  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label);
-  // Live faces whose label starts with `prefix` (ASCII case-insensitive), in
-  // (label, id) order after `after`, at most `limit` (>= 1, else InvalidArgument).
-  Result<LabelPage> SearchLabels(const std::string& prefix, int limit, const std::optional<LabelCursor>& after);
-  // The labels of those faces that have one (live faces only), by face id.
-  Result<std::map<int64_t, std::string>> LabelsOf(const std::vector<int64_t>& face_ids);
+  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label) override;
+  // Over faces_label: the column is NOCASE, so the order is the ASCII-folded label's.
+  Result<LabelPage> SearchLabels(const std::string& prefix, int limit,
+                                 const std::optional<LabelCursor>& after) override;
+  Result<std::map<int64_t, std::string>> LabelsOf(const std::vector<int64_t>& face_ids) override;
   // Marks the face deleted, clears its label and unbinds it from every group (each: version+1,
   // logged). Returns those group ids. NotFound if absent or already deleted.
   Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms,

@@ -117,11 +117,6 @@ Status Database::DeleteImage(int64_t id) {
 }
 
 Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
-                                     std::span<const float> feature, const domain::AuditOf<int64_t>& audit) {
-  return InsertFace(image_id, rect, created_ms, feature, std::nullopt, audit);
-}
-
-Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
                                      std::span<const float> feature, const std::optional<std::string>& label,
                                      const domain::AuditOf<int64_t>& audit) {
   if (feature.empty()) return Status::InvalidArgument("empty feature");

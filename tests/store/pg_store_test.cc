@@ -165,6 +165,40 @@ TEST_F(PgStoreTest, IntegrityFindsWhatAWriteBehindItsBackBroke) {
   EXPECT_TRUE(store_->CheckIntegrity(domain::IntegrityCheck::kQuick).ok());  // the shape alone is fine
 }
 
+// A schema-1 database (before issue 29) gains the label column in place.
+TEST_F(PgStoreTest, Version1GainsLabels) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("upgraded"));
+  store_.reset();
+  pqxx::connection admin(schema_->base_uri());
+  Admin(admin, "DROP INDEX faces_label; ALTER TABLE faces DROP COLUMN label; UPDATE schema_version SET version = 1");
+  auto store = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE((*store)->GetFace(face_id_)->label);
+  ASSERT_TRUE((*store)->SetFaceLabel(face_id_, "Alice").ok());
+  EXPECT_EQ((*store)->SearchLabels("a", 10, std::nullopt).value().rows.size(), 1u);
+}
+
+// The label search (faces_repo.cc) is a range over faces_label in its order:
+// the LIKE prefix over the "C" collation, no sort.
+TEST_F(PgStoreTest, TheLabelSearchWalksTheLabelIndex) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("labelled"));
+  ASSERT_TRUE(store_->SetFaceLabel(face_id_, "Alice").ok());
+  pqxx::connection admin(schema_->base_uri());
+  pqxx::work w(admin);
+  w.exec("SET LOCAL search_path = " + schema_->name());
+  w.exec("SET LOCAL enable_seqscan = off");  // a one-row table would be scanned otherwise
+  const std::string folded =
+      "(translate(label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\")";
+  std::string plan;
+  for (const auto& row : w.exec("EXPLAIN SELECT id, label, image_id, created_ms FROM faces "
+                                "WHERE NOT deleted AND label IS NOT NULL AND " + folded + " LIKE 'al%' AND (" +
+                                folded + ", id) > ('' COLLATE \"C\", 0) ORDER BY " + folded + ", id LIMIT 5"))
+    plan += row[0].as<std::string>() + "\n";
+  EXPECT_NE(plan.find("faces_label"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("Index Cond"), std::string::npos) << "a range, not a filter: " << plan;
+  EXPECT_EQ(plan.find("Sort"), std::string::npos) << "no sort: " << plan;
+}
+
 TEST_F(PgStoreTest, NodesStartingTogetherCreateTheSchemaOnce) {
   std::vector<std::unique_ptr<PgStore>> opened(4);
   std::vector<std::thread> threads;

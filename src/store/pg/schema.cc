@@ -127,8 +127,20 @@ CREATE TABLE installation_secret(
   secret bytea NOT NULL);
 )sql";
 
+// Version 2 (issue 29): an optional label per face, searched as SQLite's
+// NOCASE column is: ASCII letters folded, every other byte compared as is
+// (lower() would fold by the database's locale). The partial index serves the
+// prefix (LIKE over the "C" collation is a range) in (folded label, id) keyset
+// order over live labelled faces; faces_repo.cc spells the same expression.
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE faces ADD COLUMN label text;
+CREATE INDEX faces_label ON faces(
+  (translate(label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C"), id)
+  WHERE NOT deleted AND label IS NOT NULL;
+)sql";
+
 // kMigrations[i] takes the schema from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
 
 }  // namespace
