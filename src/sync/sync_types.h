@@ -22,6 +22,7 @@ const char* GroupActionName(GroupAction a);  // "NONE", "FULL", "INCREMENTAL", "
 struct FaceEntry {
   std::string face_token;
   std::vector<float> feature;  // exactly SyncResult::dim floats (unit length)
+  std::string label = {};      // format 2 only (format 1 drops it): the face's label, empty when none
 };
 
 struct GroupPayload {
@@ -35,6 +36,7 @@ struct GroupPayload {
 };
 
 struct SyncResult {
+  uint16_t format = 1;               // the stream's format version (sync_codec.h)
   std::string search_model;          // the server's model id
   uint32_t dim = 0;                  // feature dimension of every FaceEntry
   bool clear_all = false;            // device deletes all local faces first
@@ -46,6 +48,7 @@ struct SyncResult {
 struct SyncRequest {
   std::string search_model;
   std::string client_version;  // "vX.Y.Z"
+  uint16_t format = 1;         // the answer's format the device asks for (info.format; absent: 1)
   struct Group {
     std::string group_name;
     int64_t group_id = 0;       // 0 = unknown (never synced)
