@@ -244,6 +244,14 @@ def main():
     def go(hash_):
         d.get(f'{server.base}/console/#{hash_}')
 
+    def recognise(group, capture, result_id, what):
+        """Runs the Recognise screen on one photo and waits for `result_id`."""
+        go(f'/recognise?group={group}')
+        until(lambda: d.find_elements(By.ID, 'rec-file'), 'the Recognise screen')
+        css('#rec-file').send_keys(os.path.join(faces, capture))
+        css('#rec-run').click()
+        until(lambda: d.find_elements(By.ID, result_id), what)
+
     try:
         # Login: /console redirects to /console/, which asks for a key.
         d.get(server.base + '/console')
@@ -314,11 +322,7 @@ def main():
         shot('group')
 
         # Recognise: another photo of the same person passes.
-        go(f'/recognise?group={GROUP}')
-        until(lambda: d.find_elements(By.ID, 'rec-file'), 'the Recognise screen')
-        css('#rec-file').send_keys(os.path.join(faces, CAPTURE))
-        css('#rec-run').click()
-        until(lambda: d.find_elements(By.ID, 'rec-passed'), 'the recognise result')
+        recognise(GROUP, CAPTURE, 'rec-passed', 'the recognise result')
         assert css('#rec-passed').get_attribute('data-passed') == 'true', css('#rec-result').text
         assert float(css('#rec-score').text) >= float(css('#rec-threshold').text)
         assert css(f'#rec-result a[data-face-token="{token}"]')
@@ -450,11 +454,7 @@ def main():
         status, body = http(server.base, 'POST', '/api/face/v1/query', server.key, {'face_token': named_tokens['Joe Biden']})
         assert json.loads(body)['data']['label'] == RENAMED, body
         shot('people')
-        go(f'/recognise?group={NAMES_GROUP}')
-        until(lambda: d.find_elements(By.ID, 'rec-file'), 'the Recognise screen')
-        css('#rec-file').send_keys(os.path.join(faces, NAMED_CAPTURE))
-        css('#rec-run').click()
-        until(lambda: d.find_elements(By.ID, 'rec-label'), 'the recognise result with a name')
+        recognise(NAMES_GROUP, NAMED_CAPTURE, 'rec-label', 'the recognise result with a name')
         assert css('#rec-label').text == RENAMED, css('#rec-result').text
         named_capture = css('#rec-image-id').text
         shot('recognise-names')

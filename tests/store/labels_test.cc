@@ -15,20 +15,11 @@ namespace {
 
 using testing_util::TempDir;
 
-class LabelsStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto db = Database::Open(dir_.path() / "facepass.db");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-  }
-  TempDir dir_;
-  std::unique_ptr<Database> db_;
-};
-
-TEST_F(LabelsStoreTest, TheSearchWalksTheLabelIndex) {
+TEST(LabelsStore, TheSearchWalksTheLabelIndex) {
+  TempDir dir;
+  ASSERT_TRUE(Database::Open(dir.path() / "facepass.db").ok());  // creates the schema
   sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_.path() / "facepass.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open((dir.path() / "facepass.db").c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(raw,
                                "EXPLAIN QUERY PLAN SELECT id, label, image_id, created_ms FROM faces "
