@@ -36,25 +36,25 @@ struct GroupPayload {
 };
 
 struct SyncResult {
-  uint16_t format = 1;               // the stream's format version (sync_codec.h)
   std::string search_model;          // the server's model id
   uint32_t dim = 0;                  // feature dimension of every FaceEntry
   bool clear_all = false;            // device deletes all local faces first
   float recognize_threshold = 78;    // the server's current recognise threshold
   int64_t server_time_ms = 0;        // when the server built the answer
   std::vector<GroupPayload> groups;  // in request order
+  uint16_t format = 1;               // the stream's format version (sync_codec.h)
 };
 
 struct SyncRequest {
   std::string search_model;
   std::string client_version;  // "vX.Y.Z"
-  uint16_t format = 1;         // the answer's format the device asks for (info.format; absent: 1)
   struct Group {
     std::string group_name;
     int64_t group_id = 0;       // 0 = unknown (never synced)
     int64_t local_version = 0;
   };
   std::vector<Group> groups;
+  uint16_t format = 1;  // the answer's format the device asks for (info.format; absent: 1)
 };
 
 }  // namespace facepass::sync
