@@ -130,6 +130,10 @@ void SyncSeeds(Corpus& c) {
   sync::GroupPayload keep{"gone_group", 0, 1, 0, sync::GroupAction::kKeepLocal, {}, {}};
   r.groups = {full, inc, none, keep};
   if (auto s = sync::Encode(r); s.ok()) c.AddWithCuts(*s);
+  r.format = sync::kFormatV2;  // labels and float16 features
+  r.groups[0].added[0].label = "Alice Smith";
+  if (auto s = sync::Encode(r); s.ok()) c.AddWithCuts(*s);
+  r.format = sync::kFormatV1;
   r.groups = {inc};
   r.clear_all = false;
   if (auto s = sync::Encode(r); s.ok()) c.Add(*s);

@@ -46,8 +46,9 @@ std::string Scalar(const json& v) {
   return "";
 }
 
-constexpr std::array<std::string_view, 9> kChanges = {
-    "/api/face/v1/add",     "/api/face/v1/delete",   "/api/group/v1/create",   "/api/group/v1/delete",
+constexpr std::array<std::string_view, 10> kChanges = {
+    "/api/face/v1/add",     "/api/face/v1/delete",   "/api/face/v1/update",    "/api/group/v1/create",
+    "/api/group/v1/delete",
     "/api/group/v1/bind",   "/api/group/v1/unbind",  "/api/service/config/v1", "/api/keys/v1/create",
     "/api/keys/v1/revoke"};
 

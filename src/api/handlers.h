@@ -21,6 +21,8 @@ using service::App;
 ApiReply FaceAdd(App& app, const http::Request& req);
 ApiReply FaceDelete(App& app, const http::Request& req);
 ApiReply FaceQuery(App& app, const http::Request& req);
+ApiReply FaceUpdate(App& app, const http::Request& req);
+ApiReply FaceSearch(App& app, const http::Request& req);
 ApiReply ImageQuery(App& app, const http::Request& req);
 // groups_api.cc: /api/group/v1/{create,delete,query,list,bind,unbind}
 ApiReply GroupCreate(App& app, const http::Request& req);

@@ -2,10 +2,9 @@
 // (issue 11): the recognition history, newest first, one keyset page at a
 // time. from/to are ms since the epoch, [from, to); the cursor is what the
 // previous page's next_cursor said (the audit log's cursor format).
-#include <charconv>
-
 #include "api/handlers.h"
 #include "api/history_json.h"
+#include "api/params.h"
 #include "auth/audit_cursor.h"
 #include "service/app.h"
 #include "service/arg_errors.h"
@@ -17,14 +16,6 @@ namespace facepass::api {
 using nlohmann::json;
 
 namespace {
-
-// The whole string as a decimal.
-std::optional<int64_t> Int(const std::string& v) {
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
-  return n;
-}
 
 // "" counts as absent, as the console sends empty filters.
 const std::string* Param(const http::Request& req, const char* name) {
@@ -47,12 +38,12 @@ ApiReply RecognizeHistory(App& app, const http::Request& req) {
   bool liveness = false;
   if (const std::string* v = Param(req, "group_name")) q.group_name = *v;
   if (const std::string* v = Param(req, "from")) {
-    auto n = Int(*v);
+    auto n = DecimalInt64(*v);
     if (!n || *n < 0) errors.Illegal("from (ms since the epoch)");
     else q.from_ms = *n;
   }
   if (const std::string* v = Param(req, "to")) {
-    auto n = Int(*v);
+    auto n = DecimalInt64(*v);
     if (!n || *n < 0) errors.Illegal("to (ms since the epoch)");
     else q.to_ms = *n;
   }
@@ -65,7 +56,7 @@ ApiReply RecognizeHistory(App& app, const http::Request& req) {
     if (!q.face_id) errors.Illegal("face_token");
   }
   if (const std::string* v = Param(req, "limit")) {
-    auto n = Int(*v);
+    auto n = DecimalInt64(*v);
     if (!n || *n < 1 || *n > service::History::kMaxLimit) errors.Illegal("limit (1..500)");
     else q.limit = static_cast<int>(*n);
   }

@@ -12,6 +12,7 @@ nlohmann::json HistoryItemJson(const store::TokenCipher& tokens, const store::Re
                          {"group_name", r.group_name},
                          {"track_id", r.track_id},
                          {"face_token", nullptr},
+                         {"label", r.label ? nlohmann::json(*r.label) : nlohmann::json(nullptr)},
                          {"score", r.score},
                          {"passed", r.passed},
                          {"rect", nullptr}};

@@ -1,11 +1,19 @@
 #include "api/params.h"
 
+#include <charconv>
 #include <limits>
 
 #include "spec/group_name.h"
 #include "store/token_cipher.h"
 
 namespace facepass::api {
+
+std::optional<int64_t> DecimalInt64(const std::string& v) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return n;
+}
 
 std::optional<int64_t> JsonInt64(const nlohmann::json& v) {
   if (v.is_number_unsigned()) {

@@ -22,6 +22,9 @@ namespace facepass::api {
 // an integer past the range (nlohmann reads 2^63 and above as unsigned, and
 // get<int64_t>() would wrap it to a negative number).
 std::optional<int64_t> JsonInt64(const nlohmann::json& v);
+// A query parameter that is a whole decimal int64 (no sign other than '-',
+// nothing after the digits); nullopt otherwise.
+std::optional<int64_t> DecimalInt64(const std::string& v);
 
 class ParamCheck : public service::ArgErrors {
  public:

@@ -77,6 +77,7 @@ json TrackJson(const store::TokenCipher& tokens, const service::TrackOutcome& t)
                 {"score", t.score},       {"passed", t.passed}};
   if (t.image_id) entry["image_id"] = tokens.Encode(store::TokenKind::kImage, *t.image_id);
   if (t.face_id) entry["face_token"] = tokens.Encode(store::TokenKind::kFace, *t.face_id);
+  entry["label"] = t.label ? json(*t.label) : json(nullptr);
   if (t.rect) entry["rect"] = RectJson(*t.rect);
   if (t.liveness_score) entry["liveness_score"] = *t.liveness_score;
   if (t.error) entry["error"] = t.error->message;

@@ -23,6 +23,8 @@ std::vector<http::Route> Routes(service::App& app) {
       {"POST", "/api/face/v1/add", BodyKind::kForm, to(FaceAdd)},
       {"POST", "/api/face/v1/delete", BodyKind::kJson, to(FaceDelete)},
       {"POST", "/api/face/v1/query", BodyKind::kJson, to(FaceQuery)},
+      {"POST", "/api/face/v1/update", BodyKind::kJson, to(FaceUpdate)},
+      {"GET", "/api/face/v1/search", BodyKind::kNone, to(FaceSearch)},
       {"GET", "/api/image/v1/query", BodyKind::kNone, to(ImageQuery)},
       {"POST", "/api/group/v1/create", BodyKind::kJson, to(GroupCreate)},
       {"POST", "/api/group/v1/delete", BodyKind::kJson, to(GroupDelete)},

@@ -14,9 +14,11 @@ using nlohmann::json;
 
 namespace {
 
-// The plan with face ids as the device sees them: face tokens.
-sync::SyncResult WithTokens(const store::TokenCipher& tokens, service::SyncPlan plan) {
+// The plan with face ids as the device sees them (face tokens), in the format
+// the device asked for (format 1 carries no labels).
+sync::SyncResult WithTokens(const store::TokenCipher& tokens, service::SyncPlan plan, uint16_t format) {
   sync::SyncResult r;
+  r.format = format;
   r.search_model = std::move(plan.search_model);
   r.dim = plan.dim;
   r.clear_all = plan.clear_all;
@@ -29,8 +31,14 @@ sync::SyncResult WithTokens(const store::TokenCipher& tokens, service::SyncPlan 
     p.local_version = g.local_version;
     p.cloud_version = g.cloud_version;
     p.action = g.action;
+    p.added.reserve(g.added.size());
     for (auto& [face_id, feature] : g.added) {
-      p.added.push_back({tokens.Encode(store::TokenKind::kFace, face_id), std::move(feature)});
+      sync::FaceEntry& f = p.added.emplace_back();
+      f.face_token = tokens.Encode(store::TokenKind::kFace, face_id);
+      f.feature = std::move(feature);
+      if (format != sync::kFormatV1) {
+        if (auto label = g.labels.find(face_id); label != g.labels.end()) f.label = std::move(label->second);
+      }
     }
     for (int64_t face_id : g.deleted) p.deleted.push_back(tokens.Encode(store::TokenKind::kFace, face_id));
     r.groups.push_back(std::move(p));
@@ -45,7 +53,7 @@ ApiReply Sync(App& app, const http::Request& req) {
   if (auto e = ParseSyncRequest(req.json, &request)) return ApiReply::Error(*e);
   auto plan = app.device_sync().Sync(request, req.remote_ip);
   if (!plan.ok()) return ApiReply::Error(plan.error());
-  auto bytes = sync::Encode(WithTokens(app.tokens(), std::move(*plan)));
+  auto bytes = sync::Encode(WithTokens(app.tokens(), std::move(*plan), request.format));
   if (!bytes.ok()) return ApiReply::Error(service::Internal("sync: encode", bytes.status()));
   return ApiReply::Bytes(std::move(*bytes), "application/octet-stream");
 }

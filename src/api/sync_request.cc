@@ -1,6 +1,7 @@
 #include "api/sync_request.h"
 
 #include "api/params.h"
+#include "sync/sync_codec.h"
 
 namespace facepass::api {
 
@@ -45,6 +46,15 @@ std::optional<DomainError> ParseSyncRequest(const json& body, sync::SyncRequest*
   if (const json* info = Required(body, "info", &json::is_object, check)) {
     r->search_model = check.JsonString(*info, "search_model", "info.search_model").value_or("");
     r->client_version = check.JsonString(*info, "version", "info.version").value_or("");
+    // The answer's format (an extension; absent: 1, the spec's stream).
+    if (auto it = info->find("format"); it != info->end() && !it->is_null()) {
+      const std::optional<int64_t> format = JsonInt64(*it);
+      if (format == sync::kFormatV1 || format == sync::kFormatV2) {
+        r->format = static_cast<uint16_t>(*format);
+      } else {
+        check.Illegal("info.format");
+      }
+    }
   }
   if (const json* groups = Required(body, "groups", &json::is_array, check)) {
     for (size_t i = 0; i < groups->size(); ++i) {

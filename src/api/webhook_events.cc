@@ -17,7 +17,8 @@ void WebhookEvents::FaceChanged(const service::FaceEvent& e) {
   const nlohmann::json j = {{"event", e.kind == service::FaceEvent::Kind::kAdd ? "face.add" : "face.delete"},
                             {"face_token", tokens_.Encode(store::TokenKind::kFace, e.face_id)},
                             {"image_id", tokens_.Encode(store::TokenKind::kImage, e.image_id)},
-                            {"time", e.time_ms}};
+                            {"time", e.time_ms},
+                            {"label", e.label ? nlohmann::json(*e.label) : nlohmann::json(nullptr)}};
   queue_.Push(j.dump());
 }
 

@@ -2,7 +2,7 @@
 // document a receiver gets (ids as public tokens) and pushes it onto the
 // webhook queue, never waiting. Shapes (docs/api.md, "Webhooks"):
 //   {"event":"recognize", <the history item's fields>}
-//   {"event":"face.add"|"face.delete","face_token","image_id","time"}
+//   {"event":"face.add"|"face.delete","face_token","image_id","time","label"}
 #pragma once
 
 #include "events/webhook_queue.h"

@@ -19,6 +19,8 @@ const std::vector<EndpointPermission>& PermissionTable() {
       {"POST", "/api/face/v1/add", {A, O}},
       {"POST", "/api/face/v1/delete", {A, O}},
       {"POST", "/api/face/v1/query", {A, O, V}},
+      {"POST", "/api/face/v1/update", {A, O}},      // issue 29: relabel, as enrol
+      {"GET", "/api/face/v1/search", {A, O, V}},    // issue 29: who may query faces
       {"GET", "/api/image/v1/query", {A, O}},
       {"POST", "/api/group/v1/create", {A, O}},
       {"POST", "/api/group/v1/delete", {A, O}},

@@ -82,6 +82,7 @@ Result<RecognizeAnswer> Device::RecognizeOffline(const std::string& group_name, 
     std::optional<double> candidate;
     if (!m->empty()) {
       t.face_token = (*m)[0].face_token;
+      FP_ASSIGN_OR_RETURN(t.label, store_->LabelOf(group_name, *t.face_token));
       candidate = engine_->ScoreFromSimilarity((*m)[0].similarity);
     }
     const face_rules::RecogniseMatch match =

@@ -11,7 +11,8 @@ namespace facepass::client {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2 (issue 29): faces.label, what a format-2 sync carries.
+constexpr int kSchemaVersion = 2;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS faces (
   group_name TEXT NOT NULL,
   face_token TEXT NOT NULL,
   feature    BLOB NOT NULL,
+  label      TEXT,
   PRIMARY KEY (group_name, face_token)
 ) WITHOUT ROWID;
 )sql";
@@ -96,6 +98,9 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::filesystem::pa
     db->exec(kSchema);
     std::string v = GetMeta(*db, "schema_version");
     if (v.empty()) {
+      SetMeta(*db, "schema_version", std::to_string(kSchemaVersion));
+    } else if (ToInt(v) == 1) {  // a store from before labels: the faces keep none until their next sync
+      db->exec("ALTER TABLE faces ADD COLUMN label TEXT");
       SetMeta(*db, "schema_version", std::to_string(kSchemaVersion));
     } else if (ToInt(v) != kSchemaVersion) {
       return Status::FailedPrecondition("device store: unsupported schema version " + v);
@@ -193,12 +198,47 @@ Status DeviceStore::OverrideSearchModelForTesting(std::string_view search_model)
   }
 }
 
+Status DeviceStore::SetSyncFormat(uint16_t format) {
+  if (format != sync::kFormatV1 && format != sync::kFormatV2)
+    return Status::InvalidArgument("sync format " + std::to_string(format) + " (1 or 2)");
+  MutexLock lock(&mu_);
+  try {
+    SetMeta(*db_, "sync_format", std::to_string(format));
+    return Status::OK();
+  } catch (const std::exception& e) {
+    return SqlError(e);
+  }
+}
+
+Result<std::optional<std::string>> DeviceStore::LabelOf(std::string_view group_name, std::string_view face_token) const {
+  MutexLock lock(&mu_);
+  try {
+    SQLite::Statement q(*db_, "SELECT label FROM faces WHERE group_name = ? AND face_token = ?");
+    q.bind(1, std::string(group_name));
+    q.bind(2, std::string(face_token));
+    if (!q.executeStep() || q.getColumn(0).isNull()) return std::optional<std::string>();
+    return std::optional<std::string>(q.getColumn(0).getString());
+  } catch (const std::exception& e) {
+    return SqlError(e);
+  }
+}
+
 Result<sync::SyncRequest> DeviceStore::MakeSyncRequest() const {
+  uint16_t format = sync::kLatestFormat;
+  {
+    MutexLock lock(&mu_);
+    try {
+      format = static_cast<uint16_t>(ToInt(GetMeta(*db_, "sync_format", std::to_string(sync::kLatestFormat))));
+    } catch (const std::exception& e) {
+      return SqlError(e);
+    }
+  }
   FP_ASSIGN_OR_RETURN(StoreInfo info, Info());
   FP_ASSIGN_OR_RETURN(std::vector<LocalGroup> groups, Groups());
   sync::SyncRequest req;
   req.search_model = info.search_model.empty() ? kUnknownSearchModel : info.search_model;
   req.client_version = FACEPASS_VERSION;
+  req.format = format;
   for (const LocalGroup& g : groups) req.groups.push_back({g.group_name, g.group_id, g.local_version});
   return req;
 }
@@ -248,7 +288,8 @@ Status DeviceStore::ApplyLocked(const sync::SyncResult& r, ApplyReport* report) 
   SQLite::Statement find(*db_, "SELECT group_id, local_version FROM groups WHERE group_name = ?");
   SQLite::Statement drop_all(*db_, "DELETE FROM faces WHERE group_name = ?");
   SQLite::Statement drop_one(*db_, "DELETE FROM faces WHERE group_name = ? AND face_token = ?");
-  SQLite::Statement upsert(*db_, "INSERT OR REPLACE INTO faces(group_name, face_token, feature) VALUES(?, ?, ?)");
+  SQLite::Statement upsert(*db_,
+                           "INSERT OR REPLACE INTO faces(group_name, face_token, feature, label) VALUES(?, ?, ?, ?)");
   SQLite::Statement set_version(*db_, "UPDATE groups SET group_id = ?, local_version = ? WHERE group_name = ?");
 
   for (size_t gi = 0; gi < r.groups.size(); ++gi) {
@@ -276,6 +317,7 @@ Status DeviceStore::ApplyLocked(const sync::SyncResult& r, ApplyReport* report) 
         upsert.bind(1, g.group_name);
         upsert.bind(2, f.face_token);
         upsert.bindNoCopy(3, f.feature.data(), static_cast<int>(f.feature.size() * sizeof(float)));
+        if (f.label.empty()) upsert.bind(4); else upsert.bindNoCopy(4, f.label);
         upsert.exec();
       }
     };

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -88,6 +89,10 @@ class DeviceStore {
   // For tests and upgrades: pretend the stored features are of this model.
   Status OverrideSearchModelForTesting(std::string_view search_model);
 
+  // The sync format the device asks for (sync_codec.h; kLatestFormat until
+  // set): 2 brings labels and float16 features, 1 is the spec's stream.
+  // InvalidArgument for another value.
+  Status SetSyncFormat(uint16_t format);
   // getSyncRequestData: the JSON request for POST /api/service/sync/v1.
   // With no model known yet it sends kUnknownSearchModel: the server then
   // answers clear-all + FULL, which is what an empty store needs.
@@ -113,6 +118,9 @@ class DeviceStore {
   // Deletes a face (local or synced) from the local group; kNotFound when the
   // group or the face is not there (then nothing changes, version included).
   Status DeleteFace(std::string_view group_name, std::string_view face_token);
+  // The label a format-2 sync stored for the face; none when it has none or
+  // is not there.
+  Result<std::optional<std::string>> LabelOf(std::string_view group_name, std::string_view face_token) const;
   // The faces of a local group, by token; kNotFound when not configured.
   Result<std::vector<LocalFace>> ListFaces(std::string_view group_name) const;
 

@@ -36,6 +36,7 @@ Result<RecognizeAnswer> ParseRecognizeReply(const HttpResponse& resp) {
       TrackResult t;
       t.track_id = r.value("track_id", 0);
       if (r.contains("face_token") && r["face_token"].is_string()) t.face_token = r["face_token"].get<std::string>();
+      if (r.contains("label") && r["label"].is_string()) t.label = r["label"].get<std::string>();
       t.score = r.value("score", 0.0f);
       t.passed = r.value("passed", false);
       if (r.contains("liveness_score") && r["liveness_score"].is_number()) t.liveness_score = r["liveness_score"].get<float>();
@@ -76,6 +77,7 @@ nlohmann::json ToJson(const RecognizeAnswer& a) {
                         {"face_token", t.face_token ? nlohmann::json(*t.face_token) : nlohmann::json(nullptr)},
                         {"score", t.score},
                         {"passed", t.passed}};
+    if (t.label) r["label"] = *t.label;
     if (t.liveness_score) r["liveness_score"] = *t.liveness_score;
     if (!t.error.empty()) r["error"] = t.error;
     if (!t.image_id.empty()) r["image_id"] = t.image_id;

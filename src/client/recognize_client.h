@@ -21,6 +21,7 @@ struct TrackResult {
   int track_id = 0;
   vision::Rect face;                      // in the frame
   std::optional<std::string> face_token;  // best candidate; none when the group is empty
+  std::optional<std::string> label;       // the candidate's label (offline: from a format-2 sync)
   float score = 0;                        // (0, 100]
   bool passed = false;                    // the spec's pass rule (spec/pass_rule.h)
   std::optional<float> liveness_score;    // [0, 100], when liveness was asked and measured

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -17,13 +19,31 @@ class FaceRepository {
  public:
   virtual ~FaceRepository() = default;
 
-  // NotFound if no such image. The new face's id.
+  // NotFound if no such image. The new face's id. `label` (issue 29) is
+  // already checked by the caller (spec::NormalizeLabel).
   virtual Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
-                                     std::span<const float> feature, const AuditOf<int64_t>& audit = {}) = 0;
+                                     std::span<const float> feature, const std::optional<std::string>& label,
+                                     const AuditOf<int64_t>& audit = {}) = 0;
+  // The same without a label (an implementation adds
+  // `using domain::FaceRepository::InsertFace;` to keep it visible).
+  Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms, std::span<const float> feature) {
+    return InsertFace(image_id, rect, created_ms, feature, std::nullopt);
+  }
   // NotFound if no row; deleted ones too (history).
   virtual Result<FaceRecord> GetFace(int64_t id) = 0;
-  // Marks the face deleted and unbinds it from every group (each: version+1,
-  // logged). Returns those group ids. NotFound if absent or already deleted.
+  // Sets (nullopt: clears) a live face's label, already checked by the
+  // caller. NotFound if absent or deleted.
+  virtual Status SetFaceLabel(int64_t id, const std::optional<std::string>& label) = 0;
+  // Live faces whose label starts with `prefix` (ASCII case-insensitive), in
+  // (ASCII-folded label bytes, id) order after `after`, at most `limit`
+  // (>= 1, else InvalidArgument).
+  virtual Result<LabelPage> SearchLabels(const std::string& prefix, int limit,
+                                         const std::optional<LabelCursor>& after) = 0;
+  // The labels of those faces that have one (live faces only), by face id.
+  virtual Result<std::map<int64_t, std::string>> LabelsOf(const std::vector<int64_t>& face_ids) = 0;
+  // Marks the face deleted, clears its label and unbinds it from every group
+  // (each: version+1, logged). Returns those group ids. NotFound if absent or
+  // already deleted.
   virtual Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms,
                                                   const AuditOf<std::vector<int64_t>>& audit = {}) = 0;
   // Every live face with its enrol image, by face id.

@@ -23,6 +23,9 @@ struct RecognitionRecord {
   bool passed = false;
   std::optional<Rect> rect;               // none when no face was found
   std::optional<double> liveness_score;   // when asked and measured
+  // The matched face's label as it is now: not a column of the row, read
+  // from the face (so a delete, which clears it, leaves only the token).
+  std::optional<std::string> label;
 };
 
 // Filters of a history page; every set field must match.

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +36,26 @@ struct FaceRecord {
   int64_t created_ms = 0;
   bool deleted = false;
   std::vector<float> feature;
+  std::optional<std::string> label;  // none when unset, and always after a delete
+};
+
+// Where a label search page ends: its last row's label and face id.
+struct LabelCursor {
+  std::string label;
+  int64_t face_id = 0;
+  bool operator==(const LabelCursor&) const = default;
+};
+
+struct LabelledFace {
+  int64_t face_id = 0;
+  std::string label;
+  int64_t image_id = 0;
+  int64_t created_ms = 0;
+};
+
+struct LabelPage {
+  std::vector<LabelledFace> rows;          // (label ASCII-case-folded, face id) ascending
+  std::optional<LabelCursor> next_cursor;  // the last row's, when more rows match
 };
 
 // A live face and the enrol image it was found in (re-extraction).
@@ -63,6 +85,7 @@ struct GroupDelta {
   GroupRecord group;
   bool full = false;  // true: `added` is every bound face and the client must drop the rest
   std::vector<std::pair<int64_t, std::vector<float>>> added;  // face id, feature
+  std::map<int64_t, std::string> labels;                       // of those added faces that have one
   std::vector<int64_t> deleted;                                // face ids (empty when full)
 };
 

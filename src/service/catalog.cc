@@ -78,11 +78,18 @@ void Catalog::Notify(const store::GroupRecord& group) {
 }
 
 Result<int64_t> Catalog::AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
-                                 int64_t now_ms) {
+                                 int64_t now_ms, const std::optional<std::string>& label) {
   MutexLock lock(&mu_);
-  auto id = store_writes_->faces().InsertFace(image_id, rect, now_ms, feature);
+  auto id = store_writes_->faces().InsertFace(image_id, rect, now_ms, feature, label);
   if (id.ok()) CountFaces(+1);
   return id;
+}
+
+DomainResult<Done> Catalog::SetLabel(int64_t face_id, const std::optional<std::string>& label) {
+  MutexLock lock(&mu_);
+  Status s = store_writes_->faces().SetFaceLabel(face_id, label);
+  if (!s.ok()) return LookupFailed(s, errors::FaceTokenNotExist(), "face update");
+  return Done{};
 }
 
 DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms) {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -71,7 +72,9 @@ class Catalog {
 
   // A new face, bound to no group (so not in the index yet). Internal errors only.
   Result<int64_t> AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
-                          int64_t now_ms) EXCLUDES(mu_);
+                          int64_t now_ms, const std::optional<std::string>& label = std::nullopt) EXCLUDES(mu_);
+  // Sets or (nullopt) clears a live face's label. FACE_TOKEN_NOT_EXIST.
+  DomainResult<Done> SetLabel(int64_t face_id, const std::optional<std::string>& label) EXCLUDES(mu_);
   // Unbinds it everywhere and marks it deleted. FACE_TOKEN_NOT_EXIST.
   DomainResult<Done> DeleteFace(int64_t face_id, int64_t now_ms) EXCLUDES(mu_);
   // GROUP_NAME_CONFLICT for a live group of that name.

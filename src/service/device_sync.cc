@@ -68,6 +68,7 @@ DomainResult<SyncPlan> DeviceSync::Sync(const sync::SyncRequest& request, const 
         p.group_id = st.group_id = delta->group.id;
         p.cloud_version = st.cloud_version = st.result_version = delta->group.version;
         p.added = std::move(delta->added);
+        p.labels = std::move(delta->labels);
         p.deleted = std::move(delta->deleted);
         st.added = static_cast<int64_t>(p.added.size());
         st.deleted = static_cast<int64_t>(p.deleted.size());

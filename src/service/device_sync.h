@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,7 @@ struct SyncGroupPlan {
   int64_t cloud_version = 0;
   sync::GroupAction action = sync::GroupAction::kNone;
   std::vector<std::pair<int64_t, std::vector<float>>> added;  // face id, feature
+  std::map<int64_t, std::string> labels;                      // of those added faces that have one
   std::vector<int64_t> deleted;                               // face ids
 };
 

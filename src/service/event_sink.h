@@ -19,6 +19,7 @@ struct FaceEvent {
   int64_t face_id = 0;
   int64_t image_id = 0;  // the enrol original
   int64_t time_ms = 0;
+  std::optional<std::string> label;  // the face's (on delete: the one it had)
 };
 
 class EventSink {

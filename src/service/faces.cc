@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "face_rules/enrol_rule.h"
 #include "spec/face_crop.h"
+#include "spec/label.h"
 #include "face_rules/image_verdict_error.h"
 #include "domain/storage.h"
 #include "vision/engine.h"
@@ -14,7 +15,24 @@ store::Rect CropAround(const store::Rect& f, int image_width, int image_height) 
   return {c.left, c.top, c.right, c.bottom};
 }
 
-DomainResult<AddOutcome> Faces::Add(std::string_view image) {
+namespace {
+
+// The label as it will be stored, or ILLEGAL_ARGUMENT label.
+DomainResult<std::string> CheckedLabel(std::string_view raw) {
+  std::optional<std::string> label = spec::NormalizeLabel(raw);
+  if (!label) return errors::IllegalArgument("label");
+  return *std::move(label);
+}
+
+}  // namespace
+
+DomainResult<AddOutcome> Faces::Add(std::string_view image, std::optional<std::string_view> raw_label) {
+  std::optional<std::string> label;
+  if (raw_label) {  // checked before anything is kept
+    auto checked = CheckedLabel(*raw_label);
+    if (!checked.ok()) return checked.error();
+    label = std::move(*checked);
+  }
   auto analysis = analyzer_.Analyze(image, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
   if (!analysis.ok()) return Internal("face add: analyze", analysis.status());
   const vision::Analysis& a = *analysis;
@@ -33,28 +51,56 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image) {
   const vision::FaceResult& face = *a.best;
   if (face.feature.empty()) return Internal("face add", Status::Internal("no feature for the face"));
   const store::Rect rect{face.face.rect.left, face.face.rect.top, face.face.rect.right, face.face.rect.bottom};
-  auto face_id = catalog_.AddFace(out.image_id, rect, face.feature, now);
+  auto face_id = catalog_.AddFace(out.image_id, rect, face.feature, now, label);
   if (!face_id.ok()) return Internal("face add: insert", face_id.status());
   out.face_id = *face_id;
-  events_.FaceChanged({FaceEvent::Kind::kAdd, out.face_id, out.image_id, now});
+  out.label = label;
+  events_.FaceChanged({FaceEvent::Kind::kAdd, out.face_id, out.image_id, now, std::move(label)});
   return out;
 }
 
 DomainResult<Done> Faces::Delete(int64_t face_id) {
   const int64_t now = NowMs();
+  // Read first: the delete clears the label, and the event still names it
+  // once so a receiver can forget it too.
+  auto face = catalog_.storage().faces().GetFace(face_id);
   DomainResult<Done> done = catalog_.DeleteFace(face_id, now);
   if (!done.ok()) return done;
-  // Deleted faces stay readable (history), so the event can name the original.
-  auto face = catalog_.storage().faces().GetFace(face_id);
-  events_.FaceChanged({FaceEvent::Kind::kDelete, face_id, face.ok() ? face->image_id : 0, now});
+  events_.FaceChanged({FaceEvent::Kind::kDelete, face_id, face.ok() ? face->image_id : 0, now,
+                       face.ok() ? face->label : std::nullopt});
   return done;
+}
+
+DomainResult<std::optional<std::string>> Faces::Relabel(int64_t face_id, std::optional<std::string_view> raw) {
+  std::optional<std::string> label;
+  if (raw && !raw->empty()) {
+    auto checked = CheckedLabel(*raw);
+    if (!checked.ok()) return checked.error();
+    label = std::move(*checked);
+  }
+  DomainResult<Done> done = catalog_.SetLabel(face_id, label);
+  if (!done.ok()) return done.error();
+  return label;
+}
+
+DomainResult<store::LabelPage> Faces::Search(const LabelSearch& request) {
+  if (request.limit < 1 || request.limit > LabelSearch::kMaxLimit) return errors::IllegalArgument("limit");
+  std::string prefix;
+  if (!request.prefix.empty()) {
+    auto checked = CheckedLabel(request.prefix);
+    if (!checked.ok()) return checked.error();
+    prefix = std::move(*checked);
+  }
+  auto page = catalog_.storage().faces().SearchLabels(prefix, request.limit, request.after);
+  if (!page.ok()) return Internal("face search", page.status());
+  return *std::move(page);
 }
 
 DomainResult<FaceInfo> Faces::Query(int64_t face_id) {
   auto face = catalog_.storage().faces().GetFace(face_id);
   if (!face.ok()) return LookupFailed(face.status(), errors::FaceTokenNotExist(), "face query");
   if (face->deleted) return errors::FaceTokenNotExist();
-  return FaceInfo{face->image_id, face->rect, face->created_ms};
+  return FaceInfo{face->image_id, face->rect, face->created_ms, face->label};
 }
 
 DomainResult<ImageFile> Faces::Original(int64_t image_id) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "service/catalog.h"
 #include "service/domain_result.h"
@@ -22,6 +23,7 @@ struct AddOutcome {
   std::optional<vision::Rect> rect;       // the face found, if any
   std::optional<vision::Quality> quality;
   int64_t face_id = 0;                    // the new face, when there is no refusal
+  std::optional<std::string> label;       // as stored (trimmed)
   // FACE_NOT_FOUND or BAD_QUALITY: the original is kept, no face is made; the
   // answer still carries image_id (and rect, quality for BAD_QUALITY).
   std::optional<DomainError> refusal;
@@ -31,6 +33,16 @@ struct FaceInfo {
   int64_t image_id = 0;
   store::Rect rect;
   int64_t created_ms = 0;
+  std::optional<std::string> label;
+};
+
+// A page of the label search (issue 29).
+struct LabelSearch {
+  static constexpr int kDefaultLimit = 50;
+  static constexpr int kMaxLimit = 500;
+  std::string prefix;  // "" lists every labelled face
+  int limit = kDefaultLimit;
+  std::optional<store::LabelCursor> after;
 };
 
 struct ImageFile {
@@ -45,7 +57,14 @@ class Faces {
       : catalog_(catalog), images_(images), analyzer_(analyzer), events_(events) {}
 
   // An image the engine refuses: UNSUPPORTED_IMAGE_FORMAT, INVALID_IMAGE_RESOLUTION, INVALID_IMAGE_FILE_SIZE.
-  DomainResult<AddOutcome> Add(std::string_view image);
+  // A label breaking spec::NormalizeLabel: ILLEGAL_ARGUMENT label, nothing stored.
+  DomainResult<AddOutcome> Add(std::string_view image, std::optional<std::string_view> label = std::nullopt);
+  // Sets the label of a live face; nullopt or "" clears it. ILLEGAL_ARGUMENT
+  // label, FACE_TOKEN_NOT_EXIST. Returns the label as stored.
+  DomainResult<std::optional<std::string>> Relabel(int64_t face_id, std::optional<std::string_view> label);
+  // Live faces whose label starts with the prefix (ASCII case-insensitive).
+  // ILLEGAL_ARGUMENT label (a prefix that no label could start with), limit.
+  DomainResult<store::LabelPage> Search(const LabelSearch& request);
   DomainResult<Done> Delete(int64_t face_id);       // FACE_TOKEN_NOT_EXIST
   DomainResult<FaceInfo> Query(int64_t face_id);    // FACE_TOKEN_NOT_EXIST (deleted ones too)
   DomainResult<ImageFile> Original(int64_t image_id);  // IMAGE_ID_NOT_EXIST (a purged capture too)

@@ -62,6 +62,18 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
     }
     out.results.push_back(std::move(best));
   }
+  // The matches' labels, in one read after the searches.
+  std::vector<int64_t> matched;
+  for (const TrackOutcome& t : out.results)
+    if (t.face_id) matched.push_back(*t.face_id);
+  if (!matched.empty()) {
+    auto labels = catalog_.storage().faces().LabelsOf(matched);
+    if (!labels.ok()) return Internal("recognize: labels", labels.status());
+    for (TrackOutcome& t : out.results) {
+      auto it = t.face_id ? labels->find(*t.face_id) : labels->end();
+      if (it != labels->end()) t.label = it->second;
+    }
+  }
   // The history: one row per track that kept a capture.
   std::vector<store::RecognitionRecord> rows;
   for (const TrackOutcome& t : out.results) {
@@ -76,6 +88,7 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
     r.passed = t.passed;
     if (t.rect) r.rect = store::Rect{t.rect->left, t.rect->top, t.rect->right, t.rect->bottom};
     r.liveness_score = t.liveness_score;
+    r.label = t.label;
     rows.push_back(std::move(r));
   }
   auto stored = catalog_.storage().recognitions().InsertRecognitions(rows);

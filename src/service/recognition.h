@@ -31,6 +31,7 @@ struct TrackOutcome {
   int64_t track_id = 0;
   std::optional<int64_t> image_id;  // the kept capture of the answering image
   std::optional<int64_t> face_id;   // the best match in the group
+  std::optional<std::string> label;  // the best match's label, if it has one
   double score = 0;
   bool passed = false;
   std::optional<vision::Rect> rect;

@@ -60,7 +60,7 @@ class Database final : public domain::FaceRepository,
     bool durable = true;
   };
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Creates or migrates the schema. FailedPrecondition if the file comes from
   // a newer schema; Corruption/IoError if SQLite cannot read it.
@@ -85,10 +85,17 @@ class Database final : public domain::FaceRepository,
   Status DeleteImage(int64_t id);
 
   // --- faces
+  using domain::FaceRepository::InsertFace;  // the one without a label
   Result<int64_t> InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms, std::span<const float> feature,
+                             const std::optional<std::string>& label,
                              const domain::AuditOf<int64_t>& audit = {}) override;  // NotFound if no such image
   Result<FaceRecord> GetFace(int64_t id) override;  // NotFound if no row; deleted ones too (history)
-  // Marks the face deleted and unbinds it from every group (each: version+1,
+  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label) override;
+  // Over faces_label: the column is NOCASE, so the order is the ASCII-folded label's.
+  Result<LabelPage> SearchLabels(const std::string& prefix, int limit,
+                                 const std::optional<LabelCursor>& after) override;
+  Result<std::map<int64_t, std::string>> LabelsOf(const std::vector<int64_t>& face_ids) override;
+  // Marks the face deleted, clears its label and unbinds it from every group (each: version+1,
   // logged). Returns those group ids. NotFound if absent or already deleted.
   Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms,
                                           const domain::AuditOf<std::vector<int64_t>>& audit = {}) override;

@@ -28,7 +28,8 @@ ImageRecord ReadImageRow(SQLite::Statement& q) {
 // transaction.
 std::optional<std::vector<int64_t>> MarkFaceDeleted(SQLite::Database& db, int64_t id, int64_t now_ms,
                                                     int64_t keep) {
-  SQLite::Statement mark(db, "UPDATE faces SET deleted = 1, deleted_ms = ? WHERE id = ? AND deleted = 0");
+  SQLite::Statement mark(db,
+                         "UPDATE faces SET deleted = 1, deleted_ms = ?, label = NULL WHERE id = ? AND deleted = 0");
   mark.bind(1, now_ms);
   mark.bind(2, id);
   if (mark.exec() == 0) return std::nullopt;
@@ -116,7 +117,8 @@ Status Database::DeleteImage(int64_t id) {
 }
 
 Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t created_ms,
-                                     std::span<const float> feature, const domain::AuditOf<int64_t>& audit) {
+                                     std::span<const float> feature, const std::optional<std::string>& label,
+                                     const domain::AuditOf<int64_t>& audit) {
   if (feature.empty()) return Status::InvalidArgument("empty feature");
   return Guard([&]() -> Result<int64_t> {
     MutexLock lock(&mu_);
@@ -125,8 +127,8 @@ Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t
     img.bind(1, image_id);
     if (!img.executeStep()) return Status::NotFound("image " + std::to_string(image_id));
     SQLite::Statement q(*db_,
-                        "INSERT INTO faces(image_id, left, top, right, bottom, created_ms, feature) "
-                        "VALUES(?, ?, ?, ?, ?, ?, ?)");
+                        "INSERT INTO faces(image_id, left, top, right, bottom, created_ms, feature, label) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, image_id);
     q.bind(2, rect.left);
     q.bind(3, rect.top);
@@ -134,6 +136,7 @@ Result<int64_t> Database::InsertFace(int64_t image_id, const Rect& rect, int64_t
     q.bind(5, rect.bottom);
     q.bind(6, created_ms);
     q.bindNoCopy(7, feature.data(), static_cast<int>(feature.size_bytes()));
+    if (label) q.bind(8, *label); else q.bind(8);
     q.exec();
     int64_t id = db_->getLastInsertRowid();
     if (audit) internal::InsertAudit(*db_, audit(id));
@@ -146,7 +149,7 @@ Result<FaceRecord> Database::GetFace(int64_t id) {
   return Guard([&]() -> Result<FaceRecord> {
     MutexLock lock(&mu_);
     SQLite::Statement q(*db_,
-                        "SELECT id, image_id, left, top, right, bottom, created_ms, deleted, feature "
+                        "SELECT id, image_id, left, top, right, bottom, created_ms, deleted, feature, label "
                         "FROM faces WHERE id = ?");
     q.bind(1, id);
     if (!q.executeStep()) return Status::NotFound("face " + std::to_string(id));
@@ -159,6 +162,7 @@ Result<FaceRecord> Database::GetFace(int64_t id) {
     if (q.getColumn(8).getBytes() % static_cast<int>(sizeof(float)) != 0)
       return Status::Corruption("face " + std::to_string(id) + " feature size");
     r.feature = internal::BlobToFeature(q.getColumn(8));
+    if (!q.getColumn(9).isNull()) r.label = q.getColumn(9).getString();
     return r;
   });
 }
@@ -173,6 +177,62 @@ Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms,
     if (audit) internal::InsertAudit(*db_, audit(*groups));
     txn.commit();
     return *std::move(groups);
+  });
+}
+
+Status Database::SetFaceLabel(int64_t id, const std::optional<std::string>& label) {
+  return Guard([&]() -> Status {
+    MutexLock lock(&mu_);
+    SQLite::Statement q(*db_, "UPDATE faces SET label = ? WHERE id = ? AND deleted = 0");
+    if (label) q.bind(1, *label); else q.bind(1);
+    q.bind(2, id);
+    if (q.exec() == 0) return Status::NotFound("face " + std::to_string(id));
+    return Status::OK();
+  });
+}
+
+Result<LabelPage> Database::SearchLabels(const std::string& prefix, int limit,
+                                         const std::optional<LabelCursor>& after) {
+  if (limit < 1) return Status::InvalidArgument("label search limit must be >= 1");
+  return Guard([&]() -> Result<LabelPage> {
+    MutexLock lock(&mu_);
+    // A range over faces_label: [prefix, prefix + 0xFF) compares as NOCASE
+    // (the column's collation), and no UTF-8 text holds the byte 0xFF, so it
+    // is exactly the labels that start with the prefix. One more row than
+    // asked tells whether another page follows.
+    SQLite::Statement q(*db_,
+                        "SELECT id, label, image_id, created_ms FROM faces "
+                        "WHERE deleted = 0 AND label IS NOT NULL AND label >= ?1 AND label < ?2 "
+                        "AND (label, id) > (?3, ?4) ORDER BY label, id LIMIT ?5");
+    q.bind(1, prefix);
+    q.bind(2, prefix + '\xFF');
+    q.bind(3, after ? after->label : std::string());
+    q.bind(4, after ? after->face_id : int64_t{0});
+    q.bind(5, limit + 1);
+    LabelPage page;
+    while (q.executeStep()) {
+      if (static_cast<int>(page.rows.size()) == limit) {
+        page.next_cursor = LabelCursor{page.rows.back().label, page.rows.back().face_id};
+        break;
+      }
+      page.rows.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+                           q.getColumn(3).getInt64()});
+    }
+    return page;
+  });
+}
+
+Result<std::map<int64_t, std::string>> Database::LabelsOf(const std::vector<int64_t>& face_ids) {
+  return Guard([&]() -> Result<std::map<int64_t, std::string>> {
+    MutexLock lock(&mu_);
+    SQLite::Statement q(*db_, "SELECT label FROM faces WHERE id = ? AND deleted = 0 AND label IS NOT NULL");
+    std::map<int64_t, std::string> out;
+    for (int64_t id : face_ids) {
+      q.bind(1, id);
+      if (q.executeStep()) out[id] = q.getColumn(0).getString();
+      q.reset();
+    }
+    return out;
   });
 }
 

@@ -52,7 +52,8 @@ Result<RecognitionPage> Database::QueryRecognitions(const RecognitionQuery& quer
     // tells whether another page follows.
     std::string sql =
         "SELECT id, image_id, at_ms, group_name, track_id, face_id, score, passed, left, top, right, bottom, "
-        "liveness_score FROM recognitions WHERE at_ms >= ? AND at_ms < ? AND (at_ms, id) < (?, ?)";
+        "liveness_score, (SELECT label FROM faces WHERE faces.id = recognitions.face_id) "
+        "FROM recognitions WHERE at_ms >= ? AND at_ms < ? AND (at_ms, id) < (?, ?)";
     if (query.group_name) sql += " AND group_name = ?";
     if (query.passed) sql += " AND passed = ?";
     if (query.face_id) sql += " AND face_id = ?";
@@ -86,6 +87,7 @@ Result<RecognitionPage> Database::QueryRecognitions(const RecognitionQuery& quer
         r.rect = Rect{q.getColumn(8).getInt(), q.getColumn(9).getInt(), q.getColumn(10).getInt(),
                       q.getColumn(11).getInt()};
       if (!q.getColumn(12).isNull()) r.liveness_score = q.getColumn(12).getDouble();
+      if (!q.getColumn(13).isNull()) r.label = q.getColumn(13).getString();
       page.rows.push_back(std::move(r));
     }
     return page;

@@ -126,8 +126,18 @@ CREATE INDEX recognitions_group_at ON recognitions(group_name, at_ms);
 CREATE INDEX recognitions_image ON recognitions(image_id);
 )sql";
 
+// Version 4 (issue 29): an optional label per face (spec::NormalizeLabel).
+// NOCASE folds ASCII only, which is the search's rule; the partial index
+// serves a prefix range over live labelled faces in (label, id) keyset order.
+// A face delete clears the label (personal data): history rows then name
+// only the face token.
+constexpr char kSchemaV4[] = R"sql(
+ALTER TABLE faces ADD COLUMN label TEXT COLLATE NOCASE;
+CREATE INDEX faces_label ON faces(label, id) WHERE deleted = 0 AND label IS NOT NULL;
+)sql";
+
 // kMigrations[i] takes the schema from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
 
 }  // namespace

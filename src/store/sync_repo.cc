@@ -71,19 +71,26 @@ Result<GroupDelta> Database::SyncDelta(int64_t group_id, int64_t from_version) {
     if (from_version <= 0 || !change_log::Reaches(d.group, floor, from_version)) {
       d.full = true;
       SQLite::Statement q(*db_,
-                          "SELECT b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "
+                          "SELECT b.face_id, f.feature, f.label FROM bindings b JOIN faces f ON f.id = b.face_id "
                           "WHERE b.group_id = ? AND f.deleted = 0 ORDER BY b.face_id");
       q.bind(1, group_id);
-      while (q.executeStep()) d.added.emplace_back(q.getColumn(0).getInt64(), internal::BlobToFeature(q.getColumn(1)));
+      while (q.executeStep()) {
+        const int64_t face_id = q.getColumn(0).getInt64();
+        d.added.emplace_back(face_id, internal::BlobToFeature(q.getColumn(1)));
+        if (!q.getColumn(2).isNull()) d.labels.emplace(face_id, q.getColumn(2).getString());
+      }
       txn.commit();
       return d;
     }
     const change_log::NetEffect net = change_log::Net(ReadChanges(*db_, group_id, from_version));
     d.deleted = net.deleted;
-    SQLite::Statement feat(*db_, "SELECT feature FROM faces WHERE id = ? AND deleted = 0");
+    SQLite::Statement feat(*db_, "SELECT feature, label FROM faces WHERE id = ? AND deleted = 0");
     for (int64_t face_id : net.added) {
       feat.bind(1, face_id);
-      if (feat.executeStep()) d.added.emplace_back(face_id, internal::BlobToFeature(feat.getColumn(0)));
+      if (feat.executeStep()) {
+        d.added.emplace_back(face_id, internal::BlobToFeature(feat.getColumn(0)));
+        if (!feat.getColumn(1).isNull()) d.labels.emplace(face_id, feat.getColumn(1).getString());
+      }
       feat.reset();
     }
     txn.commit();

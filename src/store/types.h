@@ -14,6 +14,9 @@ using domain::GroupDelta;
 using domain::GroupRecord;
 using domain::ImageKind;
 using domain::ImageRecord;
+using domain::LabelCursor;
+using domain::LabelledFace;
+using domain::LabelPage;
 using domain::LiveFace;
 using domain::Rect;
 

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 
+#include "sync/half.h"
+
 namespace facepass::sync {
 
 static_assert(std::endian::native == std::endian::little,
@@ -23,16 +25,23 @@ const char* GroupActionName(GroupAction a) {
 
 namespace {
 
-constexpr std::array<uint32_t, 256> MakeCrcTable() {
-  std::array<uint32_t, 256> t{};
+// Slicing-by-8: kCrc[0] is the classic byte table, kCrc[k][b] the CRC of b
+// followed by k zero bytes, so eight input bytes cost eight independent
+// lookups instead of a chain of eight (a FULL answer is tens of MB).
+using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
+constexpr CrcTables MakeCrcTables() {
+  CrcTables t{};
   for (uint32_t i = 0; i < 256; ++i) {
     uint32_t c = i;
     for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
+    t[0][i] = c;
+  }
+  for (size_t k = 1; k < 8; ++k) {
+    for (uint32_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
   }
   return t;
 }
-constexpr std::array<uint32_t, 256> kCrcTable = MakeCrcTable();
+constexpr CrcTables kCrc = MakeCrcTables();
 
 // Fixed sizes (bytes) of the parts; see docs/sync-protocol.md.
 constexpr size_t kHeaderFixed = 4 + 2 + 2 + 4 + 4 + 8 + 2;  // up to search_model length
@@ -49,6 +58,13 @@ class Writer {
   void I64(int64_t v) { Raw(&v, 8); }
   void F32(float v) { Raw(&v, 4); }
   void Floats(const std::vector<float>& v) { Raw(v.data(), v.size() * sizeof(float)); }
+  void Halves(const std::vector<float>& v) {
+    const size_t at = out_->size();
+    out_->resize(at + v.size() * 2);
+    scratch_.resize(v.size());
+    HalvesFromFloats(v, scratch_.data());
+    std::memcpy(out_->data() + at, scratch_.data(), v.size() * 2);
+  }
   void Str(std::string_view s) {
     U16(static_cast<uint16_t>(s.size()));
     out_->append(s);
@@ -57,6 +73,7 @@ class Writer {
 
  private:
   std::string* out_;
+  std::vector<uint16_t> scratch_;
 };
 
 // Every read checks the remaining length first; a failed read latches.
@@ -92,16 +109,33 @@ Status Bad(const std::string& what) { return Status::Corruption("sync stream: " 
 
 bool ValidAction(uint8_t a) { return a <= static_cast<uint8_t>(GroupAction::kKeepLocal); }
 
+bool KnownFormat(uint16_t v) { return v == kFormatV1 || v == kFormatV2; }
+
+// Bytes of one feature value on the wire.
+size_t ValueBytes(uint16_t format) { return format == kFormatV1 ? 4 : 2; }
+
 }  // namespace
 
 uint32_t Crc32(std::string_view bytes, uint32_t crc) {
   crc = ~crc;
-  for (unsigned char b : bytes) crc = kCrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+  const char* p = bytes.data();
+  size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint32_t lo = 0, hi = 0;
+    std::memcpy(&lo, p, 4);  // little-endian (asserted above)
+    std::memcpy(&hi, p + 4, 4);
+    lo ^= crc;
+    crc = kCrc[7][lo & 0xFF] ^ kCrc[6][(lo >> 8) & 0xFF] ^ kCrc[5][(lo >> 16) & 0xFF] ^ kCrc[4][lo >> 24] ^
+          kCrc[3][hi & 0xFF] ^ kCrc[2][(hi >> 8) & 0xFF] ^ kCrc[1][(hi >> 16) & 0xFF] ^ kCrc[0][hi >> 24];
+  }
+  for (; n > 0; ++p, --n) crc = kCrc[0][(crc ^ static_cast<unsigned char>(*p)) & 0xFF] ^ (crc >> 8);
   return ~crc;
 }
 
 Result<std::string> Encode(const SyncResult& r) {
+  if (!KnownFormat(r.format)) return Status::InvalidArgument("sync encode: unknown format " + std::to_string(r.format));
   if (r.dim > kMaxDim) return Status::InvalidArgument("sync encode: dim too large");
+  const bool v2 = r.format == kFormatV2;
   if (r.search_model.size() > kMaxStringBytes) return Status::InvalidArgument("sync encode: search_model too long");
   if (r.groups.size() > UINT32_MAX) return Status::InvalidArgument("sync encode: too many groups");
   size_t total = kHeaderFixed + r.search_model.size() + 4 + kTrailer;
@@ -117,7 +151,8 @@ Result<std::string> Encode(const SyncResult& r) {
     for (const FaceEntry& f : g.added) {
       if (f.face_token.size() > kMaxStringBytes) return Status::InvalidArgument("sync encode: face_token too long");
       if (f.feature.size() != r.dim) return Status::InvalidArgument("sync encode: feature size != dim for " + f.face_token);
-      total += 2 + f.face_token.size() + 4 * size_t{r.dim};
+      if (v2 && f.label.size() > kMaxStringBytes) return Status::InvalidArgument("sync encode: label too long");
+      total += 2 + f.face_token.size() + ValueBytes(r.format) * r.dim + (v2 ? 2 + f.label.size() : 0);
     }
     for (const std::string& t : g.deleted) {
       if (t.size() > kMaxStringBytes) return Status::InvalidArgument("sync encode: face_token too long");
@@ -129,7 +164,7 @@ Result<std::string> Encode(const SyncResult& r) {
   out.reserve(total);
   Writer w(&out);
   w.Raw(kMagic, 4);
-  w.U16(kFormatVersion);
+  w.U16(r.format);
   w.U16(r.clear_all ? kFlagClearAll : 0);
   w.U32(r.dim);
   w.F32(r.recognize_threshold);
@@ -146,7 +181,12 @@ Result<std::string> Encode(const SyncResult& r) {
     w.U32(static_cast<uint32_t>(g.deleted.size()));
     for (const FaceEntry& f : g.added) {
       w.Str(f.face_token);
-      w.Floats(f.feature);
+      if (v2) {
+        w.Str(f.label);
+        w.Halves(f.feature);
+      } else {
+        w.Floats(f.feature);
+      }
     }
     for (const std::string& t : g.deleted) w.Str(t);
   }
@@ -167,7 +207,9 @@ Result<SyncResult> Decode(std::string_view bytes) {
   uint16_t version = 0, flags = 0;
   SyncResult r;
   if (!in.Take(magic, 4) || !in.U16(&version)) return Bad("truncated header");
-  if (version != kFormatVersion) return Bad("unsupported format version " + std::to_string(version));
+  if (!KnownFormat(version)) return Bad("unsupported format version " + std::to_string(version));
+  r.format = version;
+  const bool v2 = version == kFormatV2;
   if (stored_crc != Crc32(body)) return Bad("checksum mismatch");
   uint32_t group_count = 0;
   if (!in.U16(&flags) || !in.U32(&r.dim) || !in.F32(&r.recognize_threshold) ||
@@ -182,7 +224,9 @@ Result<SyncResult> Decode(std::string_view bytes) {
   if (group_count > in.left() / kGroupFixed) return Bad("group count exceeds stream");
   r.groups.reserve(group_count);
 
-  const size_t entry_min = 2 + 4 * size_t{r.dim};
+  const size_t feature_bytes = ValueBytes(version) * r.dim;
+  const size_t entry_min = 2 + (v2 ? 2 : 0) + feature_bytes;
+  std::vector<uint16_t> halves(v2 ? r.dim : 0);
   for (uint32_t gi = 0; gi < group_count; ++gi) {
     GroupPayload g;
     uint8_t action = 0;
@@ -204,9 +248,15 @@ Result<SyncResult> Decode(std::string_view bytes) {
     for (uint32_t i = 0; i < n_added; ++i) {
       FaceEntry f;
       if (!in.Str(&f.face_token)) return Bad("truncated face token");
-      if (in.left() < 4 * size_t{r.dim}) return Bad("truncated feature");
+      if (v2 && !in.Str(&f.label)) return Bad("truncated label");
+      if (in.left() < feature_bytes) return Bad("truncated feature");
       f.feature.resize(r.dim);
-      if (!in.Take(f.feature.data(), 4 * size_t{r.dim})) return Bad("truncated feature");
+      if (v2) {
+        if (!in.Take(halves.data(), feature_bytes)) return Bad("truncated feature");
+        FloatsFromHalves(halves.data(), f.feature);
+      } else if (!in.Take(f.feature.data(), feature_bytes)) {
+        return Bad("truncated feature");
+      }
       for (float v : f.feature) {
         if (!std::isfinite(v)) return Bad("feature not finite");
       }
@@ -230,7 +280,9 @@ nlohmann::json ToJson(const SyncRequest& r) {
   for (const SyncRequest::Group& g : r.groups) {
     groups.push_back({{"group_name", g.group_name}, {"group_id", g.group_id}, {"local_version", g.local_version}});
   }
-  return {{"info", {{"search_model", r.search_model}, {"version", r.client_version}}}, {"groups", std::move(groups)}};
+  nlohmann::json info = {{"search_model", r.search_model}, {"version", r.client_version}};
+  if (r.format != kFormatV1) info["format"] = r.format;
+  return {{"info", std::move(info)}, {"groups", std::move(groups)}};
 }
 
 }  // namespace facepass::sync

@@ -22,6 +22,7 @@ const char* GroupActionName(GroupAction a);  // "NONE", "FULL", "INCREMENTAL", "
 struct FaceEntry {
   std::string face_token;
   std::vector<float> feature;  // exactly SyncResult::dim floats (unit length)
+  std::string label = {};      // format 2 only (format 1 drops it): the face's label, empty when none
 };
 
 struct GroupPayload {
@@ -41,6 +42,7 @@ struct SyncResult {
   float recognize_threshold = 78;    // the server's current recognise threshold
   int64_t server_time_ms = 0;        // when the server built the answer
   std::vector<GroupPayload> groups;  // in request order
+  uint16_t format = 1;               // the stream's format version (sync_codec.h)
 };
 
 struct SyncRequest {
@@ -52,6 +54,7 @@ struct SyncRequest {
     int64_t local_version = 0;
   };
   std::vector<Group> groups;
+  uint16_t format = 1;  // the answer's format the device asks for (info.format; absent: 1)
 };
 
 }  // namespace facepass::sync

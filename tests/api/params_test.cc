@@ -10,6 +10,15 @@ namespace {
 
 using nlohmann::json;
 
+TEST(DecimalInt64, TheWholeStringOnly) {
+  EXPECT_EQ(DecimalInt64("0"), 0);
+  EXPECT_EQ(DecimalInt64("500"), 500);
+  EXPECT_EQ(DecimalInt64("-3"), -3);
+  EXPECT_EQ(DecimalInt64("9223372036854775807"), std::numeric_limits<int64_t>::max());
+  for (const char* bad : {"", "12x", " 1", "1.5", "+1", "9223372036854775808", "abc"})
+    EXPECT_FALSE(DecimalInt64(bad).has_value()) << bad;
+}
+
 TEST(JsonInt64, KeepsEveryInt64) {
   EXPECT_EQ(JsonInt64(json::parse("0")), 0);
   EXPECT_EQ(JsonInt64(json::parse("-1")), -1);

@@ -33,6 +33,30 @@ TEST(SyncRequest, ReadsWhatTheDeviceWrites) {
   EXPECT_EQ(back.groups[1].local_version, 4);
 }
 
+// info.format (issue 29): absent or 1 is the spec's stream, 2 the labelled
+// float16 one; anything else is refused by name.
+TEST(SyncRequest, TheFormatIsOneOrTwo) {
+  sync::SyncRequest req;
+  req.search_model = "m";
+  req.client_version = "v1.0.0";
+  req.format = sync::kFormatV2;
+  sync::SyncRequest back;
+  ASSERT_EQ(ParseSyncRequest(sync::ToJson(req), &back), std::nullopt);
+  EXPECT_EQ(back.format, sync::kFormatV2);
+  sync::SyncRequest absent;
+  ASSERT_EQ(Parse(R"({"info":{"search_model":"m","version":"v"},"groups":[]})", &absent), std::nullopt);
+  EXPECT_EQ(absent.format, sync::kFormatV1);
+  sync::SyncRequest one;
+  ASSERT_EQ(Parse(R"({"info":{"search_model":"m","version":"v","format":1},"groups":[]})", &one), std::nullopt);
+  EXPECT_EQ(one.format, sync::kFormatV1);
+  for (const char* bad : {"0", "3", "-1", "\"2\"", "1.5"}) {
+    sync::SyncRequest r;
+    EXPECT_EQ(Parse((std::string(R"({"info":{"search_model":"m","version":"v","format":)") + bad + R"(},"groups":[]})").c_str(), &r),
+              errors::IllegalArgument("info.format"))
+        << bad;
+  }
+}
+
 TEST(SyncRequest, MissingPartsAreNamed) {
   sync::SyncRequest r;
   EXPECT_EQ(ParseSyncRequest(json::array(), &r), errors::MissingArgument("info,groups"));

@@ -40,6 +40,13 @@ TEST(AuthPermissions, MatchesTheIssue) {
   EXPECT_TRUE(Allowed(Role::kViewer, "GET", "/api/group/v1/list"));
   EXPECT_FALSE(Allowed(Role::kViewer, "GET", "/api/image/v1/query"));
   EXPECT_FALSE(Allowed(Role::kViewer, "POST", "/api/group/v1/create"));
+  // Issue 29: relabel as enrol (operator), search as query (viewer too), never a gate.
+  EXPECT_TRUE(Allowed(Role::kOperator, "POST", "/api/face/v1/update"));
+  EXPECT_FALSE(Allowed(Role::kViewer, "POST", "/api/face/v1/update"));
+  EXPECT_FALSE(Allowed(Role::kDevice, "POST", "/api/face/v1/update"));
+  EXPECT_TRUE(Allowed(Role::kOperator, "GET", "/api/face/v1/search"));
+  EXPECT_TRUE(Allowed(Role::kViewer, "GET", "/api/face/v1/search"));
+  EXPECT_FALSE(Allowed(Role::kDevice, "GET", "/api/face/v1/search"));
   // Metrics: viewer and above, never a gate.
   EXPECT_TRUE(Allowed(Role::kViewer, "GET", "/metrics"));
   EXPECT_TRUE(Allowed(Role::kOperator, "GET", "/metrics"));

@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -148,9 +150,13 @@ TEST_F(DeviceE2E, SyncRecogniseAndStatusScenario) {
   for (const std::string& t : {obama, biden, alex}) Admin("/api/group/v1/bind", {{"group_name", "gate_main"}, {"face_token", t}});
   Admin("/api/group/v1/bind", {{"group_name", "gate_temp"}, {"face_token", biden}});
 
+  // Both devices ask for format 1, the spec's stream (float32 features, no
+  // labels): a device of before issue 29 keeps syncing exactly as it did.
   auto dev_a = OpenDevice("device_a", {"gate_main", "gate_temp"});
   auto dev_b = OpenDevice("device_b", {"gate_main"});
   ASSERT_TRUE(dev_a && dev_b);
+  ASSERT_TRUE(dev_a->store().SetSyncFormat(sync::kFormatV1).ok());
+  ASSERT_TRUE(dev_b->store().SetSyncFormat(sync::kFormatV1).ok());
   HttpClient http_a = From("127.0.0.2"), http_b = From("127.0.0.3");
 
   // --- First sync: FULL, features included.
@@ -169,7 +175,7 @@ TEST_F(DeviceE2E, SyncRecogniseAndStatusScenario) {
   EXPECT_EQ(info->search_model, engine_->search_model());
   EXPECT_EQ(info->dim, static_cast<uint32_t>(engine_->feature_dim()));
   EXPECT_GT(info->recognize_threshold, 0);
-  // 4 faces of 1024 floats: the stream is a few header bytes over 4 x 4 KiB.
+  // 4 faces of float32 features: the stream is a few header bytes over 4 x 4 x dim.
   EXPECT_GT(s1->response_bytes, 4u * 4 * engine_->feature_dim());
   EXPECT_LT(s1->response_bytes, 4u * 4 * engine_->feature_dim() + 1024);
 
@@ -292,6 +298,94 @@ TEST_F(DeviceE2E, SyncRecogniseAndStatusScenario) {
   ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
   EXPECT_EQ(reloaded->results.at(0).face_token.value_or(""), biden);
   EXPECT_TRUE(reloaded->results.at(0).passed);
+}
+
+// Issue 29: a device asking for format 2 (the SDK's default) gets each face's
+// label and float16 features; its offline answers name the match and score
+// within 0.1 of the server's on every dev photo. A request without a format
+// still gets format 1's bytes.
+TEST_F(DeviceE2E, Format2BringsLabelsAndScoresLikeTheServer) {
+  const std::string url = server_->base_url();
+  Admin("/api/group/v1/create", {{"group_name", "gate_names"}});
+  std::map<std::string, std::string> label_of;  // face token -> label
+  for (const char* person : {"obama", "biden", "kit_harington", "alex_lacamoire", "angelina_jolie"}) {
+    const std::string token = Enrol(std::string(person) + "/1.jpg");
+    ASSERT_FALSE(token.empty()) << person;
+    const std::string label = std::string(person) + " (gate 3)";
+    Admin("/api/face/v1/update", {{"face_token", token}, {"label", label}});
+    Admin("/api/group/v1/bind", {{"group_name", "gate_names"}, {"face_token", token}});
+    label_of[token] = label;
+  }
+  const std::string unlabelled = Enrol("biden/2.jpg");  // a second face of one person, without a label
+  Admin("/api/group/v1/bind", {{"group_name", "gate_names"}, {"face_token", unlabelled}});
+
+  auto dev = OpenDevice("device_names", {"gate_names"});
+  ASSERT_TRUE(dev);
+  HttpClient http = From("127.0.0.5");
+  Result<SyncOutcome> s = dev->Sync(http, url);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(Find(s->report, "gate_names")->added, 6);
+  // 6 faces of float16 features: about half of format 1's 6 x 4 x dim.
+  EXPECT_GT(s->response_bytes, 6u * 2 * engine_->feature_dim());
+  EXPECT_LT(s->response_bytes, 6u * 2 * engine_->feature_dim() + 1024);
+
+  std::vector<std::string> photos;
+  for (const auto& person : fs::directory_iterator(Faces())) {
+    if (!person.is_directory()) continue;
+    for (const auto& photo : fs::directory_iterator(person.path())) photos.push_back(photo.path().lexically_relative(Faces()).string());
+  }
+  std::sort(photos.begin(), photos.end());
+  int compared = 0;
+  for (const std::string& photo : photos) {
+    std::vector<Capture> frame = Frame(*dev, photo);
+    if (frame.empty()) continue;
+    Result<RecognizeAnswer> off = dev->RecognizeOffline("gate_names", frame);
+    Result<RecognizeAnswer> on = dev->RecognizeOnline(http, url, "gate_names", frame);
+    ASSERT_TRUE(off.ok() && on.ok()) << photo;
+    ASSERT_EQ(off->results.size(), on->results.size()) << photo;
+    for (size_t i = 0; i < off->results.size(); ++i) {
+      const TrackResult& o = off->results[i];
+      const TrackResult& n = on->results[i];
+      if (!o.error.empty() || !n.error.empty()) continue;
+      EXPECT_NEAR(o.score, n.score, 0.1) << photo << " track " << o.track_id;
+      if (std::fabs(o.score - n.score) < 0.05) {  // a near tie between two candidates may pick either
+        EXPECT_EQ(o.face_token, n.face_token) << photo;
+        EXPECT_EQ(o.label, n.label) << photo;  // the server's recognise answer carries it too
+      }
+      if (o.face_token && label_of.count(*o.face_token)) {
+        EXPECT_EQ(o.label.value_or(""), label_of[*o.face_token]) << photo;
+      } else if (o.face_token) {
+        EXPECT_FALSE(o.label) << photo;
+      }
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 20);
+  Result<RecognizeAnswer> obama = dev->RecognizeOffline("gate_names", Frame(*dev, "obama/2.jpg"));
+  ASSERT_TRUE(obama.ok());
+  EXPECT_TRUE(obama->results.at(0).passed);
+  EXPECT_EQ(obama->results.at(0).label.value_or(""), "obama (gate 3)");
+
+  // A request without info.format (a device of before) gets format 1: float32, no labels.
+  TestHttpClient old(url, 60000);
+  old.set_api_key(server_->api_key());
+  auto raw = old.PostJson("/api/service/sync/v1",
+                          {{"info", {{"search_model", engine_->search_model()}, {"version", "v1.0.0"}}},
+                           {"groups", {{{"group_name", "gate_names"}, {"group_id", 0}, {"local_version", 0}}}}});
+  ASSERT_EQ(raw.status, 200);
+  ASSERT_GT(raw.body.size(), 6u);
+  EXPECT_EQ(raw.body[4], 1) << "format version";
+  Result<sync::SyncResult> v1 = sync::Decode(raw.body);
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  EXPECT_EQ(v1->format, sync::kFormatV1);
+  ASSERT_EQ(v1->groups.at(0).added.size(), 6u);
+  size_t faces_bytes = 0;
+  for (const sync::FaceEntry& f : v1->groups[0].added) {
+    EXPECT_TRUE(f.label.empty());
+    faces_bytes += 2 + f.face_token.size() + 4 * size_t{v1->dim};
+  }
+  // The format-1 layout exactly: header, one group record, the faces, the CRC.
+  EXPECT_EQ(raw.body.size(), 30 + v1->search_model.size() + 35 + std::string("gate_names").size() + faces_bytes + 4);
 }
 
 TEST_F(DeviceE2E, UnreachableServerIsUnavailableAndStoreUntouched) {
@@ -419,6 +513,7 @@ TEST_F(DeviceE2E, CliSimulatesADevice) {
   if (!fs::exists(cli)) GTEST_SKIP() << "facepass-device not built";
   const std::string token = Enrol("alex_lacamoire/2.jpg");
   ASSERT_FALSE(token.empty());
+  Admin("/api/face/v1/update", {{"face_token", token}, {"label", "Alex Lacamoire"}});
   Admin("/api/group/v1/create", {{"group_name", "gate_cli"}});
   Admin("/api/group/v1/bind", {{"group_name", "gate_cli"}, {"face_token", token}});
   const std::string store = (dir_ / "cli.db").string();
@@ -452,6 +547,7 @@ TEST_F(DeviceE2E, CliSimulatesADevice) {
     ASSERT_EQ(rc, 0) << mode;
     ASSERT_TRUE(r.is_object()) << mode;
     EXPECT_EQ(r["results"][0]["face_token"], token) << mode;
+    EXPECT_EQ(r["results"][0]["label"], "Alex Lacamoire") << mode;  // offline: from the format-2 sync
   }
 
   // Local edits: enrol, list, delete; the next sync restores the cloud's copy.

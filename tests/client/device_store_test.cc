@@ -11,6 +11,7 @@
 #include <map>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "client/device_store_fixture.h"
 #include "client/local_index.h"
@@ -89,6 +90,54 @@ TEST_F(DeviceStoreTest, NewGroupsStartAtZeroAndRequestMatchesSpec) {
   EXPECT_EQ(req->groups[0].local_version, 0);
   nlohmann::json j = sync::ToJson(*req);
   EXPECT_EQ(j["groups"][1]["group_name"], "group_b");
+}
+
+// Issue 29: the store asks for format 2 unless told 1, and keeps the labels a
+// format-2 answer brings (a format-1 answer brings none).
+TEST_F(DeviceStoreTest, AskedFormatAndLabelsOfAFormat2Answer) {
+  EXPECT_EQ(store_->MakeSyncRequest()->format, sync::kFormatV2);
+  ASSERT_TRUE(store_->SetSyncFormat(sync::kFormatV1).ok());
+  EXPECT_EQ(store_->MakeSyncRequest()->format, sync::kFormatV1);
+  EXPECT_EQ(store_->SetSyncFormat(3).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Open()->MakeSyncRequest()->format, sync::kFormatV1) << "kept in the store";
+
+  ASSERT_TRUE(store_->AddGroup("group_a").ok());
+  FaceEntry alice = Face("tokA", 1);
+  alice.label = "Alice";
+  SyncResult v2 = Answer({Full("group_a", 10, 3, {alice, Face("tokB", 2)})});
+  v2.format = sync::kFormatV2;
+  ASSERT_TRUE(ApplyBytes(v2).ok());
+  EXPECT_EQ(store_->LabelOf("group_a", "tokA")->value_or(""), "Alice");
+  EXPECT_FALSE(*store_->LabelOf("group_a", "tokB"));
+  EXPECT_FALSE(*store_->LabelOf("group_a", "nope"));
+
+  SyncResult v1 = Answer({Full("group_a", 10, 4, {alice})});  // format 1 drops the label
+  ASSERT_TRUE(ApplyBytes(v1).ok());
+  EXPECT_FALSE(*store_->LabelOf("group_a", "tokA"));
+}
+
+// A store of before labels (schema 1) gains the column; its faces keep no
+// label until a format-2 sync brings them.
+TEST_F(DeviceStoreTest, ASchema1StoreGainsLabels) {
+  ASSERT_TRUE(store_->AddGroup("group_a").ok());
+  ASSERT_TRUE(ApplyBytes(Answer({Full("group_a", 10, 3, {Face("tokA", 1)})})).ok());
+  store_.reset();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE faces DROP COLUMN label; UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  store_ = Open();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(Tokens("group_a"), std::vector<std::string>{"tokA"});
+  EXPECT_FALSE(*store_->LabelOf("group_a", "tokA"));
+  FaceEntry alice = Face("tokA", 1);
+  alice.label = "Alice";
+  SyncResult v2 = Answer({Full("group_a", 10, 4, {alice})});
+  v2.format = sync::kFormatV2;
+  ASSERT_TRUE(ApplyBytes(v2).ok());
+  EXPECT_EQ(store_->LabelOf("group_a", "tokA")->value_or(""), "Alice");
 }
 
 TEST_F(DeviceStoreTest, FullStoresFacesIdVersionAndThreshold) {

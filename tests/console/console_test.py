@@ -7,10 +7,13 @@ through the Enrol screen (one the gates refuse, one good, bound to the group),
 finds the good one in the Group screen, runs a Recognise test with another
 photo of the same person, finds that capture in History and follows it to the
 face, compares two photos, reads the Devices table after a simulated device
-sync, opens Settings, and loads the screens at 390 px. Then (issue 30) a
-group made large through the store (facepass-test-fill-group, not by
-enrolling) shows the stranger warning on its Group screen and in Settings'
-threshold preview. A screenshot of each screen goes to --artifacts. Exit 77 (skip) when the dev photos, the models,
+sync, enrols three photos named from their file names, finds one by name on
+the People screen, renames it and sees the new name in a Recognise test and
+in History (issue 29), opens Settings, and loads the screens at 390 px. Then
+(issue 30) a group made large through the store (facepass-test-fill-group,
+not by enrolling) shows the stranger warning on its Group screen and in
+Settings' threshold preview. A screenshot of each screen goes to --artifacts.
+Exit 77 (skip) when the dev photos, the models,
 chromium, chromium-driver or python3-selenium are missing."""
 
 import argparse
@@ -32,6 +35,11 @@ REFUSED = 'obama/video-240p.jpg'   # face 59 px: the face_min gate (docs/models.
 GOOD = 'obama/1.jpg'
 CAPTURE = 'obama/2.jpg'            # same person (faces.csv)
 GROUP = 'console_t1'
+NAMES_GROUP = 'console_names'
+# Issue 29: photos copied under the names the console takes from the file names.
+NAMED = {'Joe Biden.jpg': 'biden/2.jpg', 'Paul Rudd.jpg': 'paul_rudd/1.jpg', 'Alex Lacamoire.jpg': 'alex_lacamoire/1.jpg'}
+NAMED_CAPTURE = 'biden/1.jpg'
+RENAMED = 'Joseph R. Biden'
 
 
 def skip(why):
@@ -236,6 +244,14 @@ def main():
     def go(hash_):
         d.get(f'{server.base}/console/#{hash_}')
 
+    def recognise(group, capture, result_id, what):
+        """Runs the Recognise screen on one photo and waits for `result_id`."""
+        go(f'/recognise?group={group}')
+        until(lambda: d.find_elements(By.ID, 'rec-file'), 'the Recognise screen')
+        css('#rec-file').send_keys(os.path.join(faces, capture))
+        css('#rec-run').click()
+        until(lambda: d.find_elements(By.ID, result_id), what)
+
     try:
         # Login: /console redirects to /console/, which asks for a key.
         d.get(server.base + '/console')
@@ -306,11 +322,7 @@ def main():
         shot('group')
 
         # Recognise: another photo of the same person passes.
-        go(f'/recognise?group={GROUP}')
-        until(lambda: d.find_elements(By.ID, 'rec-file'), 'the Recognise screen')
-        css('#rec-file').send_keys(os.path.join(faces, CAPTURE))
-        css('#rec-run').click()
-        until(lambda: d.find_elements(By.ID, 'rec-passed'), 'the recognise result')
+        recognise(GROUP, CAPTURE, 'rec-passed', 'the recognise result')
         assert css('#rec-passed').get_attribute('data-passed') == 'true', css('#rec-result').text
         assert float(css('#rec-score').text) >= float(css('#rec-threshold').text)
         assert css(f'#rec-result a[data-face-token="{token}"]')
@@ -405,6 +417,53 @@ def main():
         css('#bind-form button').click()
         until(lambda: 'not valid: face_token' in css('#group-msg').text, 'a bad token refused in words')
 
+        # Names (issue 29): three photos named from their file names, one found
+        # by name and renamed, the new name in a recognise test and in History.
+        status, body = http(server.base, 'POST', '/api/group/v1/create', server.key, {'group_name': NAMES_GROUP})
+        assert status == 200, body
+        named_dir = os.path.join(work, 'named')
+        os.makedirs(named_dir, exist_ok=True)
+        for file_name, photo in NAMED.items():
+            shutil.copyfile(os.path.join(faces, photo), os.path.join(named_dir, file_name))
+        go(f'/enrol?group={NAMES_GROUP}')
+        until(lambda: d.find_elements(By.ID, 'enrol-label-from'), 'the Enrol screen with its name fields')
+        Select(css('#enrol-label-from')).select_by_value('filename')
+        css('#enrol-files').send_keys('\n'.join(os.path.join(named_dir, n) for n in NAMED))
+        until(lambda: css('#enrol-progress').get_attribute('value') == str(len(NAMED)), 'the named photos processed')
+        named_tokens = {}
+        for file_name in NAMED:
+            art = css(f'article[data-file="{file_name}"]')
+            assert 'enrolled' in art.get_attribute('class'), art.text
+            assert file_name[:-4] in art.find_element(By.CSS_SELECTOR, '.name').text, art.text
+            named_tokens[file_name[:-4]] = art.get_attribute('data-face-token')
+        shot('enrol-names')
+        go('/faces')
+        until(lambda: d.find_elements(By.ID, 'faces-label'), 'the People screen')
+        css('#faces-label').send_keys('joe')
+        css('#faces-search').click()
+        biden = f'#faces-found figure[data-face-token="{named_tokens["Joe Biden"]}"]'
+        until(lambda: len(d.find_elements(By.CSS_SELECTOR, '#faces-found figure')) == 1 and d.find_elements(By.CSS_SELECTOR, biden),
+              'Joe Biden found by name, alone')
+        assert css(biden + ' .face-name').text == 'Joe Biden', css(biden).text
+        until(lambda: img_loaded(biden + ' img'), 'the found face crop')
+        css(biden + ' button.rename').click()
+        prompt = d.switch_to.alert
+        prompt.send_keys(RENAMED)
+        prompt.accept()
+        until(lambda: css(biden + ' .face-name').text == RENAMED, 'the new name on the card')
+        status, body = http(server.base, 'POST', '/api/face/v1/query', server.key, {'face_token': named_tokens['Joe Biden']})
+        assert json.loads(body)['data']['label'] == RENAMED, body
+        shot('people')
+        recognise(NAMES_GROUP, NAMED_CAPTURE, 'rec-label', 'the recognise result with a name')
+        assert css('#rec-label').text == RENAMED, css('#rec-result').text
+        named_capture = css('#rec-image-id').text
+        shot('recognise-names')
+        go(f'/history?group={NAMES_GROUP}')
+        hrow = f'tr[data-image-id="{named_capture}"]'
+        until(lambda: d.find_elements(By.CSS_SELECTOR, hrow), 'the named capture in History')
+        assert css(hrow + ' .hist-label').text == RENAMED, css(hrow).text
+        shot('history-names')
+
         # Settings: thresholds and keys (admin).
         go('/settings')
         until(lambda: css('#recognize_threshold').get_attribute('value') == '78', 'the thresholds')
@@ -441,7 +500,7 @@ def main():
 
         # A 390 px phone: no horizontal scrolling on any screen.
         d.set_window_size(390, 844)
-        for name in ('groups', 'enrol', f'group/{GROUP}', 'recognise', 'compare', 'devices', 'history', 'settings'):
+        for name in ('groups', 'enrol', 'faces', f'group/{GROUP}', 'recognise', 'compare', 'devices', 'history', 'settings'):
             go('/' + name)
             until(lambda: d.find_elements(By.TAG_NAME, 'h1'), f'{name} at 390 px')
             time.sleep(0.3)

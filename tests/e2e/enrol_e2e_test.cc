@@ -80,8 +80,8 @@ std::map<std::string, enrol::Row> ReadCsv(const fs::path& p, size_t* rows = null
   const auto recs = enrol::ParseCsv(ReadFile(p));
   if (rows) *rows = recs.size();
   for (const auto& r : recs) {
-    EXPECT_EQ(r.size(), 5u);
-    if (r.size() == 5 && r[0] != "file") out[r[0]] = {r[0], r[1], r[2], r[3], r[4]};
+    EXPECT_EQ(r.size(), 6u);
+    if (r.size() == 6 && r[0] != "file") out[r[0]] = {r[0], r[1], r[2], r[3], r[4], r[5]};
   }
   return out;
 }
@@ -231,6 +231,58 @@ TEST(EnrolE2E, CtrlCFinishesInFlightUploadsWritesTheCsvAndExits130) {
   EXPECT_EQ(ReadCsv(csv, &rows_after).size(), files->size());
   EXPECT_EQ(rows_after, files->size() + 1) << "no file uploaded twice";
 
+  server.reset();
+  RemoveUnlessFailed(dir);
+}
+
+// Issue 29: --label-from folder names each face after its folder
+// (people/<name>/1.jpg), the CSV records it, and the server finds it by name;
+// --label-from csv:FILE takes a file,label list.
+TEST(EnrolE2E, LabelsFromTheFolderOrACsv) {
+  FP_REQUIRE_SHARED_AND_MODELS();
+  const fs::path dir = testing::MakeTempDir("facepass-enrol-labels");
+  const fs::path people = dir / "people";
+  for (const char* who : {"obama", "biden"}) {
+    Write(people / who / "1.jpg", SharedFace(std::string(who) + "/1.jpg"));
+    Write(people / who / "2.jpg", SharedFace(std::string(who) + "/2.jpg"));
+  }
+  auto server = testing::ServerProcess::Start(dir / "data");
+  ASSERT_NE(server, nullptr);
+  const std::string key = AdminKey(dir / "data");
+  const fs::path csv = dir / "results.csv";
+  ASSERT_EQ(RunCli(EnrolArgs(*server, key, "--group staff --label-from folder --csv " + csv.string() + " " +
+                                               people.string()),
+                   dir / "enrol.log"),
+            0)
+      << ReadFile(dir / "enrol.log");
+  const auto results = ReadCsv(csv);
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& [file, row] : results) {
+    EXPECT_EQ(row.outcome, "enrolled") << file << " " << row.reason;
+    EXPECT_EQ(row.label, fs::path(file).parent_path().filename().string()) << file;
+  }
+  Api api(server->base_url(), key);
+  Reply found = api.Get("/api/face/v1/search?label=OBA");
+  ASSERT_EQ(found.code(), 0) << found.body;
+  ASSERT_EQ(found.data()["items"].size(), 2u);
+  for (const auto& item : found.data()["items"]) EXPECT_EQ(item["label"], "obama");
+
+  // A CSV of file,label (paths relative to the CSV), into a fresh results file.
+  Write(dir / "labels.csv", "file,label\npeople/obama/1.jpg,\"Obama, Barack\"\npeople/biden/1.jpg,Joe Biden\n");
+  const fs::path csv2 = dir / "results2.csv";
+  ASSERT_EQ(RunCli(EnrolArgs(*server, key, "--group staff --label-from csv:" + (dir / "labels.csv").string() +
+                                               " --csv " + csv2.string() + " " + (people / "obama/1.jpg").string() +
+                                               " " + (people / "biden/1.jpg").string()),
+                   dir / "enrol2.log"),
+            0)
+      << ReadFile(dir / "enrol2.log");
+  const auto labelled = ReadCsv(csv2);
+  EXPECT_EQ(labelled.at((people / "obama/1.jpg").string()).label, "Obama, Barack");
+  EXPECT_EQ(labelled.at((people / "biden/1.jpg").string()).label, "Joe Biden");
+  EXPECT_EQ(api.Get("/api/face/v1/search?label=joe").data()["items"].size(), 1u);
+  // A bad --label-from stops before anything is sent.
+  EXPECT_EQ(RunCli(EnrolArgs(*server, key, "--group staff --label-from surname " + people.string()), dir / "bad.log"), 2)
+      << ReadFile(dir / "bad.log");
   server.reset();
   RemoveUnlessFailed(dir);
 }

@@ -234,7 +234,7 @@ TEST_P(ContractCatalog, AuditRowCommitsWithItsChange) {
 
   auto image = s().images().AddImage(domain::ImageKind::kEnrol, "jpeg", "img", 1, 1, 1);
   const std::vector<float> f = Feature(1);
-  auto face = s().faces().InsertFace(*image, {}, 1, f,
+  auto face = s().faces().InsertFace(*image, {}, 1, f, std::nullopt,
                                      [](const int64_t& id) { return Row("POST /face/add", "face=" + std::to_string(id)); });
   ASSERT_TRUE(face.ok());
   ASSERT_TRUE(s().groups().Bind(g->id, *face, 2, [](const bool& added) {

@@ -174,7 +174,7 @@ TEST(StoreSchemaUpgrade, Version1GainsKeysAndAudit) {
   }
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE recognitions; DROP TABLE api_keys; DROP TABLE audit_log; PRAGMA user_version = 1;", nullptr, nullptr,
+  ASSERT_EQ(sqlite3_exec(raw, "DROP INDEX faces_label; ALTER TABLE faces DROP COLUMN label; DROP TABLE recognitions; DROP TABLE api_keys; DROP TABLE audit_log; PRAGMA user_version = 1;", nullptr, nullptr,
                          nullptr),
             SQLITE_OK);
   sqlite3_close(raw);

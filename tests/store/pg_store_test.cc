@@ -165,6 +165,77 @@ TEST_F(PgStoreTest, IntegrityFindsWhatAWriteBehindItsBackBroke) {
   EXPECT_TRUE(store_->CheckIntegrity(domain::IntegrityCheck::kQuick).ok());  // the shape alone is fine
 }
 
+// A schema-1 database (before issues 29 and 27's catalogue sequence) gains the
+// label column and the sequence in place; its groups count as changed at 1.
+TEST_F(PgStoreTest, Version1GainsLabelsAndTheCatalogueSequence) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("upgraded"));
+  store_.reset();
+  pqxx::connection admin(schema_->base_uri());
+  Admin(admin,
+        "DROP INDEX faces_label; ALTER TABLE faces DROP COLUMN label; DROP TABLE catalog_state; "
+        "DROP INDEX face_groups_seq; ALTER TABLE face_groups DROP COLUMN seq; UPDATE schema_version SET version = 1");
+  auto store = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE((*store)->GetFace(face_id_)->label);
+  ASSERT_TRUE((*store)->SetFaceLabel(face_id_, "Alice").ok());
+  EXPECT_EQ((*store)->SearchLabels("a", 10, std::nullopt).value().rows.size(), 1u);
+  EXPECT_EQ((*store)->CatalogSequence().value(), 1);
+  auto changed = (*store)->GroupsChangedSince(0);
+  ASSERT_TRUE(changed.ok());
+  ASSERT_EQ(changed->size(), 1u);
+  EXPECT_EQ(changed->front().group.name, "upgraded");
+  // The next change moves both on.
+  ASSERT_TRUE((*store)->Bind(changed->front().group.id, face_id_, 1).ok());
+  EXPECT_EQ((*store)->CatalogSequence().value(), 2);
+  EXPECT_EQ((*store)->GroupsChangedSince(1).value().size(), 1u);
+}
+
+// The catalogue sequence: +1 per group-changing transaction, each changed
+// group stamped with it; a bind of a bound face moves the sequence only.
+TEST_F(PgStoreTest, TheCatalogueSequenceStampsEachChange) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("seq_a"));
+  ASSERT_TRUE(store_->Bind(group_id_, face_id_, 1).ok());
+  const int64_t start = store_->CatalogSequence().value();
+  auto b = store_->CreateGroup("seq_b", 1);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(store_->CatalogSequence().value(), start + 1);
+  ASSERT_TRUE(store_->Bind(b->id, face_id_, 1).ok());
+  auto changed = store_->GroupsChangedSince(start);
+  ASSERT_TRUE(changed.ok());
+  ASSERT_EQ(changed->size(), 1u);  // seq_b only, at its last change
+  EXPECT_EQ(changed->front().group.name, "seq_b");
+  EXPECT_EQ(changed->front().seq, start + 2);
+  EXPECT_EQ(changed->front().group.version, 2);
+  // A face delete unbinds it from both groups in one transaction: one step, both stamped.
+  ASSERT_TRUE(store_->DeleteFace(face_id_, 2).ok());
+  EXPECT_EQ(store_->CatalogSequence().value(), start + 3);
+  auto both = store_->GroupsChangedSince(start + 2);
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->size(), 2u);
+  for (const auto& g : *both) EXPECT_EQ(g.seq, start + 3) << g.group.name;
+}
+
+// The label search (faces_repo.cc) is a range over faces_label in its order:
+// the LIKE prefix over the "C" collation, no sort.
+TEST_F(PgStoreTest, TheLabelSearchWalksTheLabelIndex) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("labelled"));
+  ASSERT_TRUE(store_->SetFaceLabel(face_id_, "Alice").ok());
+  pqxx::connection admin(schema_->base_uri());
+  pqxx::work w(admin);
+  w.exec("SET LOCAL search_path = " + schema_->name());
+  w.exec("SET LOCAL enable_seqscan = off");  // a one-row table would be scanned otherwise
+  const std::string folded =
+      "(translate(label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\")";
+  std::string plan;
+  for (const auto& row : w.exec("EXPLAIN SELECT id, label, image_id, created_ms FROM faces "
+                                "WHERE NOT deleted AND label IS NOT NULL AND " + folded + " LIKE 'al%' AND (" +
+                                folded + ", id) > ('' COLLATE \"C\", 0) ORDER BY " + folded + ", id LIMIT 5"))
+    plan += row[0].as<std::string>() + "\n";
+  EXPECT_NE(plan.find("faces_label"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("Index Cond"), std::string::npos) << "a range, not a filter: " << plan;
+  EXPECT_EQ(plan.find("Sort"), std::string::npos) << "no sort: " << plan;
+}
+
 TEST_F(PgStoreTest, NodesStartingTogetherCreateTheSchemaOnce) {
   std::vector<std::unique_ptr<PgStore>> opened(4);
   std::vector<std::thread> threads;

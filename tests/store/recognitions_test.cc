@@ -150,7 +150,7 @@ TEST(StoreSchemaUpgrade, Version2GainsRecognitions) {
   }
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE recognitions; PRAGMA user_version = 2;", nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(raw, "DROP INDEX faces_label; ALTER TABLE faces DROP COLUMN label; DROP TABLE recognitions; PRAGMA user_version = 2;", nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(raw);
 

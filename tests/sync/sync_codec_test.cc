@@ -114,9 +114,11 @@ TEST(SyncCodec, SizeIsExact) {
   EXPECT_EQ(bytes.size(), expect);
 }
 
-// The worked example of docs/sync-protocol.md, byte for byte.
-TEST(SyncCodec, DocumentedExample) {
+// The worked examples of docs/sync-protocol.md: one group `gate` (id 5, cloud
+// version 3) sent FULL with one face, model `m1`, 2-D, threshold 78, time 1000.
+SyncResult DocExample(uint16_t format, FaceEntry face) {
   SyncResult r;
+  r.format = format;
   r.search_model = "m1";
   r.dim = 2;
   r.recognize_threshold = 78.0f;
@@ -124,14 +126,17 @@ TEST(SyncCodec, DocumentedExample) {
   GroupPayload g;
   g.group_name = "gate";
   g.group_id = 5;
-  g.local_version = 0;
   g.cloud_version = 3;
   g.action = GroupAction::kFull;
-  g.added = {{"T1", {1.0f, 0.0f}}};
+  g.added = {std::move(face)};
   r.groups = {g};
-  std::string bytes = *Encode(r);
-  const unsigned char expect[] = {
-      'F', 'P', 'S', 'Y', 0x01, 0x00, 0x00, 0x00,              // magic, version 1, flags 0
+  return r;
+}
+
+// Its bytes up to the face (0x00..0x46), the same in both formats but the version.
+std::string DocHead(uint8_t version) {
+  const unsigned char head[] = {
+      'F', 'P', 'S', 'Y', version, 0x00, 0x00, 0x00,           // magic, version, flags 0
       0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x42,          // dim 2, threshold 78.0f
       0xe8, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,          // server_time_ms 1000
       0x02, 0x00, 'm', '1', 0x01, 0x00, 0x00, 0x00,            // "m1", 1 group
@@ -140,15 +145,112 @@ TEST(SyncCodec, DocumentedExample) {
       0x00, 0, 0, 0, 0, 0, 0, 0,                               // local_version 0
       0x03, 0, 0, 0, 0, 0, 0, 0,                               // cloud_version 3
       0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    // FULL, 1 added, 0 deleted
-      0x02, 0x00, 'T', '1',                                    // "T1"
-      0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x00,          // 1.0f, 0.0f
   };
-  ASSERT_EQ(bytes.size(), sizeof(expect) + 4);
-  EXPECT_EQ(0, std::memcmp(bytes.data(), expect, sizeof(expect)));
+  return std::string(reinterpret_cast<const char*>(head), sizeof(head));
+}
+
+// The body and then the CRC that the doc prints.
+void ExpectBytes(const std::string& bytes, const std::string& body, uint32_t doc_crc) {
+  ASSERT_EQ(bytes.size(), body.size() + 4);
+  EXPECT_EQ(bytes.substr(0, body.size()), body);
   uint32_t crc;
-  std::memcpy(&crc, bytes.data() + sizeof(expect), 4);
-  EXPECT_EQ(crc, Crc32(std::string_view(reinterpret_cast<const char*>(expect), sizeof(expect))));
-  EXPECT_EQ(crc, 0x8a4a6ff5u) << std::hex << crc;  // as printed in the doc
+  std::memcpy(&crc, bytes.data() + body.size(), 4);
+  EXPECT_EQ(crc, Crc32(body));
+  EXPECT_EQ(crc, doc_crc) << std::hex << crc;
+}
+
+TEST(SyncCodec, DocumentedExample) {
+  // Format 1 leaves the label out: a device of before gets these bytes.
+  const std::string bytes = *Encode(DocExample(kFormatV1, {"T1", {1.0f, 0.0f}, "Alice"}));
+  const std::string face("\x02\x00T1"                              // "T1"
+                         "\x00\x00\x80\x3f\x00\x00\x00\x00", 12);  // 1.0f, 0.0f
+  ExpectBytes(bytes, DocHead(1) + face, 0x8a4a6ff5u);
+}
+
+// The same answer in format 2: the face's label and float16 features.
+TEST(SyncCodec, DocumentedExampleFormat2) {
+  const std::string bytes = *Encode(DocExample(kFormatV2, {"T1", {1.0f, -0.5f}, "Alice"}));
+  const std::string face("\x02\x00T1"               // "T1"
+                         "\x05\x00" "Alice"         // label "Alice"
+                         "\x00\x3c\x00\xb8", 15);  // 1.0, -0.5 as float16
+  ExpectBytes(bytes, DocHead(2) + face, 0x94e47612u);
+  auto back = Decode(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->format, kFormatV2);
+  EXPECT_EQ(back->groups[0].added[0].label, "Alice");
+  EXPECT_EQ(back->groups[0].added[0].feature, (std::vector<float>{1.0f, -0.5f}));
+}
+
+// Format 2: labels travel, features come back as the nearest float16 (the
+// decoder widens them to float32), every size follows the layout.
+TEST(SyncCodec, Format2RoundTripsLabelsAndHalvesTheFeatures) {
+  SyncResult r = Sample();
+  r.format = kFormatV2;
+  r.groups[0].added[0].label = "Alice Smith";
+  r.groups[1].added[0].label = "caf\xC3\xA9";
+  auto bytes = Encode(r);
+  ASSERT_TRUE(bytes.ok());
+  SyncResult v1 = Sample();
+  const size_t v1_size = Encode(v1)->size();
+  // Each of the 3 faces: 8 values 2 bytes shorter, plus a u16 label length and its bytes.
+  EXPECT_EQ(bytes->size(), v1_size - 3 * 8 * 2 + 3 * 2 + 11 + 5);
+  auto back = Decode(*bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->format, kFormatV2);
+  EXPECT_EQ(back->groups[0].added[0].label, "Alice Smith");
+  EXPECT_EQ(back->groups[0].added[1].label, "");
+  EXPECT_EQ(back->groups[1].added[0].label, "caf\xC3\xA9");
+  EXPECT_EQ(back->groups[1].deleted, r.groups[1].deleted);
+  for (size_t gi = 0; gi < 2; ++gi) {
+    for (size_t k = 0; k < r.groups[gi].added.size(); ++k) {
+      const auto& want = r.groups[gi].added[k].feature;
+      const auto& got = back->groups[gi].added[k].feature;
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 0x1p-11f) << gi << "/" << k << "/" << i;
+    }
+  }
+  // Encoding the decoded answer gives the same bytes: the halves are exact on the way back.
+  EXPECT_EQ(*Encode(*back), *bytes);
+}
+
+TEST(SyncCodec, Format2TruncatedAtEveryLengthAndUnknownFormats) {
+  SyncResult r = Sample();
+  r.format = kFormatV2;
+  r.groups[0].added[0].label = "Alice";
+  const std::string good = *Encode(r);
+  for (size_t n = 0; n + 4 < good.size(); ++n) {
+    std::string body = good.substr(0, n);
+    body.append(4, '\0');
+    EXPECT_FALSE(Decode(Reseal(body)).ok()) << "resealed cut at " << n;
+  }
+  r.format = 3;
+  EXPECT_EQ(Encode(r).status().code(), StatusCode::kInvalidArgument);
+  r.format = 0;
+  EXPECT_EQ(Encode(r).status().code(), StatusCode::kInvalidArgument);
+}
+
+// The sliced CRC against the bit-at-a-time definition, at every length and
+// alignment around the 8-byte blocks, and split anywhere.
+TEST(SyncCodec, Crc32MatchesTheBitwiseDefinition) {
+  auto bitwise = [](std::string_view bytes) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : bytes) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    }
+    return ~c;
+  };
+  std::mt19937 rng(5);
+  std::string data(300, '\0');
+  for (char& c : data) c = static_cast<char>(rng());
+  for (size_t start = 0; start < 9; ++start) {
+    for (size_t len = 0; start + len <= data.size(); len += 1 + len / 8) {
+      std::string_view v = std::string_view(data).substr(start, len);
+      ASSERT_EQ(Crc32(v), bitwise(v)) << start << "+" << len;
+      const size_t cut = len / 3;
+      ASSERT_EQ(Crc32(v.substr(cut), Crc32(v.substr(0, cut))), bitwise(v)) << start << "+" << len;
+    }
+  }
 }
 
 TEST(SyncCodec, Crc32KnownValue) {
@@ -181,7 +283,7 @@ TEST(SyncCodec, RejectsBadMagicVersionChecksumTrailing) {
   b[0] = 'X';
   EXPECT_EQ(Decode(b).status().code(), StatusCode::kCorruption);
   b = good;
-  b[4] = 2;  // format version 2
+  b[4] = 3;  // format version 3
   EXPECT_NE(Decode(b).status().message().find("version"), std::string::npos);
   b = good;
   b[40] ^= 0x10;  // a flipped bit
@@ -287,6 +389,9 @@ TEST(SyncRequestJson, MatchesSpecShape) {
   EXPECT_EQ(j["groups"][0]["group_id"], 0);
   EXPECT_EQ(j["groups"][1]["group_id"], 12);
   EXPECT_EQ(j["groups"][1]["local_version"], 4);
+  EXPECT_FALSE(j["info"].contains("format")) << "format 1 is the spec's request, unchanged";
+  req.format = kFormatV2;
+  EXPECT_EQ(ToJson(req)["info"]["format"], 2);
 }
 
 }  // namespace

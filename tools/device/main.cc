@@ -1,7 +1,7 @@
 // facepass-device: a gate device simulator over the device SDK (src/client).
 //
-//   facepass-device sync --server URL --group NAME [--group NAME2] --store FILE
-//   facepass-device watch --server URL --store FILE [--notify auto|off] [--safety-poll 300]
+//   facepass-device sync --server URL --group NAME [--group NAME2] --store FILE [--sync-format 2|1]
+//   facepass-device watch --server URL --store FILE [--notify auto|off] [--safety-poll 300] [--sync-format 2|1]
 //                         [--interval 10] [--max-backoff 300]
 //   facepass-device recognize IMAGE --store FILE --group NAME --offline|--online [--server URL]
 //                             [--liveness [--liveness-threshold 50]]
@@ -12,6 +12,9 @@
 //
 // A local edit sets the group's local_version to 0: the next sync replaces the
 // group with the cloud's copy (docs/sync-protocol.md, "Local edits").
+//
+// --sync-format (kept in the store): 2, the default, brings each face's label
+// (printed with a match by recognize) and float16 features; 1 is the spec's stream.
 //
 // Every command prints one JSON document on stdout (watch: one per round);
 // errors go to stderr. Exit status: 0 ok, 1 error, 2 server unreachable/busy.
@@ -53,6 +56,7 @@ struct Common {
   std::vector<std::string> groups;
   std::string source_ip;
   std::string api_key, ca_file;
+  int sync_format = 0;  // 0: as the store has it
 };
 
 HttpOptions Http(const Common& c) {
@@ -118,6 +122,7 @@ Result<std::unique_ptr<Device>> OpenDevice(const Common& c, const facepass::visi
   Result<std::unique_ptr<Device>> d = Device::Open(c.store, engine);
   if (!d.ok()) return d.status();
   for (const std::string& g : c.groups) FP_RETURN_IF_ERROR((*d)->store().AddGroup(g));
+  if (c.sync_format != 0) FP_RETURN_IF_ERROR((*d)->store().SetSyncFormat(static_cast<uint16_t>(c.sync_format)));
   return d;
 }
 
@@ -325,6 +330,8 @@ int main(int argc, char** argv) {
   sync->add_option("--server", c.server, "server base URL, e.g. http://127.0.0.1:8080")->required();
   sync->add_option("--group", c.groups, "group to keep on the device (repeatable; added to the store's list)");
   sync->add_option("--models-dir", c.models_dir, "models for the device's engine (its search_model id)");
+  sync->add_option("--sync-format", c.sync_format, "2: labels and float16 features (default); 1: the spec's stream")
+      ->check(CLI::IsMember({1, 2}));
   add_source(sync);
 
   CLI::App* watch = app.add_subcommand("watch", "sync on the server's notices (or every N seconds), backing off on errors");
@@ -333,6 +340,8 @@ int main(int argc, char** argv) {
   watch->add_option("--server", c.server, "server base URL")->required();
   watch->add_option("--group", c.groups, "group to keep on the device (repeatable)");
   watch->add_option("--models-dir", c.models_dir, "models for the device's engine");
+  watch->add_option("--sync-format", c.sync_format, "2: labels and float16 features (default); 1: the spec's stream")
+      ->check(CLI::IsMember({1, 2}));
   add_source(watch);
   watch->add_option("--interval", wf.interval_s, "seconds between syncs without a notify stream")->check(CLI::PositiveNumber);
   watch->add_option("--safety-poll", wf.safety_poll_s, "seconds between syncs while the notify stream is open")->check(CLI::PositiveNumber);

@@ -9,12 +9,15 @@
 //    spare faces bound to bench_spare (enrolling 10,000 photos would take an
 //    hour of CPU; sync never looks at images).
 // 2. Starts `facepass serve` on it and waits until it answers.
-// 3. FULL: `reps` fresh devices sync bench_main.
+// 3. FULL: `reps` fresh devices sync bench_main in each format (1: the
+//    spec's float32 stream; 2: labels and float16 features, issue 29).
 // 4. INCREMENTAL: unbinds changes/2 faces of bench_main and binds the
 //    changes/2 spare faces (tokens learnt by a helper device), then the
-//    measured device syncs again: only those changes travel.
+//    last device (format 2) syncs again: only those changes travel.
 // 5. NONE: one more sync with nothing changed.
 // Server time comes from the server's request log ("... 200 0 12ms ...").
+// Every face carries a label ("person 000042") so format 2's bytes include
+// them. Prints a JSON report, then a table of medians.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -22,9 +25,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -63,7 +68,9 @@ Status Seed(const fs::path& db_file, int faces, int spare, int dim) {
     for (float& v : f) v = static_cast<float>(v / std::sqrt(norm));
     auto image = (*db)->InsertImage(store::ImageKind::kEnrol, "jpeg", "bench/none.jpg", 0, 640, 480, NowMs());
     if (!image.ok()) return image.status();
-    auto face = (*db)->InsertFace(*image, {100, 100, 300, 300}, NowMs(), f);
+    char label[32];
+    std::snprintf(label, sizeof(label), "person %06d", i);
+    auto face = (*db)->InsertFace(*image, {100, 100, 300, 300}, NowMs(), f, std::string(label));
     if (!face.ok()) return face.status();
     auto bound = (*db)->Bind(i < faces ? main_group->id : spare_group->id, *face, NowMs());
     if (!bound.ok()) return bound.status();
@@ -129,24 +136,32 @@ int main(int argc, char** argv) {
   HttpClient http;
   nlohmann::json report = {{"faces", faces}, {"dim", dim}, {"changes", changes}};
 
-  // FULL, `reps` fresh devices.
-  std::vector<double> full_http, full_apply;
-  size_t full_bytes = 0, full_request = 0;
+  // FULL, `reps` fresh devices per format.
+  struct Full {
+    std::vector<double> http_ms, apply_ms;
+    size_t response_bytes = 0, request_bytes = 0;
+  };
+  std::map<uint16_t, Full> full;
   std::unique_ptr<Device> dev;
   for (int r = 0; r < reps; ++r) {
-    auto d = Device::Open(fs::path(work) / ("device_" + std::to_string(r) + ".db"), nullptr);
-    if (!d.ok()) return Fail(d.status());
-    if (Status st = (*d)->store().AddGroup("bench_main"); !st.ok()) return Fail(st);
-    auto s = (*d)->Sync(http, server->url);
-    if (!s.ok()) return Fail(s.status());
-    if (s->report.groups.at(0).action != sync::GroupAction::kFull || s->report.groups[0].added != faces) {
-      return Fail(Status::Internal("expected FULL with every face"));
+    for (uint16_t format : {sync::kFormatV1, sync::kFormatV2}) {  // interleaved: neither gets the warmer cache
+      auto d = Device::Open(fs::path(work) / ("device_f" + std::to_string(format) + "_" + std::to_string(r) + ".db"),
+                            nullptr);
+      if (!d.ok()) return Fail(d.status());
+      if (Status st = (*d)->store().AddGroup("bench_main"); !st.ok()) return Fail(st);
+      if (Status st = (*d)->store().SetSyncFormat(format); !st.ok()) return Fail(st);
+      auto s = (*d)->Sync(http, server->url);
+      if (!s.ok()) return Fail(s.status());
+      if (s->report.groups.at(0).action != sync::GroupAction::kFull || s->report.groups[0].added != faces) {
+        return Fail(Status::Internal("expected FULL with every face"));
+      }
+      Full& f = full[format];
+      f.http_ms.push_back(s->http_seconds * 1000);
+      f.apply_ms.push_back(s->apply_seconds * 1000);
+      f.response_bytes = s->response_bytes;
+      f.request_bytes = s->request_bytes;
+      dev = std::move(*d);
     }
-    full_http.push_back(s->http_seconds * 1000);
-    full_apply.push_back(s->apply_seconds * 1000);
-    full_bytes = s->response_bytes;
-    full_request = s->request_bytes;
-    dev = std::move(*d);
   }
 
   // Learn the spare tokens, then make the changes through the API.
@@ -183,17 +198,23 @@ int main(int argc, char** argv) {
   bench::StopServer(*server);
 
   std::vector<double> server_ms = ServerSyncMs(server->log);
-  // Log order: reps FULL, helper FULL, INCREMENTAL, NONE.
-  std::vector<double> full_server(server_ms.begin(), server_ms.begin() + std::min<size_t>(reps, server_ms.size()));
-  double inc_server = server_ms.size() >= static_cast<size_t>(reps) + 2 ? server_ms[reps + 1] : -1;
-  double none_server = server_ms.size() >= static_cast<size_t>(reps) + 3 ? server_ms[reps + 2] : -1;
+  // Log order: reps x (FULL format 1, FULL format 2), helper FULL, INCREMENTAL, NONE.
+  const size_t n = static_cast<size_t>(reps);
+  if (server_ms.size() != 2 * n + 3) return Fail(Status::Internal("unexpected sync lines in the server log"));
+  std::map<uint16_t, std::vector<double>> full_runs;
+  for (size_t i = 0; i < 2 * n; ++i) full_runs[i % 2 == 0 ? sync::kFormatV1 : sync::kFormatV2].push_back(server_ms[i]);
+  std::map<uint16_t, double> full_server = {{sync::kFormatV1, Median(full_runs[sync::kFormatV1])},
+                                            {sync::kFormatV2, Median(full_runs[sync::kFormatV2])}};
+  const double inc_server = server_ms[2 * n + 1], none_server = server_ms[2 * n + 2];
 
-  report["full"] = {{"response_bytes", full_bytes},
-                    {"request_bytes", full_request},
-                    {"bytes_per_face", static_cast<double>(full_bytes) / faces},
-                    {"server_ms_median", Median(full_server)},
-                    {"http_ms_median", Median(full_http)},
-                    {"device_apply_ms_median", Median(full_apply)}};
+  for (const auto& [format, f] : full) {
+    report["full_format_" + std::to_string(format)] = {{"response_bytes", f.response_bytes},
+                                                       {"request_bytes", f.request_bytes},
+                                                       {"bytes_per_face", static_cast<double>(f.response_bytes) / faces},
+                                                       {"server_ms_median", full_server[format]},
+                                                       {"http_ms_median", Median(f.http_ms)},
+                                                       {"device_apply_ms_median", Median(f.apply_ms)}};
+  }
   report["incremental"] = {{"action", sync::GroupActionName(g.action)},
                            {"added", g.added},
                            {"deleted", g.deleted},
@@ -207,5 +228,15 @@ int main(int argc, char** argv) {
                     {"http_ms", none->http_seconds * 1000}};
   report["seed_seconds"] = seed_s;
   std::cout << report.dump(2) << std::endl;
+
+  std::printf("\nFULL sync of %d faces, %d-D, medians of %d devices per format\n", faces, dim, reps);
+  std::printf("| format | response bytes | bytes/face | server ms | HTTP ms (device) | device apply ms |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|\n");
+  for (const auto& [format, f] : full) {
+    std::printf("| %u%s | %zu | %.0f | %.0f | %.0f | %.0f |\n", format,
+                format == sync::kFormatV1 ? " (float32)" : " (float16 + label)", f.response_bytes,
+                static_cast<double>(f.response_bytes) / faces, full_server[format], Median(f.http_ms),
+                Median(f.apply_ms));
+  }
   return 0;
 }

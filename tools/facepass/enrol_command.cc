@@ -13,6 +13,7 @@
 #include "enrol/bulk_run.h"
 #include "enrol/enroller.h"
 #include "enrol/image_files.h"
+#include "enrol/label_source.h"
 #include "enrol/progress.h"
 #include "enrol/results_csv.h"
 
@@ -21,7 +22,7 @@ namespace facepass::cli {
 namespace {
 
 struct EnrolFlags {
-  std::string server, key, ca_file, group, csv = "facepass-enrol.csv";
+  std::string server, key, ca_file, group, csv = "facepass-enrol.csv", label_from;
   bool bind = false;
   int jobs = 2;
   std::vector<std::string> paths;
@@ -71,6 +72,15 @@ int Run(const EnrolFlags& f) {
     std::fprintf(stderr, "enrol: %s\n", files.status().ToString().c_str());
     return 2;
   }
+  enrol::LabelSource labels;
+  if (!f.label_from.empty()) {
+    auto parsed = enrol::LabelSource::Parse(f.label_from);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "enrol: %s\n", parsed.status().ToString().c_str());
+      return 2;
+    }
+    labels = *std::move(parsed);
+  }
   auto csv = enrol::ResultsCsv::Open(f.csv);
   if (!csv.ok()) {
     std::fprintf(stderr, "enrol: %s\n", csv.status().ToString().c_str());
@@ -105,8 +115,8 @@ int Run(const EnrolFlags& f) {
   };
   // A refused key fails every file alike: stop at the first instead.
   std::atomic<bool> key_refused{false};
-  auto enrol_fn = [&enroller, &key_refused](const std::string& file, const enrol::Row* prev) {
-    enrol::Row row = enroller.EnrolFile(file, prev);
+  auto enrol_fn = [&enroller, &key_refused, &labels](const std::string& file, const enrol::Row* prev) {
+    enrol::Row row = enroller.EnrolFile(file, prev, labels.LabelFor(file));
     if (row.reason.rfind("HTTP 401", 0) == 0 || row.reason.rfind("HTTP 403", 0) == 0) {
       key_refused = true;
       g_stop = true;
@@ -142,12 +152,15 @@ void AddEnrolCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "enrol",
       "Enrol every JPEG/PNG under the given files and folders through a running server, N at a time, "
-      "with a resumable results CSV (file,face_token,image_id,outcome,reason)");
+      "with a resumable results CSV (file,face_token,image_id,outcome,reason,label)");
   cmd->add_option("--server", f->server, "Server base URL, e.g. http://127.0.0.1:8080")->required();
   cmd->add_option("--key", f->key, "API key (Authorization: Bearer)")->envname("FACEPASS_API_KEY");
   cmd->add_option("--ca-file", f->ca_file, "PEM CA file to trust for https://");
   cmd->add_option("--group", f->group, "Group the faces are for")->required();
   cmd->add_flag("--bind", f->bind, "Bind each enrolled face into the group, creating the group if missing");
+  cmd->add_option("--label-from", f->label_from,
+                  "Label each face: filename (the name without extension), folder (the parent folder's name, "
+                  "people/Alice Smith/1.jpg) or csv:FILE (rows of file,label)");
   cmd->add_option("--jobs", f->jobs, "Uploads in parallel")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_option("--csv", f->csv, "Results CSV: appended as it goes; files it has as enrolled or refused are skipped")
       ->capture_default_str();

@@ -10,8 +10,9 @@ import * as compare from './screens/compare.js';
 import * as devices from './screens/devices.js';
 import * as history from './screens/history.js';
 import * as settings from './screens/settings.js';
+import * as faces from './screens/faces.js';
 
-const screens = { groups, group, enrol, recognise, compare, devices, history, settings };
+const screens = { groups, group, enrol, faces, recognise, compare, devices, history, settings };
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const logout = document.getElementById('logout');

@@ -39,7 +39,7 @@ class PgStore final : public domain::Storage,
     ConnectionPool::Options pool;
   };
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 3;
 
   // Connects, and creates the schema on an empty database (the first node;
   // the others wait for it). FailedPrecondition for a newer schema;
@@ -76,9 +76,15 @@ class PgStore final : public domain::Storage,
   Status DeleteCapture(int64_t id) override;
 
   // --- faces (faces_repo.cc)
+  using domain::FaceRepository::InsertFace;  // the one without a label
   Result<int64_t> InsertFace(int64_t image_id, const domain::Rect& rect, int64_t created_ms,
-                             std::span<const float> feature, const domain::AuditOf<int64_t>& audit = {}) override;
+                             std::span<const float> feature, const std::optional<std::string>& label,
+                             const domain::AuditOf<int64_t>& audit = {}) override;
   Result<domain::FaceRecord> GetFace(int64_t id) override;
+  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label) override;
+  Result<domain::LabelPage> SearchLabels(const std::string& prefix, int limit,
+                                         const std::optional<domain::LabelCursor>& after) override;
+  Result<std::map<int64_t, std::string>> LabelsOf(const std::vector<int64_t>& face_ids) override;
   Result<std::vector<int64_t>> DeleteFace(int64_t id, int64_t now_ms,
                                           const domain::AuditOf<std::vector<int64_t>>& audit = {}) override;
   Result<std::vector<domain::LiveFace>> ListLiveFaces() override;

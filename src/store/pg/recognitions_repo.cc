@@ -47,7 +47,7 @@ Result<domain::RecognitionPage> PgStore::QueryRecognitions(const domain::Recogni
     // planned with its values, so the NULL filters fold away.
     const pqxx::result rows = w.exec_params(
         "SELECT id, image_id, at_ms, group_name, track_id, face_id, score, passed, rect_left, rect_top, rect_right, "
-        "rect_bottom, liveness_score FROM recognitions "
+        "rect_bottom, liveness_score, (SELECT label FROM faces WHERE faces.id = recognitions.face_id) FROM recognitions "
         "WHERE at_ms >= $1 AND at_ms < $2 AND (at_ms, id) < ($3, $4) "
         "AND ($5::text IS NULL OR group_name = $5) AND ($6::boolean IS NULL OR passed = $6) "
         "AND ($7::bigint IS NULL OR face_id = $7) ORDER BY at_ms DESC, id DESC LIMIT $8",
@@ -72,6 +72,7 @@ Result<domain::RecognitionPage> PgStore::QueryRecognitions(const domain::Recogni
       if (!row[8].is_null())
         r.rect = domain::Rect{row[8].as<int>(), row[9].as<int>(), row[10].as<int>(), row[11].as<int>()};
       if (!row[12].is_null()) r.liveness_score = row[12].as<double>();
+      if (!row[13].is_null()) r.label = row[13].as<std::string>();
       page.rows.push_back(std::move(r));
     }
     return page;

@@ -43,19 +43,9 @@ CREATE TABLE face_groups(
   log_floor bigint NOT NULL,                     -- group_changes holds every version in (log_floor, version]
   deleted boolean NOT NULL DEFAULT false,
   created_ms bigint NOT NULL,
-  deleted_ms bigint,
-  seq bigint NOT NULL DEFAULT 0);                -- catalog_state.seq of its last change
+  deleted_ms bigint);
 CREATE UNIQUE INDEX face_groups_live_name ON face_groups(name) WHERE NOT deleted;
 CREATE INDEX face_groups_name_version ON face_groups(name, version);
-CREATE INDEX face_groups_seq ON face_groups(seq);
-
--- One row: +1 per transaction that changes a group. Every such transaction
--- takes this row's lock first, so sequence order is commit order and a node
--- that read seq = S has seen every change up to S (the index catch-up).
-CREATE TABLE catalog_state(
-  one boolean PRIMARY KEY DEFAULT true CHECK(one),
-  seq bigint NOT NULL);
-INSERT INTO catalog_state(one, seq) VALUES(true, 0);
 
 CREATE TABLE bindings(
   group_id bigint NOT NULL REFERENCES face_groups(id),
@@ -137,8 +127,35 @@ CREATE TABLE installation_secret(
   secret bytea NOT NULL);
 )sql";
 
+// Version 2 (issue 29): an optional label per face, searched as SQLite's
+// NOCASE column is: ASCII letters folded, every other byte compared as is
+// (lower() would fold by the database's locale). The partial index serves the
+// prefix (LIKE over the "C" collation is a range) in (folded label, id) keyset
+// order over live labelled faces; faces_repo.cc spells the same expression.
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE faces ADD COLUMN label text;
+CREATE INDEX faces_label ON faces(
+  (translate(label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C"), id)
+  WHERE NOT deleted AND label IS NOT NULL;
+)sql";
+
+// Version 3 (issue 27): the catalogue sequence the nodes' indexes follow. One
+// row, +1 per transaction that changes a group; every such transaction takes
+// this row's lock first, so sequence order is commit order and a node that
+// read seq = S has seen every change up to S. Each group carries the sequence
+// of its last change (existing groups: 1, so a node's first catch-up, from 0,
+// loads them all).
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE catalog_state(
+  one boolean PRIMARY KEY DEFAULT true CHECK(one),
+  seq bigint NOT NULL);
+INSERT INTO catalog_state(one, seq) VALUES(true, 1);
+ALTER TABLE face_groups ADD COLUMN seq bigint NOT NULL DEFAULT 1;
+CREATE INDEX face_groups_seq ON face_groups(seq);
+)sql";
+
 // kMigrations[i] takes the schema from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
 
 }  // namespace

@@ -59,21 +59,25 @@ Result<domain::GroupDelta> PgStore::SyncDelta(int64_t group_id, int64_t from_ver
     if (d.group.deleted || from_version == d.group.version) return d;
     if (from_version <= 0 || !change_log::Reaches(d.group, floor, from_version)) {
       d.full = true;
-      for (const auto& row : w.exec_params("SELECT b.face_id, f.feature FROM bindings b JOIN faces f ON f.id = b.face_id "
+      for (const auto& row : w.exec_params("SELECT b.face_id, f.feature, f.label FROM bindings b "
+                                           "JOIN faces f ON f.id = b.face_id "
                                            "WHERE b.group_id = $1 AND NOT f.deleted ORDER BY b.face_id",
                                            group_id)) {
         FP_ASSIGN_OR_RETURN(auto feature, internal::FeatureOf(row[1]));
-        d.added.emplace_back(row[0].as<int64_t>(), std::move(feature));
+        const int64_t face_id = row[0].as<int64_t>();
+        d.added.emplace_back(face_id, std::move(feature));
+        if (!row[2].is_null()) d.labels.emplace(face_id, row[2].as<std::string>());
       }
       return d;
     }
     const change_log::NetEffect net = change_log::Net(ReadChanges(w, group_id, from_version));
     d.deleted = net.deleted;
     for (int64_t face_id : net.added) {
-      const pqxx::result r = w.exec_params("SELECT feature FROM faces WHERE id = $1 AND NOT deleted", face_id);
+      const pqxx::result r = w.exec_params("SELECT feature, label FROM faces WHERE id = $1 AND NOT deleted", face_id);
       if (r.empty()) continue;
       FP_ASSIGN_OR_RETURN(auto feature, internal::FeatureOf(r[0][0]));
       d.added.emplace_back(face_id, std::move(feature));
+      if (!r[0][1].is_null()) d.labels.emplace(face_id, r[0][1].as<std::string>());
     }
     return d;
   });

@@ -45,13 +45,16 @@ bool Enroller::SleepUnlessStopped(int seconds) const {
 }
 
 Result<Enroller::Reply> Enroller::Call(const std::string& path, const std::string* json, const std::string* image,
-                                       const std::string& filename) const {
+                                       const std::string& filename, const std::string* label) const {
   const std::string url = client::JoinUrl(t_.server, path);
   int busy = 0, offline = 0;
   for (;;) {
-    Result<client::HttpResponse> r =
-        json ? http_.PostJson(url, *json)
-             : http_.PostMultipart(url, {{"image", *image, filename, ContentType(*image)}});
+    std::vector<client::MultipartPart> parts;
+    if (!json) {
+      parts.push_back({"image", *image, filename, ContentType(*image)});
+      if (label) parts.push_back({"label", *label, "", ""});
+    }
+    Result<client::HttpResponse> r = json ? http_.PostJson(url, *json) : http_.PostMultipart(url, parts);
     if (!r.ok()) {
       if (r.status().code() != StatusCode::kUnavailable || ++offline >= t_.offline_attempts) return r.status();
       if (!SleepUnlessStopped(offline)) return Status::Unavailable("interrupted while the server was unreachable");
@@ -103,7 +106,13 @@ void Enroller::Bind(Row* row) const {
   row->reason = "bind: " + (r.ok() ? "HTTP " + std::to_string(r->status) + " " + r->message : r.status().ToString());
 }
 
-Row Enroller::EnrolFile(const std::string& file, const Row* previous) const {
+Row Enroller::EnrolFile(const std::string& file, const Row* previous, const std::optional<std::string>& label) const {
+  Row row = EnrolUpload(file, previous, label);
+  row.label = label.value_or("");
+  return row;
+}
+
+Row Enroller::EnrolUpload(const std::string& file, const Row* previous, const std::optional<std::string>& label) const {
   Row row;
   row.file = file;
   if (previous && previous->outcome == "failed" && !previous->face_token.empty()) {
@@ -128,7 +137,8 @@ Row Enroller::EnrolFile(const std::string& file, const Row* previous) const {
     if (!in) return {file, "", "", "failed", "cannot read the file"};
     bytes = ss.str();
   }
-  auto r = Call("/api/face/v1/add", nullptr, &bytes, std::filesystem::path(file).filename().string());
+  auto r = Call("/api/face/v1/add", nullptr, &bytes, std::filesystem::path(file).filename().string(),
+                label ? &*label : nullptr);
   if (!r.ok()) return {file, "", "", "failed", r.status().ToString()};
   row.image_id = r->image_id;
   if (r->status == 200 && r->code == 0 && !r->face_token.empty()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "client/http_client.h"
@@ -33,7 +34,9 @@ class Enroller {
   // `previous`: this file's row from an earlier run, or null. A failed row
   // that has a face_token was enrolled and only failed to bind: it is bound,
   // not uploaded again (that would make a second face).
-  Row EnrolFile(const std::string& file, const Row* previous) const;
+  // `label`: sent with the photo (the add's form field `label`) when set.
+  Row EnrolFile(const std::string& file, const Row* previous,
+                const std::optional<std::string>& label = std::nullopt) const;
 
  private:
   struct Reply {
@@ -44,7 +47,8 @@ class Enroller {
   };
   // The server's answer after the retries, or the transport error.
   Result<Reply> Call(const std::string& path, const std::string* json, const std::string* image,
-                     const std::string& filename) const;
+                     const std::string& filename, const std::string* label = nullptr) const;
+  Row EnrolUpload(const std::string& file, const Row* previous, const std::optional<std::string>& label) const;
   void Bind(Row* row) const;
   bool SleepUnlessStopped(int seconds) const;
 

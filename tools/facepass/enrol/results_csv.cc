@@ -7,7 +7,7 @@
 namespace facepass::enrol {
 
 namespace {
-constexpr char kHeader[] = "file,face_token,image_id,outcome,reason\n";
+constexpr char kHeader[] = "file,face_token,image_id,outcome,reason,label\n";
 }
 
 std::string CsvField(const std::string& s) {
@@ -22,7 +22,7 @@ std::string CsvField(const std::string& s) {
 
 std::string CsvLine(const Row& r) {
   return CsvField(r.file) + "," + CsvField(r.face_token) + "," + CsvField(r.image_id) + "," + CsvField(r.outcome) +
-         "," + CsvField(r.reason) + "\n";
+         "," + CsvField(r.reason) + "," + CsvField(r.label) + "\n";
 }
 
 std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
@@ -87,8 +87,9 @@ Result<std::unique_ptr<ResultsCsv>> ResultsCsv::Open(const std::string& path) {
   }
   std::unique_ptr<ResultsCsv> csv(new ResultsCsv());
   for (const auto& rec : ParseCsv(text)) {
-    if (rec.size() != 5 || rec[0] == "file") continue;  // the header, or not ours
-    csv->previous_[rec[0]] = Row{rec[0], rec[1], rec[2], rec[3], rec[4]};
+    // Five columns: a file from before labels (issue 29).
+    if ((rec.size() != 5 && rec.size() != 6) || rec[0] == "file") continue;  // the header, or not ours
+    csv->previous_[rec[0]] = Row{rec[0], rec[1], rec[2], rec[3], rec[4], rec.size() == 6 ? rec[5] : ""};
   }
   csv->f_ = std::fopen(path.c_str(), "ab");
   if (!csv->f_) {

@@ -1,5 +1,5 @@
 // The results file of `facepass enrol`: one row per attempt
-// (file,face_token,image_id,outcome,reason), RFC 4180 quoting, appended and
+// (file,face_token,image_id,outcome,reason,label), RFC 4180 quoting, appended and
 // flushed row by row so an interrupted run loses nothing and a rerun with the
 // same file skips what is done.
 #pragma once
@@ -19,6 +19,7 @@ namespace facepass::enrol {
 // (network, 5xx, bind error) is tried again on a rerun.
 struct Row {
   std::string file, face_token, image_id, outcome, reason;
+  std::string label = "";  // sent with the photo (--label-from); "" for none (initialised: rows are often braced without it)
   bool done() const { return outcome == "enrolled" || outcome == "refused"; }
 };
 

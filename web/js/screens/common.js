@@ -1,6 +1,6 @@
 // Pieces several screens share.
 import { get, post, explain } from '../api.js';
-import { h, field } from '../dom.js';
+import { h, field, toast } from '../dom.js';
 
 // Group names by the spec's rule, for inputs and explanations.
 export const GROUP_NAME_RULE = '4 to 16 letters, digits or _';
@@ -73,4 +73,59 @@ export function strangerWarning(rate, threshold) {
     `About ${fmtRate(rate)} of people who are not enrolled would pass recognise against this group${threshold ? ` at threshold ${threshold}` : ''}. ` +
     'A stranger is compared with every face of the group, so the chance that one face lets them in grows with its size. ' +
     'Split large populations into groups per site or door (each device syncs its own group), or raise the recognise threshold.');
+}
+
+// Issue 29: a face's name. Shown as given; none reads "unnamed".
+export function nameOf(label) {
+  return label ? h('span', { class: 'label' }, label) : h('span', { class: 'muted label' }, 'unnamed');
+}
+
+// A face's name with its Rename button: asks for a new name and stores it
+// (an empty answer clears it). `set` shows a name read elsewhere; errors go
+// to `msg`.
+export function nameEditor(token, initial, msg) {
+  let current = initial || null;
+  const label = h('div', { class: 'face-name' }, nameOf(current));
+  const button = h('button', { type: 'button', class: 'secondary rename' }, 'Rename');
+  const set = (name) => { current = name || null; label.replaceChildren(nameOf(current)); };
+  button.addEventListener('click', async () => {
+    const next = prompt('Name for this face (1-128 bytes; empty clears it):', current || '');
+    if (next === null) return;
+    try {
+      const data = await post('/api/face/v1/update', { face_token: token, label: next.trim() || null });
+      set(data.label);
+      toast(current ? `Renamed to ${current}.` : 'Name cleared.');
+    } catch (e) { msg.replaceChildren(errorLine(e)); }
+  });
+  return { label, button, set };
+}
+
+// The name a photo gets from its file name: the name without its extension.
+export function nameFromFile(fileName) {
+  return fileName.replace(/\.[^.]*$/, '');
+}
+
+// Rows of "file,label" (RFC 4180 quoting; a header row "file,label" is
+// skipped) as a Map from the file's name to its label.
+export function parseLabelCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell); rows.push(row); row = []; cell = '';
+    } else cell += c;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  const out = new Map();
+  for (const [file, label] of rows) {
+    if (file === undefined || label === undefined || (file === 'file' && label === 'label')) continue;
+    out.set(file.replace(/^.*[\\/]/, ''), label);
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
 // One group: how often a stranger would pass against it (issue 30), its faces
-// as crops with enrol time; unbind, delete; bind a token.
+// as crops with name and enrol time; rename, unbind, delete; bind a token.
 import { post, imageUrl, explain } from '../api.js';
 import { h, field, fmtTime, toast } from '../dom.js';
-import { errorLine, bind, figure, fmtRate, strangerWarning } from './common.js';
+import { errorLine, bind, figure, fmtRate, strangerWarning, nameEditor } from './common.js';
 
 const PAGE = 60;
 
@@ -39,15 +39,19 @@ export async function render(main, ctx) {
   function card(t) {
     const img = h('img', { alt: `face ${t}`, loading: 'lazy' });
     const when = h('span', { class: 'muted' }, 'enrolled …');
+    const faceName = nameEditor(t, null, msg);
     const unbind = h('button', { type: 'button', class: 'secondary' }, 'Unbind');
     const del = h('button', { type: 'button', class: 'danger' }, 'Delete face');
     const el = h('figure', { class: `face${t === focus ? ' highlight' : ''}`, dataset: { faceToken: t } },
-      img, h('figcaption', {}, h('div', { class: 'mono' }, t), when,
+      img, h('figcaption', {}, faceName.label, h('div', { class: 'mono' }, t), when,
         h('div', {}, h('a', { href: `#/history?group=${encodeURIComponent(name)}&face=${encodeURIComponent(t)}` }, 'recognitions'))),
-      h('div', { class: 'actions' }, unbind, del));
+      h('div', { class: 'actions' }, faceName.button, unbind, del));
     imageUrl({ face_token: t }).then((u) => { img.src = u; }, (e) => { img.alt = explain(e); });
     post('/api/face/v1/query', { face_token: t })
-      .then((d) => { when.textContent = `enrolled ${fmtTime(d.time)}`; }, (e) => { when.textContent = explain(e); });
+      .then((d) => {
+        when.textContent = `enrolled ${fmtTime(d.time)}`;
+        faceName.set(d.label);
+      }, (e) => { when.textContent = explain(e); });
     unbind.addEventListener('click', async () => {
       if (!confirm(`Unbind this face from ${name}? It stays enrolled.`)) return;
       try { await post('/api/group/v1/unbind', { group_name: name, face_token: t }); toast('Face unbound.'); await load(); }

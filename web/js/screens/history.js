@@ -2,7 +2,7 @@
 // and outcome; "load more" follows next_cursor; a match links to its face.
 import { get, imageUrl, explain } from '../api.js';
 import { h, field, fmtTime, fmtNum } from '../dom.js';
-import { groupSelect, errorLine, faceLink } from './common.js';
+import { groupSelect, errorLine, faceLink, nameOf } from './common.js';
 
 const LIMIT = 50;  // a page; #/history?limit=N (1..500) asks for other sizes
 
@@ -25,7 +25,7 @@ export async function render(main, ctx) {
   const msg = h('div', { id: 'hist-msg' });
   const tbody = h('tbody', { id: 'hist-body' });
   const more = h('button', { type: 'button', id: 'hist-more', class: 'secondary', hidden: true }, 'Load more');
-  const cols = ['Capture', 'Time', 'Group', 'Track', 'Score', 'Liveness', 'Result', 'Match'];
+  const cols = ['Capture', 'Time', 'Group', 'Track', 'Score', 'Liveness', 'Result', 'Name', 'Match'];
   main.append(h('h1', {}, 'History'), form, msg,
     h('div', { class: 'table-wrap' }, h('table', { id: 'hist-table' },
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))), tbody)), more);
@@ -43,6 +43,7 @@ export async function render(main, ctx) {
     return h('tr', { dataset: { imageId: it.image_id, faceToken: it.face_token || '' } },
       h('td', {}, img), h('td', {}, fmtTime(it.time)), h('td', {}, it.group_name), h('td', {}, it.track_id),
       h('td', {}, fmtNum(it.score)), h('td', {}, it.liveness_score === undefined ? '—' : fmtNum(it.liveness_score)), h('td', {}, it.passed ? h('span', { class: 'ok' }, 'passed') : h('span', { class: 'bad' }, 'not passed')),
+      h('td', { class: 'hist-label' }, it.face_token ? nameOf(it.label) : '—'),
       h('td', {}, href ? h('a', { href, class: 'match' }, crop, ' ', 'open face') : faceLink(null)));
   }
 

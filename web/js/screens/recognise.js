@@ -2,7 +2,7 @@
 // match's crop, with score, threshold and passed.
 import { postForm, imageUrl, explain } from '../api.js';
 import { h, field, drawPhoto, fmtNum } from '../dom.js';
-import { groupSelect, fileInput, errorLine, verdict, faceLink } from './common.js';
+import { groupSelect, fileInput, errorLine, verdict, faceLink, nameOf } from './common.js';
 
 export async function render(main, ctx) {
   const group = await groupSelect('rec-group', { selected: ctx.query.get('group') || '' });
@@ -50,6 +50,7 @@ function show(data, file, groupName) {
     h('dt', {}, 'Score'), h('dd', { id: 'rec-score' }, fmtNum(r.score)),
     h('dt', {}, 'Threshold'), h('dd', { id: 'rec-threshold' }, data.recognize_threshold),
     h('dt', {}, 'Result'), h('dd', { id: 'rec-passed', dataset: { passed: String(!!r.passed) } }, r.error ? '—' : verdict(r.passed)),
+    h('dt', {}, 'Name'), h('dd', { id: 'rec-label' }, r.face_token ? nameOf(r.label) : '—'),
     h('dt', {}, 'Top match'), h('dd', {}, faceLink(r.face_token, groupName)),
     r.liveness_score !== undefined ? [h('dt', {}, 'Liveness'), h('dd', {}, `${fmtNum(r.liveness_score)} (threshold ${data.liveness_threshold})`)] : '',
     h('dt', {}, 'Capture image_id'), h('dd', { class: 'mono', id: 'rec-image-id' }, r.image_id || '—'));
