@@ -1,5 +1,6 @@
 #include "migrate_command.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -16,11 +17,14 @@ struct MigrateFlags {
 void PrintReport(const store::pg::ImportReport& r) {
   std::printf("migrated into %s (one transaction, committed)\n", r.target.c_str());
   std::printf("%-20s %12s %12s\n", "table", "sqlite", "postgresql");
-  for (const store::pg::ImportedTable& t : r.tables)
+  int64_t images = 0;
+  for (const store::pg::ImportedTable& t : r.tables) {
     std::printf("%-20s %12lld %12lld\n", t.name.c_str(), static_cast<long long>(t.source),
                 static_cast<long long>(t.target));
+    if (t.name == "images") images = t.source;
+  }
   std::printf("images: %lld of %lld with the same SHA-256 on both sides (%.1f MB)\n",
-              static_cast<long long>(r.images_hashed), static_cast<long long>(r.tables.front().source),
+              static_cast<long long>(r.images_hashed), static_cast<long long>(images),
               static_cast<double>(r.image_bytes) / 1e6);
   std::printf("catalogue sequence: %lld (every group stamped with it)\n", static_cast<long long>(r.catalog_seq));
 }
