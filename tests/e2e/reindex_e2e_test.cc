@@ -32,48 +32,8 @@ std::vector<std::string> Plus(std::vector<std::string> a, const std::vector<std:
   return a;
 }
 
-struct CommandRun {
-  int rc = -1;  // -1: killed at the deadline
-  std::string out, err;
-};
-
-// Runs `facepass ARGS...` to completion (killed after `timeout_s`).
-CommandRun RunFacepass(const std::vector<std::string>& args, const std::filesystem::path& scratch, int timeout_s = 300) {
-  const auto out_file = scratch.string() + ".out", err_file = scratch.string() + ".err";
-  std::vector<std::string> argv_s = Plus({testing::ServerBinary().string()}, args);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  CommandRun r;
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  for (;;) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      break;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  r.out = ReadFile(out_file);
-  r.err = ReadFile(err_file);
-  std::filesystem::remove(out_file);
-  std::filesystem::remove(err_file);
-  return r;
-}
+using testing::CommandRun;
+using testing::RunFacepass;
 
 CommandRun Reindex(const std::filesystem::path& dir, const std::vector<std::string>& extra) {
   return RunFacepass(Plus({"reindex", "--data-dir", dir.string(), "--models-dir", FACEPASS_MODELS_DIR}, extra), dir);

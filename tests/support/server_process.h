@@ -24,6 +24,17 @@ uint16_t PickFreePort();
 // tables). Returns `dir`.
 std::filesystem::path ModelsWithRepoCalibration(const std::filesystem::path& dir);
 
+// What a finished `facepass` command printed, and its exit status.
+struct CommandRun {
+  int rc = -1;  // -1: killed at the deadline
+  std::string out, err;
+};
+
+// Runs `facepass ARGS...` to completion (SIGKILLed after `timeout_s`); its
+// output goes through SCRATCH.out / SCRATCH.err, removed afterwards.
+CommandRun RunFacepass(const std::vector<std::string>& args, const std::filesystem::path& scratch,
+                       int timeout_s = 300);
+
 class ServerProcess {
  public:
   // Spawns the server and waits (up to `wait_seconds`) until GET /api/version/v1

@@ -28,6 +28,7 @@
 #include "enrol_command.h"
 #include "keys_command.h"
 #include "metrics_listener.h"
+#include "migrate_command.h"
 #include "reindex_command.h"
 #include "vision_commands.h"
 
@@ -276,6 +277,7 @@ int main(int argc, char** argv) {
   facepass::cli::AddBackupCommands(cli, exit_code);
   facepass::cli::AddEnrolCommand(cli, exit_code);
   facepass::cli::AddCheckCommand(cli, exit_code);
+  facepass::cli::AddMigrateCommand(cli, exit_code);
 
   CLI11_PARSE(cli, argc, argv);
   return exit_code;
