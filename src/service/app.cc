@@ -31,13 +31,17 @@ namespace facepass::service {
 
 namespace {
 
-// SQLite's binding scan reads the bindings->faces join on several read-only
-// connections (1M faces in a few seconds).
-Result<std::unique_ptr<index::FaceIndex>> LoadIndex(store::Database& sqlite, int dim, int threads) {
+std::unique_ptr<index::FaceIndex> EmptyIndex(int dim, int threads) {
   index::IndexOptions index_options;
   index_options.dim = dim;
   index_options.threads = threads;
-  auto index = std::make_unique<index::FaceIndex>(index_options);
+  return std::make_unique<index::FaceIndex>(index_options);
+}
+
+// SQLite's binding scan reads the bindings->faces join on several read-only
+// connections (1M faces in a few seconds).
+Result<std::unique_ptr<index::FaceIndex>> LoadIndex(store::Database& sqlite, int dim, int threads) {
+  auto index = EmptyIndex(dim, threads);
   store::BindingScanStats stats;
   Status s = index::LoadFromStore(sqlite, *index, &stats, threads);
   if (!s.ok()) {
@@ -110,10 +114,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (sqlite != nullptr) {
     FP_ASSIGN_OR_RETURN(index, LoadIndex(*sqlite, app->engine_->feature_dim(), options.index_threads));
   } else {  // the Catalog's first catch-up fills it
-    index::IndexOptions index_options;
-    index_options.dim = app->engine_->feature_dim();
-    index_options.threads = options.index_threads;
-    index = std::make_unique<index::FaceIndex>(index_options);
+    index = EmptyIndex(app->engine_->feature_dim(), options.index_threads);
   }
   app->feed_ = std::make_unique<ChangeFeed>();
   app->catalog_ = std::make_unique<Catalog>(storage, std::move(index),
