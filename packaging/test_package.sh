@@ -7,6 +7,7 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd); SRC=$(cd "$2" && pwd); ORT=${3:-}
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+[[ -z ${FACEPASS_PACKAGE_SKIP:-} ]] || skip "$FACEPASS_PACKAGE_SKIP"
 command -v dpkg-deb >/dev/null || skip "dpkg-deb not found (not a Debian system)"
 command -v cpack >/dev/null || skip "cpack not found"
 command -v curl >/dev/null || skip "curl not found"

@@ -15,6 +15,8 @@
 #include <random>
 #include <thread>
 
+#include "support/time_scale.h"
+
 namespace facepass::testing {
 
 namespace {
@@ -172,7 +174,7 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::filesystem::path&
       _exit(127);
     }
     p->pid_ = pid;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(wait_seconds * 1000 * TimeScale()));
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
       if (waitpid(pid, &status, WNOHANG) == pid) {  // died (port taken, bad flags...)
@@ -204,13 +206,18 @@ int ServerProcess::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int status = 0;
-  for (int i = 0; i < 300; ++i) {  // up to 30 s, then give up and kill
+  const int polls = static_cast<int>(300 * TimeScale());
+  for (int i = 0; i < polls; ++i) {  // up to 30 s (scaled), then give up and kill
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      std::fprintf(stderr, "server ended by signal %d after SIGTERM (log: %s)\n", WTERMSIG(status),
+                   log_path_.c_str());
+      return -1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  std::fprintf(stderr, "server still running %d s after SIGTERM: killed (log: %s)\n", polls / 10, log_path_.c_str());
   Kill();
   return -1;
 }

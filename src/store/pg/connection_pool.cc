@@ -47,21 +47,48 @@ Result<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() {
   }
 }
 
+namespace {
+
+// A pooled connection the server closed (a restart, pg_terminate_backend) is
+// found here, before a transaction starts on it: reading what its socket holds
+// sees the server's goodbye. Only one that dies after this check reaches
+// Run's retry (whose BEGIN on a dead connection also leaks a PGresult inside
+// libpqxx 6.4).
+bool Alive(pqxx::connection& conn) {
+  if (!conn.is_open()) return false;
+  try {
+    // PQconsumeInput: the first read takes the server's FATAL message, the
+    // second meets the closed socket and throws broken_connection.
+    conn.get_notifs();
+    if (conn.is_open()) conn.get_notifs();
+  } catch (const std::exception&) {
+    return false;
+  }
+  return conn.is_open();
+}
+
+}  // namespace
+
 Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.acquire_timeout_ms);
-  {
-    MutexLock lock(&mu_);
-    while (idle_.empty() && open_ >= options_.size) {
-      if (freed_.wait_until(mu_, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= options_.size)
-        return Status::Unavailable("no free database connection within " +
-                                   std::to_string(options_.acquire_timeout_ms) + " ms");
-    }
-    if (!idle_.empty()) {
-      auto conn = std::move(idle_.back());
+  for (;;) {
+    std::unique_ptr<pqxx::connection> pooled;
+    {
+      MutexLock lock(&mu_);
+      while (idle_.empty() && open_ >= options_.size) {
+        if (freed_.wait_until(mu_, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= options_.size)
+          return Status::Unavailable("no free database connection within " +
+                                     std::to_string(options_.acquire_timeout_ms) + " ms");
+      }
+      if (idle_.empty()) {
+        ++open_;  // a slot for the connection opened below, outside the lock
+        break;
+      }
+      pooled = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(conn));
     }
-    ++open_;  // a slot for the connection opened below, outside the lock
+    if (Alive(*pooled)) return Lease(this, std::move(pooled));
+    Release(std::move(pooled), true);  // closes it and frees its slot for a fresh one
   }
   auto conn = Connect();
   if (!conn.ok()) {
