@@ -4,9 +4,7 @@
 // catalogue's sequence: a change acknowledged by one node is seen by the next
 // request to any node.
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -17,70 +15,36 @@
 #include <thread>
 #include <vector>
 
+#include "balancer_child.h"
 #include "e2e/api_fixture.h"
 #include "store/pg/pg_store.h"
 #include "store/pg_schema.h"
 #include "support/server_process.h"
 #include "support/skip_or_fail.h"
 
-extern char** environ;
 
 namespace facepass::e2e {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kHaproxy[] = "/usr/sbin/haproxy";
-
-// HAProxy in the foreground over the given nodes: round robin, health checks
-// on the version endpoint, a refused connection retried on another node.
+// HAProxy over the nodes (tools/bench/balancer_child.h), stopped with the suite.
 class Balancer {
  public:
-  static std::unique_ptr<Balancer> Start(const std::filesystem::path& dir, const std::vector<uint16_t>& nodes) {
-    std::unique_ptr<Balancer> b(new Balancer());
-    b->port_ = testing::PickFreePort();
-    const std::filesystem::path cfg = dir / "haproxy.cfg";
-    std::ofstream out(cfg);
-    out << "global\n  maxconn 512\n"
-        << "defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n"
-        << "  retries 3\n  option redispatch 1\n"
-        << "frontend fe\n  bind 127.0.0.1:" << b->port_ << "\n  default_backend nodes\n"
-        << "backend nodes\n  balance roundrobin\n  option httpchk GET /api/health/v1\n"
-        << "  http-check expect status 200\n";
-    for (size_t i = 0; i < nodes.size(); ++i)
-      out << "  server n" << i << " 127.0.0.1:" << nodes[i] << " check inter 300ms fall 2 rise 1\n";
-    out.close();
-    const std::string log = (dir / "haproxy.log").string();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::string cfg_s = cfg.string();
-    char* argv[] = {const_cast<char*>(kHaproxy), const_cast<char*>("-db"), const_cast<char*>("-f"), cfg_s.data(),
-                    nullptr};
-    const int rc = posix_spawn(&b->pid_, kHaproxy, &fa, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return nullptr;
-    // Up when it answers through to a node.
-    Api probe("http://127.0.0.1:" + std::to_string(b->port_));
-    for (int i = 0; i < 100; ++i) {
-      if (probe.Get("/api/version/v1").status != 0) return b;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  static std::unique_ptr<Balancer> Start(const std::filesystem::path& dir, const std::vector<int>& nodes) {
+    auto child = bench::StartBalancer(dir, nodes);
+    if (!child.ok()) {
+      std::fprintf(stderr, "%s\n", child.status().ToString().c_str());
+      return nullptr;
     }
-    return nullptr;
+    return std::unique_ptr<Balancer>(new Balancer(*child));
   }
-  ~Balancer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  ~Balancer() { bench::StopBalancer(child_); }
+  std::string base_url() const { return child_.url; }
 
  private:
-  Balancer() = default;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
+  explicit Balancer(bench::BalancerChild child) : child_(std::move(child)) {}
+  bench::BalancerChild child_;
 };
 
 class ClusterTest : public ::testing::Test {
@@ -118,7 +82,7 @@ class ClusterTest : public ::testing::Test {
   void SetUp() override {
     FP_REQUIRE_SHARED_AND_MODELS();
     if (schema_ == nullptr) FP_SKIP_OR_FAIL_IN_CI(store::testing_util::kNoPgCluster);
-    if (!std::filesystem::exists(kHaproxy)) FP_SKIP_OR_FAIL_IN_CI("haproxy is not installed (scripts/install-deps.sh)");
+    if (!std::filesystem::exists(bench::kHaproxyBinary)) FP_SKIP_OR_FAIL_IN_CI("haproxy is not installed (scripts/install-deps.sh)");
     for (auto* n : nodes_) ASSERT_NE(n, nullptr) << "a node did not start (logs under " << *dir_ << ")";
     ASSERT_FALSE(admin_key_->empty()) << "the first node wrote no admin key";
     ASSERT_NE(balancer_, nullptr) << "haproxy did not start (" << (*dir_ / "haproxy.log") << ")";

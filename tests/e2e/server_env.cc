@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "balancer_child.h"
 #include "store/pg_schema.h"
 
 namespace facepass::e2e {
@@ -9,6 +10,9 @@ namespace facepass::e2e {
 namespace {
 
 std::unique_ptr<testing::ServerProcess> g_process;
+std::unique_ptr<testing::ServerProcess> g_second;  // FACEPASS_TEST_BACKEND=cluster
+bench::BalancerChild g_balancer;
+std::filesystem::path g_cluster_dir;  // the second node's data and haproxy.cfg
 std::unique_ptr<Api> g_api;
 std::filesystem::path g_data_dir;
 std::unique_ptr<store::testing_util::PgSchema> g_schema;  // FACEPASS_TEST_BACKEND=postgresql
@@ -20,8 +24,9 @@ class ServerEnvironment : public ::testing::Environment {
     if (!HaveModels() || !HaveSharedFaces()) return;
     g_data_dir = testing::MakeTempDir("facepass-e2e");
     std::vector<std::string> args;
-    const char* backend = std::getenv("FACEPASS_TEST_BACKEND");
-    if (backend != nullptr && std::string(backend) == "postgresql") {
+    const char* env = std::getenv("FACEPASS_TEST_BACKEND");
+    const std::string backend = env ? env : "";
+    if (backend == "postgresql" || backend == "cluster") {
       // The same tests, the server on PostgreSQL (a private schema of the test cluster).
       g_schema = store::testing_util::PgSchema::Create();
       if (g_schema == nullptr) {
@@ -31,10 +36,31 @@ class ServerEnvironment : public ::testing::Environment {
       args = {"--database", g_schema->uri()};
     }
     g_process = testing::ServerProcess::Start(g_data_dir, args);
-    if (g_process) g_api = std::make_unique<Api>(*g_process);
+    if (!g_process) return;
+    if (backend != "cluster") {
+      g_api = std::make_unique<Api>(*g_process);
+      return;
+    }
+    // The same tests through HAProxy, round robin over two nodes on one
+    // database: each request may land on either node (issue 27).
+    g_cluster_dir = testing::MakeTempDir("facepass-e2e-cluster");
+    g_second = testing::ServerProcess::Start(g_cluster_dir / "node1", args);
+    if (!g_second) return;
+    auto balancer = bench::StartBalancer(g_cluster_dir, {g_process->port(), g_second->port()});
+    if (!balancer.ok()) {
+      g_missing = balancer.status().ToString();
+      return;
+    }
+    g_balancer = *balancer;
+    g_api = std::make_unique<Api>(g_balancer.url, g_process->api_key());
   }
   void TearDown() override {
     std::filesystem::path log;
+    bench::StopBalancer(g_balancer);
+    if (g_second) {
+      EXPECT_EQ(g_second->Stop(), 0) << "graceful stop failed; log: " << g_second->log_path();
+      g_second.reset();
+    }
     if (g_process) {
       EXPECT_EQ(g_process->Stop(), 0) << "graceful stop failed; log: " << g_process->log_path();
       log = g_process->log_path();
@@ -47,6 +73,7 @@ class ServerEnvironment : public ::testing::Environment {
       std::error_code ec;
       std::filesystem::remove_all(g_data_dir, ec);
       if (!log.empty()) std::filesystem::remove(log, ec);
+      if (!g_cluster_dir.empty()) std::filesystem::remove_all(g_cluster_dir, ec);
     }
   }
 };
