@@ -10,11 +10,14 @@ namespace {
 constexpr int64_t kBatch = 5000;
 }  // namespace
 
-AuditPurge::AuditPurge(domain::AuditRepository& audit, int retention_days)
-    : audit_(audit), retention_days_(retention_days), task_([this] {
-        auto purged = Purge(NowMs());
-        if (!purged.ok()) spdlog::warn("audit purge: {}", purged.status().ToString());
-        else if (*purged > 0) spdlog::info("audit purge: {} rows older than {} days removed", *purged, retention_days_);
+AuditPurge::AuditPurge(domain::AuditRepository& audit, int retention_days, domain::TaskLocks* locks)
+    : audit_(audit), retention_days_(retention_days), locks_(locks), task_([this] {
+        auto ran = domain::RunAlone(locks_, "audit_purge", [this] {
+          auto purged = Purge(NowMs());
+          if (!purged.ok()) spdlog::warn("audit purge: {}", purged.status().ToString());
+          else if (*purged > 0) spdlog::info("audit purge: {} rows older than {} days removed", *purged, retention_days_);
+        });
+        if (!ran.ok()) spdlog::warn("audit purge: {}", ran.status().ToString());
       }) {}
 
 Result<int64_t> AuditPurge::Purge(int64_t now_ms) {

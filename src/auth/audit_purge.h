@@ -10,6 +10,7 @@
 #include "common/periodic_task.h"
 #include "common/status.h"
 #include "domain/audit_repository.h"
+#include "domain/task_locks.h"
 
 namespace facepass::auth {
 
@@ -17,7 +18,9 @@ class AuditPurge {
  public:
   static constexpr int kDefaultRetentionDays = 365;
 
-  AuditPurge(domain::AuditRepository& audit, int retention_days);
+  // `locks`: the installation's, when nodes share the store (the background
+  // pass then runs on one node at a time); nullptr runs every pass here.
+  AuditPurge(domain::AuditRepository& audit, int retention_days, domain::TaskLocks* locks = nullptr);
   AuditPurge(const AuditPurge&) = delete;
   AuditPurge& operator=(const AuditPurge&) = delete;
 
@@ -31,6 +34,7 @@ class AuditPurge {
   Result<int64_t> Purge(int64_t now_ms);  // one pass
 
   domain::AuditRepository& audit_;  // thread-safe
+  domain::TaskLocks* const locks_;
   const int retention_days_;
   PeriodicTask task_;  // last: its thread stops before the rest goes
 };

@@ -14,6 +14,7 @@
 #include "domain/key_repository.h"
 #include "domain/recognition_repository.h"
 #include "domain/secret_repository.h"
+#include "domain/task_locks.h"
 
 namespace facepass::domain {
 
@@ -41,6 +42,9 @@ class Storage {
   // The catalogue's log when several processes may write it (PostgreSQL);
   // nullptr when this process is the only writer (SQLite).
   virtual CatalogLog* catalog_log() { return nullptr; }
+  // Installation-wide locks for background tasks when several processes
+  // share the store; nullptr when this process is the only one.
+  virtual TaskLocks* task_locks() { return nullptr; }
 
   // Corruption with the first problem found.
   virtual Status CheckIntegrity(IntegrityCheck depth) = 0;

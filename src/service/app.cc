@@ -68,6 +68,7 @@ App::~App() = default;
 
 domain::KeyRepository& App::key_repository() { return storage_->keys(); }
 domain::AuditRepository& App::audit_repository() { return storage_->audit(); }
+domain::TaskLocks* App::task_locks() { return storage_->task_locks(); }
 
 void App::SetEventSink(EventSink* sink) { events_->Set(sink); }
 
@@ -142,7 +143,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   app->config_ = std::make_unique<Config>(*app->thresholds_, *app->analyzer_);
   app->strangers_ =
       std::make_unique<Strangers>(catalog, *app->thresholds_, StrangerOdds(app->engine_->Models().score.tables));
-  app->purge_ = std::make_unique<CapturePurge>(storage.images(), options.capture_retention_days);
+  app->purge_ = std::make_unique<CapturePurge>(storage.images(), options.capture_retention_days, storage.task_locks());
   app->purge_->Start(options.purge_interval);
   if (shared) {
     // One line when the database goes away and one when it is back, not one per pass.

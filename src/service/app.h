@@ -17,6 +17,7 @@ namespace facepass::domain {
 class AuditRepository;
 class KeyRepository;
 class Storage;
+class TaskLocks;
 }  // namespace facepass::domain
 
 namespace facepass::store {
@@ -82,6 +83,8 @@ class App {
   // services (the authorizer, auth::KeyAdmin, the audit purge).
   domain::KeyRepository& key_repository();
   domain::AuditRepository& audit_repository();
+  // The installation-wide locks of background tasks; nullptr on SQLite (one process).
+  domain::TaskLocks* task_locks();
 
   // One purge pass now (the background one runs every purge_interval).
   Result<int> PurgeExpiredCaptures(int64_t now_ms);

@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "metrics/registry.h"
 #include "domain/image_repository.h"
+#include "domain/task_locks.h"
 
 namespace facepass::service {
 
@@ -18,11 +19,14 @@ metrics::Counter& PurgedTotal() {
 }
 }  // namespace
 
-CapturePurge::CapturePurge(domain::ImageRepository& images, int retention_days)
-    : images_(images), retention_days_(retention_days), task_([this] {
-        auto purged = Purge(NowMs());
-        if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());
-        else if (*purged > 0) spdlog::info("capture purge: {} images removed", *purged);
+CapturePurge::CapturePurge(domain::ImageRepository& images, int retention_days, domain::TaskLocks* locks)
+    : images_(images), retention_days_(retention_days), locks_(locks), task_([this] {
+        auto ran = domain::RunAlone(locks_, "capture_purge", [this] {
+          auto purged = Purge(NowMs());
+          if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());
+          else if (*purged > 0) spdlog::info("capture purge: {} images removed", *purged);
+        });
+        if (!ran.ok()) spdlog::warn("capture purge: {}", ran.status().ToString());
       }) {
   PurgedTotal();
 }

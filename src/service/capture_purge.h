@@ -13,6 +13,7 @@
 
 namespace facepass::domain {
 class ImageRepository;
+class TaskLocks;
 }
 
 namespace facepass::service {
@@ -20,7 +21,9 @@ namespace facepass::service {
 class CapturePurge {
  public:
   // Registers facepass_captures_purged_total, so a scrape shows it from the start.
-  CapturePurge(domain::ImageRepository& images, int retention_days);
+  // `locks`: the installation's, when nodes share the store (the background
+  // pass then runs on one node at a time); nullptr runs every pass here.
+  CapturePurge(domain::ImageRepository& images, int retention_days, domain::TaskLocks* locks = nullptr);
   CapturePurge(const CapturePurge&) = delete;
   CapturePurge& operator=(const CapturePurge&) = delete;
 
@@ -34,6 +37,7 @@ class CapturePurge {
   Result<int> Purge(int64_t now_ms);  // one pass
 
   domain::ImageRepository& images_;  // thread-safe
+  domain::TaskLocks* const locks_;
   const int retention_days_;
   PeriodicTask task_;  // last: its thread stops before the rest goes
 };

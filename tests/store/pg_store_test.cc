@@ -142,6 +142,35 @@ TEST_F(PgStoreTest, AHeldLockIsUnavailableAfterTheStatementTimeout) {
   EXPECT_EQ(store_->GetGroupById(group_id_)->version, 2);  // the timed-out bind left no trace
 }
 
+// Two nodes' purges: while one runs a task, the other's pass of that task is
+// skipped; another task, or the same one afterwards, runs.
+TEST_F(PgStoreTest, ATaskRunsOnOneNodeAtATime) {
+  auto a = PgStore::Open(schema_->uri(), options_);
+  auto b = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  int ran_b = 0, ran_other = 0;
+  auto first = (*a)->RunAlone("capture_purge", [&] {
+    auto second = (*b)->RunAlone("capture_purge", [&] { ++ran_b; });
+    ASSERT_TRUE(second.ok()) << second.status().ToString();
+    EXPECT_FALSE(*second);
+    auto other = (*b)->RunAlone("audit_purge", [&] { ++ran_other; });
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    EXPECT_TRUE(*other);
+  });
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(*first);
+  EXPECT_EQ(ran_b, 0);
+  EXPECT_EQ(ran_other, 1);
+  auto after = (*b)->RunAlone("capture_purge", [&] { ++ran_b; });
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(*after);
+  EXPECT_EQ(ran_b, 1);
+  // The shared helper runs at once without a store's locks (SQLite: one process).
+  int alone = 0;
+  EXPECT_TRUE(*domain::RunAlone(nullptr, "capture_purge", [&] { ++alone; }));
+  EXPECT_EQ(alone, 1);
+}
+
 TEST_F(PgStoreTest, ANewerSchemaIsRefused) {
   ASSERT_TRUE(PgStore::Open(schema_->uri(), options_).ok());
   pqxx::connection admin(schema_->base_uri());

@@ -182,7 +182,7 @@ int Serve(const ServeFlags& f) {
     (*app)->SetEventSink(webhook_events.get());
     spdlog::info("webhooks: {} URL(s), queue of {}", f.webhooks.size(), f.webhook_queue);
   }
-  facepass::auth::AuditPurge audit_purge((*app)->audit_repository(), f.audit_retention_days);
+  facepass::auth::AuditPurge audit_purge((*app)->audit_repository(), f.audit_retention_days, (*app)->task_locks());
   audit_purge.Start(std::chrono::hours(1));
   std::vector<facepass::http::Route> routes = facepass::api::Routes(**app);
   routes.push_back(facepass::http::MetricsRoute(facepass::metrics::DefaultRegistry()));

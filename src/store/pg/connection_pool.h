@@ -53,6 +53,10 @@ class ConnectionPool {
   // Unavailable when none frees up within acquire_timeout_ms or a new
   // connection fails (redacted libpq message).
   Result<Lease> Acquire();
+  // A connection outside the pool (session state of its own, such as an
+  // advisory lock held across the pool's transactions), set up like the
+  // pooled ones. Unavailable as Acquire.
+  Result<std::unique_ptr<pqxx::connection>> Dedicated() { return Connect(); }
   // Closes every idle connection (after one broke: the server likely
   // restarted, and the others are as dead).
   void DropIdle();

@@ -155,3 +155,30 @@ Result<std::string> PgStore::LoadOrCreateSecret() {
 }
 
 }  // namespace facepass::store::pg
+
+namespace facepass::store::pg {
+
+Result<bool> PgStore::RunAlone(std::string_view task, const std::function<void()>& fn) {
+  // The class half of the key; the name locks of groups_repo.cc use ...370.
+  const std::string lock = "(1179660371, hashtext($1))";
+  const std::string name(task);
+  FP_ASSIGN_OR_RETURN(auto conn, pool_->Dedicated());
+  try {
+    pqxx::nontransaction w(*conn);
+    if (!w.exec_params("SELECT pg_try_advisory_lock" + lock, name)[0][0].as<bool>()) return false;
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    while (!what.empty() && what.back() == '\n') what.pop_back();
+    return Status::Unavailable("database " + pool_->target() + ": task lock " + name + ": " + pool_->Redact(what));
+  }
+  fn();
+  try {
+    pqxx::nontransaction w(*conn);
+    w.exec_params("SELECT pg_advisory_unlock" + lock, name);
+  } catch (const std::exception&) {
+    // The lock goes with the connection, closed below.
+  }
+  return true;
+}
+
+}  // namespace facepass::store::pg

@@ -31,7 +31,8 @@ class PgStore final : public domain::Storage,
                       public domain::ConfigRepository,
                       public domain::DeviceRepository,
                       public domain::SecretRepository,
-                      public domain::CatalogLog {
+                      public domain::CatalogLog,
+                      public domain::TaskLocks {
  public:
   struct Options {
     // Change-log entries kept per group (as Database::Options).
@@ -61,11 +62,16 @@ class PgStore final : public domain::Storage,
   domain::DeviceRepository& devices() override { return *this; }
   domain::SecretRepository& secret() override { return *this; }
   domain::CatalogLog* catalog_log() override { return this; }
+  domain::TaskLocks* task_locks() override { return this; }
   Status CheckIntegrity(domain::IntegrityCheck depth) override;  // integrity.cc
 
   // --- the catalogue's position (groups_repo.cc)
   Result<int64_t> CatalogSequence() override;
   Result<std::vector<domain::StampedGroup>> GroupsChangedSince(int64_t after) override;
+
+  // --- background tasks (pg_store.cc): a session advisory lock on a
+  // connection of its own, so a pass that uses the pool cannot starve it.
+  Result<bool> RunAlone(std::string_view task, const std::function<void()>& fn) override;
 
   // --- images (images_repo.cc)
   Result<int64_t> AddImage(domain::ImageKind kind, const std::string& format, std::string_view bytes, int width,
