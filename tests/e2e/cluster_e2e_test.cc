@@ -17,6 +17,7 @@
 
 #include "balancer_child.h"
 #include "e2e/api_fixture.h"
+#include "e2e/raw_stream.h"
 #include "store/pg/pg_store.h"
 #include "store/pg_schema.h"
 #include "support/server_process.h"
@@ -244,6 +245,32 @@ TEST_F(ClusterTest, ANodeStartedLateCatchesUp) {
   ASSERT_EQ(after.code(), 0) << after.body;
   EXPECT_FALSE(after.data()["results"][0]["passed"].get<bool>()) << after.body;
   EXPECT_EQ(late->Stop(), 0);
+}
+
+// A device's notify stream on one node hears changes made through the others
+// (each node's follow pass publishes what it applies).
+TEST_F(ClusterTest, ANotifyStreamOnOneNodeHearsChangesMadeOnOthers) {
+  Reply made = On(0).PostJson("/api/keys/v1/create", {{"name", "cluster_gate"}, {"role", "device"}});
+  ASSERT_EQ(made.code(), 0) << made.body;
+  const std::string device_key = made.data()["key"];
+  ASSERT_EQ(On(0).PostJson("/api/group/v1/create", {{"group_name", "cluster_notify"}}).code(), 0);
+  const std::string token = On(1).Enrol(SharedFace("obama/2.jpg"));
+  ASSERT_FALSE(token.empty());
+
+  RawStream stream(nodes_[2]->port(), "/api/service/sync/v1/notify?groups=cluster_notify", device_key);
+  ASSERT_TRUE(stream.ok());
+  const json first = stream.NextVersion("cluster_notify");
+  ASSERT_TRUE(first.is_object()) << stream.got();
+  const int64_t v0 = first["version"];
+  Bind(On(0), "cluster_notify", token);
+  const json bound = stream.NextVersion("cluster_notify", std::chrono::milliseconds(5000));
+  ASSERT_TRUE(bound.is_object()) << "no notice on node 2 of node 0's bind: " << stream.got();
+  EXPECT_EQ(bound["version"], v0 + 1);
+  ASSERT_EQ(On(1).PostJson("/api/group/v1/unbind", {{"group_name", "cluster_notify"}, {"face_token", token}}).code(),
+            0);
+  const json unbound = stream.NextVersion("cluster_notify", std::chrono::milliseconds(5000));
+  ASSERT_TRUE(unbound.is_object()) << "no notice on node 2 of node 1's unbind: " << stream.got();
+  EXPECT_EQ(unbound["version"], v0 + 2);
 }
 
 // Last: it kills a node. The balancer goes on answering from the others.

@@ -16,6 +16,7 @@
 #include "client/device.h"
 #include "client/watcher.h"
 #include "e2e/api_fixture.h"
+#include "e2e/raw_stream.h"
 
 namespace facepass::e2e {
 namespace {
@@ -23,69 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono;
 using nlohmann::json;
-
-// One GET held on a plain socket; reads what arrives.
-class RawStream {
- public:
-  RawStream(uint16_t port, const std::string& path_and_query, const std::string& key) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
-    const std::string req = "GET " + path_and_query + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n\r\n";
-    ok_ = ::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size());
-  }
-  ~RawStream() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool ok() const { return ok_; }
-  // Reads until `needle` arrived after what earlier calls consumed.
-  bool WaitFor(const std::string& needle, milliseconds timeout = milliseconds(10000)) {
-    const auto deadline = steady_clock::now() + timeout;
-    size_t at;
-    while ((at = got_.find(needle, seen_)) == std::string::npos)
-      if (!ReadSome(deadline)) return false;
-    seen_ = at + needle.size();
-    return true;
-  }
-  // The next version event's data for `group` (null when none came in time).
-  json NextVersion(const std::string& group, milliseconds timeout = milliseconds(10000)) {
-    const std::string prefix = "event: version\ndata: ";
-    const auto deadline = steady_clock::now() + timeout;
-    while (true) {
-      const size_t at = got_.find(prefix, seen_);
-      const size_t end = at == std::string::npos ? at : got_.find("\n\n", at);
-      if (end != std::string::npos) {
-        json j = json::parse(got_.substr(at + prefix.size(), end - at - prefix.size()), nullptr, false);
-        seen_ = end + 2;
-        if (j.is_object() && j.value("group_name", "") == group) return j;
-        continue;
-      }
-      if (!ReadSome(deadline)) return nullptr;
-    }
-  }
-  const std::string& got() const { return got_; }
-
- private:
-  bool ReadSome(steady_clock::time_point deadline) {
-    const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
-    if (left <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return true;  // the loop looks at the time again
-    char buf[4096];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return false;
-    got_.append(buf, static_cast<size_t>(n));
-    return true;
-  }
-
-  int fd_ = -1;
-  bool ok_ = false;
-  std::string got_;
-  size_t seen_ = 0;
-};
 
 std::string CreateKey(const Api& admin, const std::string& name, const std::string& role) {
   Reply r = admin.PostJson("/api/keys/v1/create", {{"name", name}, {"role", role}});
