@@ -40,6 +40,15 @@ class PeriodicTask {
     }
     thread_ = std::thread([this, interval] { Loop(interval); });
   }
+  // Runs the next pass now, or right after the one in progress (a change
+  // announced elsewhere); the interval then counts from that pass.
+  void Wake() EXCLUDES(loop_mu_) {
+    {
+      MutexLock lock(&loop_mu_);
+      woken_ = true;
+    }
+    wake_.notify_all();
+  }
   // Ends the wait at once; a pass in progress is finished first.
   void Stop() EXCLUDES(loop_mu_) {
     {
@@ -57,8 +66,9 @@ class PeriodicTask {
     for (;;) {
       {
         MutexLock lock(&loop_mu_);
-        while (!stopping_ && Clock::now() < next) wake_.wait_until(loop_mu_, next);
+        while (!stopping_ && !woken_ && Clock::now() < next) wake_.wait_until(loop_mu_, next);
         if (stopping_) return;
+        woken_ = false;
       }
       RunPass(pass_);
       next = Clock::now() + interval;
@@ -68,8 +78,9 @@ class PeriodicTask {
   const std::function<void()> pass_;
   Mutex pass_mu_;  // held for each pass
   Mutex loop_mu_;
-  std::condition_variable_any wake_;  // stopping_ turned true
+  std::condition_variable_any wake_;  // stopping_ or woken_ turned true
   bool stopping_ GUARDED_BY(loop_mu_) = false;
+  bool woken_ GUARDED_BY(loop_mu_) = false;
   std::thread thread_;  // touched by Start and Stop only, on the owner's thread
 };
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "common/status.h"
@@ -29,6 +31,20 @@ class CatalogLog {
   virtual Result<int64_t> CatalogSequence() = 0;
   // Groups whose last change has a sequence > after, oldest first.
   virtual Result<std::vector<StampedGroup>> GroupsChangedSince(int64_t after) = 0;
+
+  // Wake-ups: on_change runs (on a thread of the store's) soon after another
+  // process commits a change, and once after each reconnect (notices may have
+  // been missed meanwhile). Only a hint: the reader still compares the
+  // sequence, so a lost notice delays, never loses. Watching ends when the
+  // handle goes. nullptr: this store announces nothing (the reader polls).
+  class Watch {
+   public:
+    virtual ~Watch() = default;
+  };
+  virtual std::unique_ptr<Watch> WatchChanges(std::function<void()> on_change) {
+    (void)on_change;
+    return nullptr;
+  }
 };
 
 }  // namespace facepass::domain

@@ -154,6 +154,8 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
       failing = !s.ok();
     });
     app->follow_->Start(options.follow_interval);
+    // LISTEN wakes the pass as soon as another node commits; the interval stays as the safety net.
+    app->watch_ = storage.catalog_log()->WatchChanges([follow = app->follow_.get()] { follow->Wake(); });
   }
   return app;
 }

@@ -11,6 +11,7 @@
 
 #include "common/periodic_task.h"
 #include "common/status.h"
+#include "domain/catalog_log.h"
 #include "vision/engine.h"
 
 namespace facepass::domain {
@@ -114,7 +115,9 @@ class App {
   std::unique_ptr<CapturePurge> purge_;
   // PostgreSQL: moves the index forward now and then without requests, so a
   // device's notify stream hears other nodes' changes.
-  std::unique_ptr<PeriodicTask> follow_;  // last: its thread stops first
+  std::unique_ptr<PeriodicTask> follow_;  // its thread stops before the services go
+  // PostgreSQL: wakes follow_ when another node commits (may be null: polling alone).
+  std::unique_ptr<domain::CatalogLog::Watch> watch_;  // last: stops before follow_
 };
 
 }  // namespace facepass::service

@@ -52,6 +52,20 @@ TEST(PeriodicTask, PassesRepeatEveryIntervalAndRestartAfterStop) {
   EXPECT_TRUE(Eventually([&] { return passes.load() == after_stop + 1; }));
 }
 
+TEST(PeriodicTask, WakeRunsTheNextPassNowNotAfterTheInterval) {
+  std::atomic<int> passes{0};
+  PeriodicTask task([&] { ++passes; });
+  task.Start(std::chrono::hours(1));
+  ASSERT_TRUE(Eventually([&] { return passes.load() == 1; }));
+  task.Wake();  // an hour early
+  EXPECT_TRUE(Eventually([&] { return passes.load() == 2; }));
+  task.Wake();
+  task.Wake();  // wakes before the pass ran fold into one
+  EXPECT_TRUE(Eventually([&] { return passes.load() >= 3; }));
+  task.Stop();
+  EXPECT_LE(passes.load(), 4);
+}
+
 TEST(PeriodicTask, StopWithoutStartIsHarmless) {
   std::atomic<int> passes{0};
   PeriodicTask never_started([&] { ++passes; });

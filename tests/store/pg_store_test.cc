@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -169,6 +171,53 @@ TEST_F(PgStoreTest, ATaskRunsOnOneNodeAtATime) {
   int alone = 0;
   EXPECT_TRUE(*domain::RunAlone(nullptr, "capture_purge", [&] { ++alone; }));
   EXPECT_EQ(alone, 1);
+}
+
+// LISTEN: a change committed through one store wakes a watcher of another
+// soon, and the watcher keeps hearing after its connection was killed.
+TEST_F(PgStoreTest, AWatcherHearsAnotherNodesChangesAndSurvivesItsConnectionsDeath) {
+  auto writer = PgStore::Open(schema_->uri(), options_);
+  auto reader = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(writer.ok() && reader.ok());
+  std::mutex mu;
+  std::condition_variable cv;
+  int wakes = 0;
+  auto watch = (*reader)->WatchChanges([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    ++wakes;
+    cv.notify_all();
+  });
+  ASSERT_NE(watch, nullptr);
+  auto wait_past = [&](int n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return wakes > n; });
+  };
+  ASSERT_TRUE(wait_past(0)) << "no wake-up after connecting";
+  int seen;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    seen = wakes;
+  }
+  ASSERT_TRUE((*writer)->CreateGroup("watched", 1).ok());
+  EXPECT_TRUE(wait_past(seen)) << "the commit woke nobody";
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    seen = wakes;
+  }
+  {
+    pqxx::connection admin(schema_->base_uri());
+    pqxx::nontransaction w(admin);
+    w.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                  options_.pool.conn.application_name);
+  }
+  ASSERT_TRUE(wait_past(seen)) << "the listener did not reconnect";  // it wakes once it listens again
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    seen = wakes;
+  }
+  ASSERT_TRUE((*writer)->CreateGroup("watched_again", 2).ok());
+  EXPECT_TRUE(wait_past(seen)) << "no wake-up after the listener's connection was killed";
+  watch.reset();  // ends at once, not after a poll interval
 }
 
 TEST_F(PgStoreTest, ANewerSchemaIsRefused) {

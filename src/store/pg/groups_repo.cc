@@ -1,4 +1,5 @@
 // Groups, bindings and the per-group version / change log.
+#include "store/pg/catalog_listener.h"
 #include "store/pg/pg_internal.h"
 #include "store/pg/pg_store.h"
 
@@ -194,6 +195,10 @@ Result<int64_t> PgStore::Unbind(int64_t group_id, int64_t face_id, int64_t now_m
 }
 
 // --- the catalogue's position (domain/catalog_log.h)
+
+std::unique_ptr<domain::CatalogLog::Watch> PgStore::WatchChanges(std::function<void()> on_change) {
+  return std::make_unique<CatalogListener>(*pool_, std::move(on_change));
+}
 
 Result<int64_t> PgStore::CatalogSequence() {
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<int64_t> {

@@ -68,6 +68,8 @@ class PgStore final : public domain::Storage,
   // --- the catalogue's position (groups_repo.cc)
   Result<int64_t> CatalogSequence() override;
   Result<std::vector<domain::StampedGroup>> GroupsChangedSince(int64_t after) override;
+  // LISTEN on a connection of its own (catalog_listener.h).
+  std::unique_ptr<Watch> WatchChanges(std::function<void()> on_change) override;
 
   // --- background tasks (pg_store.cc): a session advisory lock on a
   // connection of its own, so a pass that uses the pool cannot starve it.
