@@ -1,5 +1,7 @@
 #include "client/device.h"
 
+#include <algorithm>
+
 #include "face_rules/recognise_rule.h"
 #include "vision/engine.h"
 
@@ -112,6 +114,31 @@ Result<RecognizeAnswer> Device::RecognizeOnline(const HttpClient& http, const st
                                                 const std::string& group_name,
                                                 const std::vector<Capture>& captures, bool liveness) const {
   return client::RecognizeOnline(http, base_url, group_name, captures, liveness);
+}
+
+Result<Device::Recognized> Device::Recognize(const HttpClient& http, const std::string& base_url,
+                                             const std::string& group_name, const std::vector<Capture>& captures,
+                                             const OfflineOptions& opts) const {
+  Recognized out;
+  Result<RecognizeAnswer> online = RecognizeOnline(http, base_url, group_name, captures, opts.liveness);
+  if (online.ok() || online.status().code() != StatusCode::kUnavailable) {
+    if (!online.ok()) return online.status();
+    out.answer = std::move(online).value();
+    return out;
+  }
+  out.online_error = online.status();
+  // A group this device does not hold would answer "nobody" offline: say why instead.
+  FP_ASSIGN_OR_RETURN(std::vector<LocalGroup> groups, store_->Groups());
+  if (std::none_of(groups.begin(), groups.end(), [&](const LocalGroup& g) { return g.group_name == group_name; }))
+    return Status::Unavailable("server unavailable (" + out.online_error.message() + ") and group " + group_name +
+                               " is not synced on this device");
+  Result<RecognizeAnswer> offline = RecognizeOffline(group_name, captures, opts);
+  if (!offline.ok())
+    return Status::Unavailable("server unavailable (" + out.online_error.message() +
+                               ") and offline recognition failed: " + offline.status().message());
+  out.answer = std::move(offline).value();
+  out.offline = true;
+  return out;
 }
 
 }  // namespace facepass::client

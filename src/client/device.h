@@ -74,6 +74,19 @@ class Device {
                                           const std::string& group_name, const std::vector<Capture>& captures,
                                           bool liveness = false) const;
 
+  // Online while the server answers; on the synced copy of the group when it
+  // cannot (Unavailable: unreachable, or 502/503/504 such as its database
+  // down or a balancer with no node left), so the gate keeps deciding. Any
+  // other refusal (a bad key, an unknown group) is the answer: a gate must
+  // not hide it behind a stale copy.
+  struct Recognized {
+    RecognizeAnswer answer;
+    bool offline = false;
+    Status online_error;  // why it went offline
+  };
+  Result<Recognized> Recognize(const HttpClient& http, const std::string& base_url, const std::string& group_name,
+                               const std::vector<Capture>& captures, const OfflineOptions& opts = {}) const;
+
  private:
   Device(std::unique_ptr<DeviceStore> store, const vision::Engine* engine);
   Status ReloadIndex() EXCLUDES(mu_);

@@ -14,11 +14,13 @@
 #include <string>
 #include <thread>
 
+#include "client/device.h"
 #include "common/clock.h"
 #include "e2e/api_fixture.h"
 #include "store/pg/pg_store.h"
 #include "support/server_process.h"
 #include "support/skip_or_fail.h"
+#include "vision/engine.h"
 
 namespace facepass::e2e {
 namespace {
@@ -83,7 +85,42 @@ TEST(PgFaultsE2E, DatabaseDownAnswers503FastAndTheNodeRecoversByItself) {
   ASSERT_EQ(api.PostJson("/api/group/v1/bind", {{"group_name", "faults"}, {"face_token", obama}}).code(), 0);
   EXPECT_EQ(api.Get("/api/health/v1").status, 200);
 
+  // A gate that synced the group before the database went.
+  vision::EngineOptions engine_options;
+  engine_options.models_dir = FACEPASS_MODELS_DIR;
+  engine_options.pool_size = 1;
+  auto engine = vision::Engine::Create(engine_options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  auto gate = client::Device::Open(dir / "gate.db", engine->get());
+  ASSERT_TRUE(gate.ok()) << gate.status().ToString();
+  ASSERT_TRUE((*gate)->store().AddGroup("faults").ok());
+  client::HttpOptions http_options;
+  http_options.api_key = node->api_key();
+  const client::HttpClient http(http_options);
+  ASSERT_TRUE((*gate)->Sync(http, node->base_url()).ok());
+  auto frame = (*gate)->Captures(SharedFace("obama/4.jpg"));
+  ASSERT_TRUE(frame.ok() && frame->size() == 1u);
+  auto online = (*gate)->Recognize(http, node->base_url(), "faults", *frame);
+  ASSERT_TRUE(online.ok()) << online.status().ToString();
+  EXPECT_FALSE(online->offline);
+  // A refusal is not an outage: the server's "no such group" is the answer, not a stale copy.
+  auto refused = (*gate)->Recognize(http, node->base_url(), "no_such_group", *frame);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status().ToString();
+
   ASSERT_TRUE(pg.Pause());
+  {
+    SCOPED_TRACE("the gate, database down");
+    auto r = (*gate)->Recognize(http, node->base_url(), "faults", *frame);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->offline);
+    EXPECT_EQ(r->online_error.code(), StatusCode::kUnavailable) << r->online_error.ToString();
+    ASSERT_EQ(r->answer.results.size(), 1u);
+    EXPECT_TRUE(r->answer.results[0].passed);
+    EXPECT_EQ(r->answer.results[0].face_token, online->answer.results[0].face_token);
+    // A group the gate never synced has no copy to fall back on.
+    EXPECT_EQ((*gate)->Recognize(http, node->base_url(), "no_such_group", *frame).status().code(),
+              StatusCode::kUnavailable);
+  }
   const Api no_key(node->base_url());
   for (const char* what : {"health", "group query", "recognise", "bind"}) {
     SCOPED_TRACE(what);

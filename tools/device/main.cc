@@ -3,7 +3,7 @@
 //   facepass-device sync --server URL --group NAME [--group NAME2] --store FILE [--sync-format 2|1]
 //   facepass-device watch --server URL --store FILE [--notify auto|off] [--safety-poll 300] [--sync-format 2|1]
 //                         [--interval 10] [--max-backoff 300]
-//   facepass-device recognize IMAGE --store FILE --group NAME --offline|--online [--server URL]
+//   facepass-device recognize IMAGE --store FILE --group NAME --offline|--online [--server URL] [--fallback]
 //                             [--liveness [--liveness-threshold 50]]
 //   facepass-device status --store FILE
 //   facepass-device enrol PHOTO --store FILE --group NAME --models-dir DIR   (local edit)
@@ -195,7 +195,7 @@ int RunWatch(const Common& c, const WatchFlags& f) {
   return last_failed ? 2 : 0;
 }
 
-int RunRecognize(const Common& c, const std::string& image, bool online, const std::string& save_dir,
+int RunRecognize(const Common& c, const std::string& image, bool online, bool fallback, const std::string& save_dir,
                  const OfflineOptions& liveness) {
   std::ifstream in(image, std::ios::binary);
   if (!in) return Fail(Status::IoError("cannot read " + image));
@@ -221,11 +221,21 @@ int RunRecognize(const Common& c, const std::string& image, bool online, const s
     }
   }
   HttpClient http(Http(c));
-  Result<RecognizeAnswer> a = online ? (*device)->RecognizeOnline(http, c.server, c.groups[0], *captures, liveness.liveness)
-                                     : (*device)->RecognizeOffline(c.groups[0], *captures, liveness);
-  if (!a.ok()) return Fail(a.status());
-  nlohmann::json j = ToJson(*a);
-  j["mode"] = online ? "online" : "offline";
+  nlohmann::json j;
+  if (online && fallback) {
+    Result<Device::Recognized> r = (*device)->Recognize(http, c.server, c.groups[0], *captures, liveness);
+    if (!r.ok()) return Fail(r.status());
+    j = ToJson(r->answer);
+    j["mode"] = r->offline ? "offline" : "online";
+    if (r->offline) j["online_error"] = r->online_error.ToString();
+  } else {
+    Result<RecognizeAnswer> a = online
+                                    ? (*device)->RecognizeOnline(http, c.server, c.groups[0], *captures, liveness.liveness)
+                                    : (*device)->RecognizeOffline(c.groups[0], *captures, liveness);
+    if (!a.ok()) return Fail(a.status());
+    j = ToJson(*a);
+    j["mode"] = online ? "online" : "offline";
+  }
   std::cout << j.dump(2) << std::endl;
   return 0;
 }
@@ -354,7 +364,7 @@ int main(int argc, char** argv) {
 
   CLI::App* recognize = app.add_subcommand("recognize", "recognise the faces of an image");
   std::string image, save_dir;
-  bool offline = false, online = false;
+  bool offline = false, online = false, fallback = false;
   add_store(recognize);
   recognize->add_option("IMAGE", image, "a camera frame (JPEG/PNG/BMP)")->required()->check(CLI::ExistingFile);
   recognize->add_option("--group", c.groups, "group to search")->required();
@@ -367,6 +377,10 @@ int main(int argc, char** argv) {
   CLI::Option* on = recognize->add_flag("--online", online, "send the captures to the server");
   off->excludes(on);
   on->excludes(off);
+  recognize
+      ->add_flag("--fallback", fallback,
+                 "with --online: answer from the synced copy when the server is unavailable (unreachable, 502/503/504)")
+      ->needs(on);
   OfflineOptions liveness;
   recognize->add_flag("--liveness", liveness.liveness, "measure liveness; passed then also needs it");
   recognize->add_option("--liveness-threshold", liveness.liveness_threshold,
@@ -404,7 +418,7 @@ int main(int argc, char** argv) {
       std::cerr << "facepass-device: recognize needs --offline or --online\n";
       return 1;
     }
-    return RunRecognize(c, image, online, save_dir, liveness);
+    return RunRecognize(c, image, online, fallback, save_dir, liveness);
   }
   if (status->parsed()) return RunStatus(c);
   if (enrol->parsed()) return RunEnrol(c, photo);
