@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
@@ -31,6 +32,12 @@ class CatalogLog {
   virtual Result<int64_t> CatalogSequence() = 0;
   // Groups whose last change has a sequence > after, oldest first.
   virtual Result<std::vector<StampedGroup>> GroupsChangedSince(int64_t after) = 0;
+
+  // The embedder whose features the catalogue holds: `model` when none was
+  // recorded yet (the first node), else the one recorded. Features of one
+  // embedder mean nothing to another, so a node on other models must refuse
+  // to start rather than mix them.
+  virtual Result<std::string> ClaimSearchModel(const std::string& model) = 0;
 
   // Wake-ups: on_change runs (on a thread of the store's) soon after another
   // process commits a change, and once after each reconnect (notices may have

@@ -163,8 +163,15 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
 Status App::CheckSearchModel() {
   // Features of one embedder are meaningless to another, even at the same
   // dimension: remember which one made them and refuse to mix.
-  const auto file = options_.data_dir / "search_model";
   const std::string current = engine_->search_model();
+  if (domain::CatalogLog* log = storage_->catalog_log()) {  // nodes sharing a store: the installation's record
+    FP_ASSIGN_OR_RETURN(const std::string stored, log->ClaimSearchModel(current));
+    if (stored == current) return Status::OK();
+    return Status::FailedPrecondition("the faces in the database were enrolled with model '" + stored +
+                                      "' but this node's engine is '" + current +
+                                      "': start every node with the models that made them");
+  }
+  const auto file = options_.data_dir / "search_model";
   std::ifstream in(file);
   std::string stored;
   if (in && std::getline(in, stored) && !stored.empty()) {

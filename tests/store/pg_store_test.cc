@@ -251,7 +251,8 @@ TEST_F(PgStoreTest, Version1GainsLabelsAndTheCatalogueSequence) {
   pqxx::connection admin(schema_->base_uri());
   Admin(admin,
         "DROP INDEX faces_label; ALTER TABLE faces DROP COLUMN label; DROP TABLE catalog_state; "
-        "DROP INDEX face_groups_seq; ALTER TABLE face_groups DROP COLUMN seq; UPDATE schema_version SET version = 1");
+        "DROP INDEX face_groups_seq; ALTER TABLE face_groups DROP COLUMN seq; DROP TABLE installation_info; "
+        "UPDATE schema_version SET version = 1");
   auto store = PgStore::Open(schema_->uri(), options_);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_FALSE((*store)->GetFace(face_id_)->label);
@@ -266,6 +267,18 @@ TEST_F(PgStoreTest, Version1GainsLabelsAndTheCatalogueSequence) {
   ASSERT_TRUE((*store)->Bind(changed->front().group.id, face_id_, 1).ok());
   EXPECT_EQ((*store)->CatalogSequence().value(), 2);
   EXPECT_EQ((*store)->GroupsChangedSince(1).value().size(), 1u);
+  EXPECT_EQ((*store)->ClaimSearchModel("arcface").value(), "arcface");  // version 4's table
+}
+
+// The installation's embedder: the first node records it, the others read it
+// back (and App refuses to start on another).
+TEST_F(PgStoreTest, TheFirstNodeRecordsTheSearchModel) {
+  auto a = PgStore::Open(schema_->uri(), options_);
+  auto b = PgStore::Open(schema_->uri(), options_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*a)->ClaimSearchModel("arcface+mobilefacenet").value(), "arcface+mobilefacenet");
+  EXPECT_EQ((*b)->ClaimSearchModel("faceres").value(), "arcface+mobilefacenet");
+  EXPECT_EQ((*b)->ClaimSearchModel("arcface+mobilefacenet").value(), "arcface+mobilefacenet");
 }
 
 // The catalogue sequence: +1 per group-changing transaction, each changed

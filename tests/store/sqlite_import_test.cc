@@ -4,6 +4,8 @@
 // cluster (fails under CI=true).
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <pqxx/pqxx>
 
 #include "store/dir_lock.h"
@@ -118,6 +120,10 @@ class SqliteImportTest : public ::testing::Test {
 };
 
 TEST_F(SqliteImportTest, CopiesEveryRecordAndTheSecret) {
+  {
+    std::ofstream model(dir_.path() / "search_model");
+    model << "arcface+mobilefacenet\n";
+  }
   auto report = ImportSqlite(dir_.path(), schema_->uri());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->images_hashed, 5);
@@ -129,6 +135,7 @@ TEST_F(SqliteImportTest, CopiesEveryRecordAndTheSecret) {
   PgStore& p = **pg;
   Ok(p.CheckIntegrity(domain::IntegrityCheck::kFull));
   EXPECT_EQ(*p.LoadOrCreateSecret(), src_.secret);
+  EXPECT_EQ(p.ClaimSearchModel("faceres").value(), "arcface+mobilefacenet");  // the data directory's model
 
   auto sqlite = SqliteStorage::Open(dir_.path());
   ASSERT_TRUE(sqlite.ok());

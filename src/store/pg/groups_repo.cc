@@ -196,6 +196,15 @@ Result<int64_t> PgStore::Unbind(int64_t group_id, int64_t face_id, int64_t now_m
 
 // --- the catalogue's position (domain/catalog_log.h)
 
+Result<std::string> PgStore::ClaimSearchModel(const std::string& model) {
+  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<std::string> {
+    // Racing first nodes: the key's uniqueness keeps one, and each reads it.
+    w.exec_params("INSERT INTO installation_info(key, value) VALUES('search_model', $1) ON CONFLICT(key) DO NOTHING",
+                  model);
+    return w.exec("SELECT value FROM installation_info WHERE key = 'search_model'").at(0)[0].as<std::string>();
+  });
+}
+
 std::unique_ptr<domain::CatalogLog::Watch> PgStore::WatchChanges(std::function<void()> on_change) {
   return std::make_unique<CatalogListener>(*pool_, std::move(on_change));
 }

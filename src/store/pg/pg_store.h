@@ -40,7 +40,7 @@ class PgStore final : public domain::Storage,
     ConnectionPool::Options pool;
   };
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Connects, and creates the schema on an empty database (the first node;
   // the others wait for it). FailedPrecondition for a newer schema;
@@ -68,6 +68,7 @@ class PgStore final : public domain::Storage,
   // --- the catalogue's position (groups_repo.cc)
   Result<int64_t> CatalogSequence() override;
   Result<std::vector<domain::StampedGroup>> GroupsChangedSince(int64_t after) override;
+  Result<std::string> ClaimSearchModel(const std::string& model) override;
   // LISTEN on a connection of its own (catalog_listener.h).
   std::unique_ptr<Watch> WatchChanges(std::function<void()> on_change) override;
 

@@ -154,8 +154,17 @@ ALTER TABLE face_groups ADD COLUMN seq bigint NOT NULL DEFAULT 1;
 CREATE INDEX face_groups_seq ON face_groups(seq);
 )sql";
 
+// Version 4 (issue 27): what the installation is, for every node: the
+// embedder whose features it holds ('search_model'; SQLite keeps it in the
+// data directory's search_model file).
+constexpr char kSchemaV4[] = R"sql(
+CREATE TABLE installation_info(
+  key text PRIMARY KEY,
+  value text NOT NULL);
+)sql";
+
 // kMigrations[i] takes the schema from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
 
 }  // namespace

@@ -228,6 +228,14 @@ Result<ImportReport> Copy(SQLite::Database& src, const fs::path& data_dir, const
   w.exec_params("INSERT INTO installation_secret(id, secret) VALUES(1, $1)",
                 pqxx::binarystring(secret.data(), secret.size()));
   report.tables.push_back({"installation_secret", 1, 0});
+  // The embedder the features were made with (the data directory's file):
+  // a node on other models is then refused, as the old server was.
+  std::ifstream model_file(data_dir / "search_model");
+  std::string model;
+  if (model_file && std::getline(model_file, model) && !model.empty()) {
+    w.exec_params("INSERT INTO installation_info(key, value) VALUES('search_model', $1)", model);
+    report.tables.push_back({"installation_info", 1, 0});
+  }
   MoveSequences(src, w);
   // One catalogue step for the whole copy: a node that read an older
   // sequence (or none) loads every group.
