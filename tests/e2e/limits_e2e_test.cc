@@ -15,25 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-int ConnectIdle(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 TEST(LimitsE2E, HundredsOfIdleConnectionsDoNotStarveRequests) {
   FP_REQUIRE_SERVER();
   std::vector<int> idle;
   for (int i = 0; i < 300; ++i) {
-    int fd = ConnectIdle(ServerProcessHandle()->port());
+    int fd = testing::ConnectLoopback(ServerProcessHandle()->port());
     if (fd >= 0) idle.push_back(fd);
   }
   EXPECT_EQ(idle.size(), 300u);

@@ -14,18 +14,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/server_process.h"
+
 namespace facepass::e2e {
 
 // One GET held on a plain socket; reads what arrives.
 class RawStream {
  public:
   RawStream(uint16_t port, const std::string& path_and_query, const std::string& key) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
+    fd_ = testing::ConnectLoopback(port);
+    if (fd_ < 0) return;
     const std::string req = "GET " + path_and_query + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n\r\n";
     ok_ = ::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size());
   }

@@ -18,6 +18,8 @@ std::filesystem::path ServerBinary();
 std::filesystem::path MakeTempDir(const std::string& prefix);
 // A loopback TCP port that was free a moment ago.
 uint16_t PickFreePort();
+// A TCP connection to 127.0.0.1:port (blocking); the socket, or -1.
+int ConnectLoopback(uint16_t port);
 // `dir` filled with links to FACEPASS_MODELS_DIR's files and copies of the
 // repository's calibration/*.score.json over them: the calibration this tree
 // ships, whatever the models folder installed last (issue 30's tests read its

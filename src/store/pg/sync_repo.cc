@@ -12,6 +12,8 @@ using internal::Run;
 
 namespace {
 
+constexpr int kFullGroupReadTimeoutMs = 60000;
+
 std::vector<GroupChange> ReadChanges(pqxx::work& w, int64_t group_id, int64_t from_version) {
   std::vector<GroupChange> out;
   for (const auto& row : w.exec_params("SELECT version, face_id, op FROM group_changes "
@@ -59,6 +61,10 @@ Result<domain::GroupDelta> PgStore::SyncDelta(int64_t group_id, int64_t from_ver
     if (d.group.deleted || from_version == d.group.version) return d;
     if (from_version <= 0 || !change_log::Reaches(d.group, floor, from_version)) {
       d.full = true;
+      // Every face of the group with its feature: for a group of 100k faces
+      // longer than the pool's 2 s per statement (a node's first load, a
+      // device's FULL sync), so this one read gets a minute.
+      w.exec("SET LOCAL statement_timeout = " + std::to_string(kFullGroupReadTimeoutMs));
       for (const auto& row : w.exec_params("SELECT b.face_id, f.feature, f.label FROM bindings b "
                                            "JOIN faces f ON f.id = b.face_id "
                                            "WHERE b.group_id = $1 AND NOT f.deleted ORDER BY b.face_id",
