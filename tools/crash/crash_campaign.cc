@@ -247,7 +247,7 @@ int main(int argc, char** argv) {
   std::printf("| unanswered writes: landed / not | %lld / %lld |\n", static_cast<long long>(total.pending_landed),
               static_cast<long long>(total.pending_absent));
   if (cluster)
-    std::printf("| unanswered: 502/503/504 from the balancer / connection dropped | %lld / %lld |\n",
+    std::printf("| unanswered requests: a 502/503/504 from the balancer / connection dropped | %lld / %lld |\n",
                 static_cast<long long>(total.gateway), static_cast<long long>(total.dropped));
   std::printf("| `facepass check` passed | %d of %d |\n", checks_passed, done_kills + 1);
   std::printf("| restart to first answer: p50 / max | %.2f / %.2f s |\n", bench::Percentile(restart_s, 50),

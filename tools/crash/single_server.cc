@@ -2,7 +2,7 @@
 // restarted; `facepass check --data-dir` on the dead server's directory.
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
+#include <iterator>
 
 #include "campaign_target.h"
 #include "server_child.h"
@@ -13,9 +13,7 @@ namespace fs = std::filesystem;
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 Status RunCheck(const std::string& bin, const std::string& args, const fs::path& log) {
