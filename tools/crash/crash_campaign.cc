@@ -148,9 +148,11 @@ int main(int argc, char** argv) {
   } else {
     auto cluster = Cluster(server_bin, work, models, database, nodes);
     if (!cluster.ok()) {
-      std::printf("%s: %s\n", cluster.status().code() == StatusCode::kNotFound ? "SKIP" : "FAIL",
-                  cluster.status().message().c_str());
-      return cluster.status().code() == StatusCode::kNotFound ? 77 : 1;
+      const bool absent = cluster.status().code() == StatusCode::kNotFound;
+      std::printf("%s: %s\n", absent ? "SKIP" : "FAIL", cluster.status().message().c_str());
+      std::error_code ec;
+      fs::remove_all(work, ec);
+      return absent ? 77 : 1;
     }
     target = std::move(*cluster);
   }
