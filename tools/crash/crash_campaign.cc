@@ -257,7 +257,9 @@ int main(int argc, char** argv) {
   std::printf("| at the end: live faces / groups | %zu / %zu |\n", faces, groups);
   for (const auto& p : total.problems) std::printf("problem: %s\n", p.c_str());
   const bool ok = total.lost == 0 && total.half == 0 && total.errors == 0 && checks_passed == done_kills + 1;
-  if (ok && !keep) {
+  // A sabotaged run that reports its losses went as it should: nothing to keep
+  // (each kept work directory holds a copy of the binary).
+  if ((sabotage ? total.lost > 0 : ok) && !keep) {
     target->Discard();
     target.reset();
     std::error_code ec;
