@@ -36,11 +36,11 @@ int PickFreePort() {
 }
 
 Result<ServerChild> StartServer(const std::string& bin, const fs::path& data_dir, const std::string& models_dir,
-                                const std::vector<std::string>& extra, int wait_s) {
+                                const std::vector<std::string>& extra, int wait_s, int port) {
   ServerChild s;
   s.log = data_dir.string() + ".server.log";
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    s.port = PickFreePort();
+  for (int attempt = 0; attempt < (port == 0 ? 3 : 1); ++attempt) {
+    s.port = port == 0 ? PickFreePort() : port;
     s.url = "http://127.0.0.1:" + std::to_string(s.port);
     std::vector<std::string> args = {bin, "serve", "--listen", "127.0.0.1:" + std::to_string(s.port),
                                      "--data-dir", data_dir.string(), "--models-dir", models_dir};

@@ -21,9 +21,11 @@ struct ServerChild {
 };
 
 // `extra` follows serve --listen --data-dir --models-dir. Waits up to wait_s.
+// port 0: a free loopback port (tried three times); else exactly that one (a
+// node restarted where a balancer expects it).
 Result<ServerChild> StartServer(const std::string& bin, const std::filesystem::path& data_dir,
                                 const std::string& models_dir, const std::vector<std::string>& extra,
-                                int wait_s = 120);
+                                int wait_s = 120, int port = 0);
 void KillServer(ServerChild& s);     // SIGKILL and reap
 int StopServer(ServerChild& s);      // SIGTERM, wait; the exit status (-1: killed or signalled)
 

@@ -49,6 +49,9 @@ struct Tally {
   int64_t errors = 0;       // answers other than success, an expected refusal or 503
   int64_t busy = 0;         // 503 answers (retried)
   int64_t pending_landed = 0, pending_absent = 0;  // what became of unanswered writes
+  int64_t gateway = 0;      // unanswered: a 502/503/504 instead of the node's answer (cluster)
+  int64_t dropped = 0;      // unanswered: the connection failed or dropped
+  int64_t after_kill = 0;   // acknowledged after the kill (cluster: by the surviving nodes)
   std::vector<std::string> problems;  // the first few, for the report
 
   void Problem(int64_t Tally::*counter, const std::string& what);

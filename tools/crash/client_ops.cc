@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/error_code.h"
 #include "sync/sync_codec.h"
 
 namespace facepass::crash {
@@ -27,8 +28,14 @@ Answer Classify(const Result<client::HttpResponse>& r) {
   a.status = r->status;
   a.body = r->body;
   a.json = json::parse(r->body, nullptr, false);
-  if (r->status == 503) {
-    a.kind = Answer::kBusy;
+  a.code = a.json.is_object() ? a.json.value("code", -1) : -1;
+  if (r->status == 503 && a.code == static_cast<int>(ErrorCode::kServiceBusy)) {
+    a.kind = Answer::kBusy;  // refused before it ran: nothing landed
+  } else if (r->status == 502 || r->status == 503 || r->status == 504) {
+    // A balancer whose node died under the request (502, 504), or found none
+    // (503), or a node's 503 STORE_UNAVAILABLE (its commit's connection broke:
+    // it may have committed). Nobody knows whether the write landed.
+    a.kind = Answer::kNoAnswer;
   } else if (r->status == 200 && (!a.json.is_object() || a.json.value("code", -1) == 0)) {
     a.kind = Answer::kOk;  // binary answers (image bytes, sync) are not JSON
   } else if (r->status >= 400 && r->status < 500) {
@@ -36,7 +43,6 @@ Answer Classify(const Result<client::HttpResponse>& r) {
   } else {
     a.kind = Answer::kError;
   }
-  a.code = a.json.is_object() ? a.json.value("code", -1) : -1;
   return a;
 }
 

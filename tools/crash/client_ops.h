@@ -1,6 +1,6 @@
 // The campaign's HTTP calls (client::HttpClient) and how an answer counts:
-// no answer (the server died: the write is pending), success, 503, a refusal
-// (4xx) or an error.
+// no answer (the server died: the write is pending; through a balancer also
+// its 502/503/504), success, 503 SERVICE_BUSY, a refusal (4xx) or an error.
 #pragma once
 
 #include <string>
@@ -17,7 +17,7 @@ namespace facepass::crash {
 
 struct Answer {
   enum Kind { kNoAnswer, kOk, kBusy, kRefused, kError } kind = kNoAnswer;
-  long status = 0;
+  long status = 0;  // 0: the connection failed or dropped
   int code = -1;
   std::string body;
   nlohmann::json json;

@@ -22,12 +22,14 @@ std::string Describe(const Ledger& l, const std::string& what) { return "client 
 
 }  // namespace
 
-// One client's load until its connection dies (the kill) or `stop`.
-void RunClient(const Api& api, const Shared& shared, Ledger& l, std::atomic<bool>& stop, Tally& t, uint32_t seed) {
+// One client's load until a request goes unanswered (the kill) or `stop`.
+// Behind a balancer the clients whose requests the surviving nodes answer
+// keep going after the kill.
+void RunClient(const Api& api, const Shared& shared, Ledger& l, const Round& round, Tally& t, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> pct(0, 99);
   auto name_pool = [&](int n) { return "c" + std::to_string(l.id) + "g" + std::to_string(n); };
-  while (!stop) {
+  while (!round.stop) {
     Pending p;
     const int r = pct(rng);
     std::vector<int> usable;
@@ -97,6 +99,10 @@ void RunClient(const Api& api, const Shared& shared, Ledger& l, std::atomic<bool
       case Op::kNone: break;
     }
     if (a.kind == Answer::kNoAnswer) {
+      ++(a.status != 0 ? t.gateway : t.dropped);
+      if (!round.killed)
+        t.Problem(&Tally::errors, Describe(l, "no answer before the kill (HTTP " + std::to_string(a.status) + ") " +
+                                                  a.body.substr(0, 200)));
       l.pending = p;
       return;
     }
@@ -114,6 +120,7 @@ void RunClient(const Api& api, const Shared& shared, Ledger& l, std::atomic<bool
       continue;
     }
     ++t.acked;
+    if (round.killed) ++t.after_kill;
     switch (p.op) {
       case Op::kAddFace:
         l.faces[a.data().value("face_token", "")] = {a.data().value("image_id", ""), photo};

@@ -22,8 +22,15 @@ struct Shared {
   std::string search_model;
 };
 
-// Runs until the server stops answering (then l.pending is the lost request) or `stop`.
-void RunClient(const Api& api, const Shared& shared, Ledger& l, std::atomic<bool>& stop, Tally& t, uint32_t seed);
+// One round's signals from the campaign to its clients.
+struct Round {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> killed{false};  // set just before the SIGKILL
+};
+
+// Runs until a request gets no answer (then l.pending is that request) or
+// `stop`. A request unanswered before the kill is an error too: nothing died.
+void RunClient(const Api& api, const Shared& shared, Ledger& l, const Round& round, Tally& t, uint32_t seed);
 void Verify(const Api& api, const Shared& shared, Ledger& l, Tally& t);
 
 }  // namespace facepass::crash
