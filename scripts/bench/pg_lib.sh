@@ -1,0 +1,34 @@
+# Sourced by the PostgreSQL benches (cluster.sh, cold_start.sh): one throwaway
+# PostgreSQL 15 cluster for the whole run (scripts/pg-throwaway.sh), a fresh
+# database per measurement, and the server's process facts.
+
+PG_BENCH_DIR=""
+PG_BENCH_ADMIN=""  # URI of the cluster's maintenance database
+
+pg_bench_start() {
+  local vars
+  vars=$(bash scripts/pg-throwaway.sh start)
+  PG_BENCH_DIR=$(sed -n 's/^FACEPASS_PG_DIR=//p' <<<"$vars")
+  PG_BENCH_ADMIN=$(sed -n 's/^FACEPASS_TEST_PG_URI=//p' <<<"$vars")
+  [[ -n $PG_BENCH_DIR && -n $PG_BENCH_ADMIN ]] || { echo "pg-throwaway did not start" >&2; return 1; }
+}
+
+pg_bench_stop() {
+  [[ -z $PG_BENCH_DIR ]] || bash scripts/pg-throwaway.sh stop "$PG_BENCH_DIR" || true
+  PG_BENCH_DIR=""
+}
+
+pg_sql() {  # SQL... : run on the maintenance database, unaligned output
+  local args=()
+  for s in "$@"; do args+=(-c "$s"); done
+  psql "$PG_BENCH_ADMIN" -qAtX -v ON_ERROR_STOP=1 "${args[@]}"
+}
+
+pg_fresh_db() {  # prints the URI of a new, empty database
+  local name="bench_$(date +%s%N)_$RANDOM"
+  pg_sql "CREATE DATABASE $name" >/dev/null
+  echo "${PG_BENCH_ADMIN%/*}/$name"
+}
+
+load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+rss_mib() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
