@@ -83,9 +83,11 @@ statements() {  # ENDPOINT: the server's statements for one request, one a line
 : >"$WORK/bind.sql"
 : >"$WORK/unbind.sql"
 for _ in $(seq "$BINDS"); do
-  statements unbind >>"$WORK/unbind.sql"
   statements bind >>"$WORK/bind.sql"
+  statements unbind >>"$WORK/unbind.sql"
 done
+statements unbind >/dev/null
+statements bind >"$WORK/one_bind.sql"
 pg_sql "ALTER SYSTEM RESET log_statement" "SELECT pg_reload_conf()" >/dev/null
 for kind in bind unbind; do
   echo "$kind on PostgreSQL: $(awk -v n="$BINDS" 'END { printf "%.1f", NR / n }' "$WORK/$kind.sql") statements per request" \
@@ -93,6 +95,8 @@ for kind in bind unbind; do
   sed -E 's/\$[0-9]+/?/g; s/[0-9]{3,}/N/g' "$WORK/$kind.sql" | cut -c1-110 | sort | uniq -c | sort -rn |
     awk -v n="$BINDS" '{ c = $1; $1 = ""; printf "  %5.2f x %s\n", c / n, $0 }'
 done
+echo "one bind, in the order PostgreSQL ran them:"
+cut -c1-130 "$WORK/one_bind.sql" | nl -w4 -s'  '
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null || true
 SERVE_PID=""
