@@ -8,7 +8,7 @@
 #     server sends (log_statement = all), counted over BINDS of each;
 #  3. cross-node visibility of a bind (tools/bench/visibility_bench.cc, two
 #     nodes on one database, VISIBILITY_BINDS binds, default 60).
-# Usage: scripts/bench/cluster.sh [BUILD_DIR] [SECONDS] [ROUNDS] [BINDS]
+# Usage: scripts/bench/cluster.sh [BUILD_DIR] [SECONDS] [ROUNDS] [BINDS]   (ROUNDS 0: parts 2 and 3 only)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -17,18 +17,10 @@ ROUNDS=${3:-1}
 BINDS=${4:-20}
 BIN=$BUILD/tools/facepass/facepass
 IMG=${FACEPASS_SHARED_DIR:-../shared}/faces/obama/1.jpg
-[[ -x $BIN ]] || { echo "build $BIN first (cmake --build --preset default)"; exit 1; }
-[[ -f $IMG ]] || { echo "needs $IMG"; exit 1; }
 source scripts/bench/pg_lib.sh
+bench_need "$BIN" "$IMG"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/facepass-cluster-bench-XXXXXX")
-SERVE_PID=""
-cleanup() {
-  [[ -z $SERVE_PID ]] || { kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; }
-  pg_bench_stop
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_begin facepass-cluster-bench
 pg_bench_start
 
 side() {  # sqlite|pg -> http.sh's rows, without its header
@@ -86,7 +78,6 @@ for _ in $(seq "$BINDS"); do
   statements bind >>"$WORK/bind.sql"
   statements unbind >>"$WORK/unbind.sql"
 done
-statements unbind >/dev/null
 statements bind >"$WORK/one_bind.sql"
 pg_sql "ALTER SYSTEM RESET log_statement" "SELECT pg_reload_conf()" >/dev/null
 for kind in bind unbind; do

@@ -25,18 +25,10 @@ BIN=$BUILD/tools/facepass/facepass
 FILL=$BUILD/tests/support/facepass-test-fill-group
 IMG=${FACEPASS_SHARED_DIR:-../shared}/faces/obama/1.jpg
 DIM=704  # the default fused embedder's feature size: serve refuses another
-[[ -x $BIN && -x $FILL ]] || { echo "build first: cmake --build --preset default --target facepass facepass-test-fill-group"; exit 1; }
-[[ -f $IMG ]] || { echo "needs $IMG"; exit 1; }
 source scripts/bench/pg_lib.sh
+bench_need "$BIN" "$FILL" "$IMG"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/facepass-cold-bench-XXXXXX")
-SERVE_PID=""
-cleanup() {
-  [[ -z $SERVE_PID ]] || { kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; }
-  pg_bench_stop
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_begin facepass-cold-bench
 
 DATA=${KEEP_DIR:-$WORK/sqlite}
 if [[ ! -f $DATA/facepass.db ]]; then

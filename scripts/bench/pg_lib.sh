@@ -1,6 +1,25 @@
-# Sourced by the PostgreSQL benches (cluster.sh, cold_start.sh): one throwaway
-# PostgreSQL 15 cluster for the whole run (scripts/pg-throwaway.sh), a fresh
-# database per measurement, and the server's process facts.
+# Sourced by the PostgreSQL benches (cluster.sh, cold_start.sh): a scratch
+# directory and a server child cleaned up at exit, one throwaway PostgreSQL 15
+# cluster for the whole run (scripts/pg-throwaway.sh), a fresh database per
+# measurement, and the server's process facts.
+
+bench_need() {  # FILE...: exits when one is missing
+  for f in "$@"; do
+    [[ -e $f ]] || { echo "needs $f (build: cmake --build --preset default; photos: ../shared)"; exit 1; }
+  done
+}
+
+WORK=""
+SERVE_PID=""  # a `facepass serve` child the script started, killed at exit
+bench_begin() {  # PREFIX: WORK, a new directory removed at exit with the cluster and SERVE_PID
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1-XXXXXX")
+  trap bench_end EXIT
+}
+bench_end() {
+  [[ -z $SERVE_PID ]] || { kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; }
+  pg_bench_stop
+  rm -rf "$WORK"
+}
 
 PG_BENCH_DIR=""
 PG_BENCH_ADMIN=""  # URI of the cluster's maintenance database
