@@ -5,7 +5,8 @@
 #     database of a throwaway cluster), ROUNDS times, the order alternating
 #     (SQLite first in odd rounds), merged into one table per round;
 #  2. what one bind and one unbind cost on PostgreSQL: every statement the
-#     server sends (log_statement = all), counted over BINDS of each;
+#     server sends (log_statement = all), counted over BINDS of each, and the
+#     statements of one bind, one recognise and one face add in order;
 #  3. cross-node visibility of a bind (tools/bench/visibility_bench.cc, two
 #     nodes on one database, VISIBILITY_BINDS binds, default 60).
 # Usage: scripts/bench/cluster.sh [BUILD_DIR] [SECONDS] [ROUNDS] [BINDS]   (ROUNDS 0: parts 2 and 3 only)
@@ -55,8 +56,7 @@ URL=http://127.0.0.1:$PORT
   --database "$URI" >"$WORK/node.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 150); do curl -sf $URL/api/version/v1 >/dev/null && break; sleep 0.2; done
-J=(-sf -H 'Content-Type: application/json')
-curl "${J[@]}" -d '{"group_name":"bench_group"}' $URL/api/group/v1/create >/dev/null
+curl -sf -H 'Content-Type: application/json' -d '{"group_name":"bench_group"}' $URL/api/group/v1/create >/dev/null
 TOKEN=$(curl -sf -F image=@"$IMG" $URL/api/face/v1/add | sed -n 's/.*"face_token":"\([^"]*\)".*/\1/p')
 [[ -n $TOKEN ]] || { echo "enrol failed"; exit 1; }
 BODY="{\"group_name\":\"bench_group\",\"face_token\":\"$TOKEN\"}"
@@ -64,21 +64,26 @@ BODY="{\"group_name\":\"bench_group\",\"face_token\":\"$TOKEN\"}"
 PGLOG=$PG_BENCH_DIR/log
 pg_sql "ALTER SYSTEM SET log_statement = 'all'" "SELECT pg_reload_conf()" >/dev/null
 sleep 1
-statements() {  # ENDPOINT: the server's statements for one request, one a line
-  local before after
+statements() {  # PATH CURL_ARGS...: the server's statements for one request, one a line
+  local before after path=$1
+  shift
   before=$(stat -c %s "$PGLOG")
-  curl "${J[@]}" -d "$BODY" "$URL/api/group/v1/$1" >/dev/null
+  curl -sf "$@" "$URL$path" >/dev/null
   after=$(stat -c %s "$PGLOG")
   tail -c +$(( before + 1 )) "$PGLOG" | head -c $(( after - before )) |
     sed -n 's/.*LOG:  \(statement\|execute [^:]*\): //p'
 }
+JSON=(-H 'Content-Type: application/json' -d "$BODY")
 : >"$WORK/bind.sql"
 : >"$WORK/unbind.sql"
 for _ in $(seq "$BINDS"); do
-  statements bind >>"$WORK/bind.sql"
-  statements unbind >>"$WORK/unbind.sql"
+  statements /api/group/v1/bind "${JSON[@]}" >>"$WORK/bind.sql"
+  statements /api/group/v1/unbind "${JSON[@]}" >>"$WORK/unbind.sql"
 done
-statements bind >"$WORK/one_bind.sql"
+statements /api/group/v1/bind "${JSON[@]}" >"$WORK/one_bind.sql"
+statements /api/service/recognize/v1 -F group_name=bench_group -F 'face_data={"faces":[{"track_id":1}]}' \
+  -F image_1=@"$IMG" >"$WORK/one_recognise.sql"
+statements /api/face/v1/add -F image=@"$IMG" >"$WORK/one_face_add.sql"
 pg_sql "ALTER SYSTEM RESET log_statement" "SELECT pg_reload_conf()" >/dev/null
 for kind in bind unbind; do
   echo "$kind on PostgreSQL: $(awk -v n="$BINDS" 'END { printf "%.1f", NR / n }' "$WORK/$kind.sql") statements per request" \
@@ -86,8 +91,10 @@ for kind in bind unbind; do
   sed -E 's/\$[0-9]+/?/g; s/[0-9]{3,}/N/g' "$WORK/$kind.sql" | cut -c1-110 | sort | uniq -c | sort -rn |
     awk -v n="$BINDS" '{ c = $1; $1 = ""; printf "  %5.2f x %s\n", c / n, $0 }'
 done
-echo "one bind, in the order PostgreSQL ran them:"
-cut -c1-130 "$WORK/one_bind.sql" | nl -w4 -s'  '
+for kind in bind recognise face_add; do
+  echo "one $kind, in the order PostgreSQL ran them:"
+  cut -c1-130 "$WORK/one_$kind.sql" | nl -w4 -s'  '
+done
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null || true
 SERVE_PID=""

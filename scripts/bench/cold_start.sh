@@ -41,14 +41,17 @@ if [[ ! -d $DATA/images/filled ]]; then  # migrate copies each image row's file:
   (cd "$DATA/images/filled" && seq 0 $(( PER_GROUP - 1 )) | sed 's/$/.jpg/' | xargs touch)
 fi
 
-# One start: prints "seconds rss_mib". Polls recognise every 20 ms.
+# One start: prints "seconds rss_mib cpu_seconds index_load_seconds". Polls
+# recognise every 20 ms. CPU is the node's own (user + system), not
+# PostgreSQL's; the index load is the node's own log line.
 cold_start() {  # DATA_DIR [serve flags...]
   local dir=$1 port url t0 t1 code
   shift
   port=$(( 20000 + RANDOM % 20000 ))
   url=http://127.0.0.1:$port
+  : >"$WORK/serve.log"
   t0=$(date +%s.%N)
-  "$BIN" serve --listen 127.0.0.1:$port --data-dir "$dir" --models-dir models --auth off "$@" >>"$WORK/serve.log" 2>&1 &
+  "$BIN" serve --listen 127.0.0.1:$port --data-dir "$dir" --models-dir models --auth off "$@" >"$WORK/serve.log" 2>&1 &
   SERVE_PID=$!
   while :; do
     code=$(curl -s -o "$WORK/answer.json" -w '%{http_code}' -F group_name=cold_group_0 \
@@ -58,7 +61,8 @@ cold_start() {  # DATA_DIR [serve flags...]
     sleep 0.02
   done
   t1=$(date +%s.%N)
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $(rss_mib "$SERVE_PID")"
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $(rss_mib "$SERVE_PID") $(cpu_seconds "$SERVE_PID")" \
+       "$(sed -n 's/.*index loaded.* \([0-9.]*\) s$/\1/p' "$WORK/serve.log" | tail -1)"
   kill "$SERVE_PID"
   wait "$SERVE_PID" 2>/dev/null || true
   SERVE_PID=""
@@ -82,12 +86,13 @@ for rep in $(seq "$REPS"); do
 done
 echo "load average after: $(load_average)"
 echo
-echo "| backend | faces (groups) | exec -> first recognise, median (all, sorted) | RSS after, median |"
-echo "|---|---|---|---|"
+echo "| backend | faces (groups) | exec -> first recognise, median (all, sorted) | node CPU by then, median | index load (node's log), median | RSS after, median |"
+echo "|---|---|---|---|---|---|"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for side in sqlite pg; do
   name=SQLite
   [[ $side == pg ]] && name=PostgreSQL
-  printf '| %s | %d (%d) | %.2f s (%s) | %d MiB |\n' "$name" "$FACES" "$NGROUPS" "$(cut -d' ' -f1 "$WORK/$side.txt" | median)" \
-    "$(cut -d' ' -f1 "$WORK/$side.txt" | sort -n | paste -sd' ')" "$(cut -d' ' -f2 "$WORK/$side.txt" | median)"
+  col() { cut -d' ' -f"$1" "$WORK/$side.txt"; }
+  printf '| %s | %d (%d) | %.2f s (%s) | %.1f s | %.1f s | %d MiB |\n' "$name" "$FACES" "$NGROUPS" "$(col 1 | median)" \
+    "$(col 1 | sort -n | paste -sd' ')" "$(col 3 | median)" "$(col 4 | median)" "$(col 2 | median)"
 done

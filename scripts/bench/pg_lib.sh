@@ -15,8 +15,11 @@ bench_begin() {  # PREFIX: WORK, a new directory removed at exit with the cluste
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1-XXXXXX")
   trap bench_end EXIT
 }
-bench_end() {
-  [[ -z $SERVE_PID ]] || { kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; }
+bench_end() {  # under set -e: every step may fail without skipping the next
+  if [[ -n $SERVE_PID ]]; then
+    kill "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" 2>/dev/null || true
+  fi
   pg_bench_stop
   rm -rf "$WORK"
 }
@@ -51,3 +54,6 @@ pg_fresh_db() {  # prints the URI of a new, empty database
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 rss_mib() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+cpu_seconds() {  # PID: user + system seconds so far (fields 14 and 15 of stat, after the command's parentheses)
+  sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13) / hz }'
+}

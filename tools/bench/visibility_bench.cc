@@ -82,8 +82,12 @@ class NoticeLog {
     std::unique_lock<std::mutex> lock(mu_);
     std::optional<Clock::time_point> at;
     cv_.wait_for(lock, kGiveUp, [&] {
-      for (const auto& [v, t] : seen_)
-        if (v >= version) return at = t, true;
+      for (const auto& [v, t] : seen_) {
+        if (v >= version) {
+          at = t;
+          return true;
+        }
+      }
       return false;
     });
     return at;
