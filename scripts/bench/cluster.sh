@@ -12,14 +12,13 @@
 # Usage: scripts/bench/cluster.sh [BUILD_DIR] [SECONDS] [ROUNDS] [BINDS]   (ROUNDS 0: parts 2 and 3 only)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/pg_lib.sh
 BUILD=${1:-build}
+bench_paths "$BUILD"
+bench_need "$BIN" "$IMG"
 SECS=${2:-10}
 ROUNDS=${3:-1}
 BINDS=${4:-20}
-BIN=$BUILD/tools/facepass/facepass
-IMG=${FACEPASS_SHARED_DIR:-../shared}/faces/obama/1.jpg
-source scripts/bench/pg_lib.sh
-bench_need "$BIN" "$IMG"
 
 bench_begin facepass-cluster-bench
 pg_bench_start

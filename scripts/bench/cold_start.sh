@@ -16,17 +16,16 @@
 #   KEEP_DIR=/path reuses (or keeps) the filled SQLite directory across runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/pg_lib.sh
 BUILD=${1:-build}
+bench_paths "$BUILD"
+FILL=$BUILD/tests/support/facepass-test-fill-group
+bench_need "$BIN" "$FILL" "$IMG"
 FACES=${2:-100000}
 REPS=${3:-3}
 NGROUPS=${4:-1}
 PER_GROUP=$(( FACES / NGROUPS ))
-BIN=$BUILD/tools/facepass/facepass
-FILL=$BUILD/tests/support/facepass-test-fill-group
-IMG=${FACEPASS_SHARED_DIR:-../shared}/faces/obama/1.jpg
 DIM=704  # the default fused embedder's feature size: serve refuses another
-source scripts/bench/pg_lib.sh
-bench_need "$BIN" "$FILL" "$IMG"
 
 bench_begin facepass-cold-bench
 

@@ -3,6 +3,11 @@
 # cluster for the whole run (scripts/pg-throwaway.sh), a fresh database per
 # measurement, and the server's process facts.
 
+bench_paths() {  # BUILD_DIR: BIN (the server) and IMG (the photo the requests send)
+  BIN=$1/tools/facepass/facepass
+  IMG=${FACEPASS_SHARED_DIR:-../shared}/faces/obama/1.jpg
+}
+
 bench_need() {  # FILE...: exits when one is missing
   for f in "$@"; do
     [[ -e $f ]] || { echo "needs $f (build: cmake --build --preset default; photos: ../shared)"; exit 1; }
