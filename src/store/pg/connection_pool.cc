@@ -41,9 +41,7 @@ Result<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() {
     setup.commit();
     return conn;
   } catch (const std::exception& e) {
-    std::string msg = e.what();
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    return Status::Unavailable("database " + info_.target + " unreachable: " + Redact(msg));
+    return Status::Unavailable("database " + info_.target + " unreachable: " + Redact(e.what()));
   }
 }
 

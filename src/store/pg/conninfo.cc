@@ -50,6 +50,7 @@ std::string GuessPassword(std::string_view uri) {
 }
 
 std::string Redact(std::string message, const std::vector<std::string>& secrets) {
+  while (!message.empty() && message.back() == '\n') message.pop_back();
   for (const std::string& s : secrets) {
     if (s.empty()) continue;
     for (size_t pos = message.find(s); pos != std::string::npos; pos = message.find(s, pos + 3))
@@ -65,7 +66,6 @@ Result<ConnInfo> ParseConnInfo(const std::string& uri, const ConnSettings& setti
   if (!options) {
     std::string msg = err ? err : "out of memory";
     PQfreemem(err);
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     return Status::InvalidArgument("database URI: " + Redact(msg, guessed));
   }
   std::map<std::string, std::string> set;

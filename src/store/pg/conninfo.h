@@ -30,7 +30,8 @@ struct ConnInfo {
 // InvalidArgument for a string libpq cannot parse; its message is redacted.
 Result<ConnInfo> ParseConnInfo(const std::string& uri, const ConnSettings& settings = {});
 
-// `message` with every occurrence of each secret replaced by "***".
+// `message` with every occurrence of each secret replaced by "***", and
+// without the trailing newlines of libpq's messages (a Status is one line).
 std::string Redact(std::string message, const std::vector<std::string>& secrets);
 
 // A best-effort password of an unparseable string (URI userinfo after ':',

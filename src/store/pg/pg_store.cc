@@ -17,9 +17,7 @@ using internal::Run;
 namespace internal {
 
 Status FromPqxx(const std::exception& e, ConnectionPool& pool, ConnectionPool::Lease& lease, bool* retry) {
-  std::string what = e.what();
-  while (!what.empty() && what.back() == '\n') what.pop_back();
-  what = pool.Redact(std::move(what));
+  const std::string what = pool.Redact(e.what());
   *retry = false;
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) || dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) {
     lease.Discard();
@@ -167,9 +165,7 @@ Result<bool> PgStore::RunAlone(std::string_view task, const std::function<void()
     pqxx::nontransaction w(*conn);
     if (!w.exec_params("SELECT pg_try_advisory_lock" + lock, name)[0][0].as<bool>()) return false;
   } catch (const std::exception& e) {
-    std::string what = e.what();
-    while (!what.empty() && what.back() == '\n') what.pop_back();
-    return Status::Unavailable("database " + pool_->target() + ": task lock " + name + ": " + pool_->Redact(what));
+    return Status::Unavailable("database " + pool_->target() + ": task lock " + name + ": " + pool_->Redact(e.what()));
   }
   fn();
   try {
