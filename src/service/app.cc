@@ -1,6 +1,5 @@
 #include "service/app.h"
 
-#include <fstream>
 
 #include <spdlog/spdlog.h>
 
@@ -24,7 +23,7 @@
 #include "store/pg/pg_store.h"
 #include "store/sqlite_storage.h"
 #include "store/dir_lock.h"
-#include "store/posix_file.h"
+#include "store/search_model_file.h"
 #include "store/token_cipher.h"
 
 namespace facepass::service {
@@ -171,10 +170,8 @@ Status App::CheckSearchModel() {
                                       "' but this node's engine is '" + current +
                                       "': start every node with the models that made them");
   }
-  const auto file = options_.data_dir / "search_model";
-  std::ifstream in(file);
-  std::string stored;
-  if (in && std::getline(in, stored) && !stored.empty()) {
+  const std::string stored = store::ReadSearchModelFile(options_.data_dir);
+  if (!stored.empty()) {
     if (stored == current) return Status::OK();
     return Status::FailedPrecondition("the faces in " + options_.data_dir.string() + " were enrolled with model '" +
                                       stored + "' but the engine is now '" + current +
@@ -182,8 +179,7 @@ Status App::CheckSearchModel() {
                                       options_.data_dir.string() +
                                       "` (same model flags) to re-extract every stored original with the current models");
   }
-  // Atomic and durable, like reindex's: a crash never leaves an empty or torn file.
-  return store::ReplaceFileAtomically(file, current + "\n");
+  return store::WriteSearchModelFile(options_.data_dir, current);
 }
 
 }  // namespace facepass::service

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,7 +15,7 @@
 #include "store/database.h"
 #include "store/dir_lock.h"
 #include "store/file_store.h"
-#include "store/posix_file.h"
+#include "store/search_model_file.h"
 #include "store/token_cipher.h"
 #include "model_flags.h"
 #include "vision/engine.h"
@@ -137,13 +136,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-std::string ReadSearchModel(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  if (in) std::getline(in, line);
-  return line;
-}
-
 int Fatal(const std::string& what, const Status& s) {
   std::fprintf(stderr, "reindex: %s: %s\n", what.c_str(), s.ToString().c_str());
   return 1;
@@ -173,7 +165,7 @@ int Reindex(const ReindexFlags& f) {
   auto engine = vision::Engine::Create(eo);
   if (!engine.ok()) return Fatal("load the models", engine.status());
   const std::string model = (*engine)->search_model();
-  const std::string was = ReadSearchModel(dir / "search_model");
+  const std::string was = store::ReadSearchModelFile(dir);
   std::fprintf(stderr, "reindex: %zu faces in %s, '%s' -> '%s', %d threads\n", faces->size(), dir.c_str(),
                was.empty() ? "?" : was.c_str(), model.c_str(), f.threads);
 
@@ -227,7 +219,7 @@ int Reindex(const ReindexFlags& f) {
   if (!written.ok()) return Fatal("write the features (nothing changed)", written);
   // Last: until it names the new model the server refuses to start, and a
   // rerun redoes the features.
-  Status marked = store::ReplaceFileAtomically(dir / "search_model", model + "\n");
+  Status marked = store::WriteSearchModelFile(dir, model);
   if (!marked.ok()) return Fatal("features written, but not " + (dir / "search_model").string() + "; rerun", marked);
   std::printf("reindex: %zu faces re-extracted with '%s'%s\n", features.size(), model.c_str(),
               drop.empty() ? "" : (", " + std::to_string(drop.size()) + " failed faces deleted").c_str());

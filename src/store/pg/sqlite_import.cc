@@ -15,6 +15,7 @@
 #include "domain/secret_repository.h"
 #include "store/data_check.h"
 #include "store/dir_lock.h"
+#include "store/search_model_file.h"
 #include "store/pg/pg_internal.h"
 #include "store/pg/pg_store.h"
 
@@ -230,9 +231,7 @@ Result<ImportReport> Copy(SQLite::Database& src, const fs::path& data_dir, const
   report.tables.push_back({"installation_secret", 1, 0});
   // The embedder the features were made with (the data directory's file):
   // a node on other models is then refused, as the old server was.
-  std::ifstream model_file(data_dir / "search_model");
-  std::string model;
-  if (model_file && std::getline(model_file, model) && !model.empty()) {
+  if (const std::string model = ReadSearchModelFile(data_dir); !model.empty()) {
     w.exec_params("INSERT INTO installation_info(key, value) VALUES('search_model', $1)", model);
     report.tables.push_back({"installation_info", 1, 0});
   }
