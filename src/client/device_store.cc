@@ -178,36 +178,28 @@ Result<StoreInfo> DeviceStore::Info() const {
   }
 }
 
-Status DeviceStore::SetDefaultSearchModel(std::string_view search_model) {
+Status DeviceStore::WriteMeta(const char* key, const std::string& value) {
   MutexLock lock(&mu_);
   try {
-    SetMeta(*db_, "default_search_model", std::string(search_model));
+    SetMeta(*db_, key, value);
     return Status::OK();
   } catch (const std::exception& e) {
     return SqlError(e);
   }
 }
 
+Status DeviceStore::SetDefaultSearchModel(std::string_view search_model) {
+  return WriteMeta("default_search_model", std::string(search_model));
+}
+
 Status DeviceStore::OverrideSearchModelForTesting(std::string_view search_model) {
-  MutexLock lock(&mu_);
-  try {
-    SetMeta(*db_, "search_model", std::string(search_model));
-    return Status::OK();
-  } catch (const std::exception& e) {
-    return SqlError(e);
-  }
+  return WriteMeta("search_model", std::string(search_model));
 }
 
 Status DeviceStore::SetSyncFormat(uint16_t format) {
   if (format != sync::kFormatV1 && format != sync::kFormatV2)
     return Status::InvalidArgument("sync format " + std::to_string(format) + " (1 or 2)");
-  MutexLock lock(&mu_);
-  try {
-    SetMeta(*db_, "sync_format", std::to_string(format));
-    return Status::OK();
-  } catch (const std::exception& e) {
-    return SqlError(e);
-  }
+  return WriteMeta("sync_format", std::to_string(format));
 }
 
 Result<std::optional<std::string>> DeviceStore::LabelOf(std::string_view group_name, std::string_view face_token) const {

@@ -141,6 +141,8 @@ class DeviceStore {
   explicit DeviceStore(std::unique_ptr<SQLite::Database> db);
   Status ApplyLocked(const sync::SyncResult& r, ApplyReport* report) REQUIRES(mu_);
   void MarkLocallyEdited(std::string_view group_name) REQUIRES(mu_);  // inside the edit's transaction
+  // One meta row, in a statement of its own.
+  Status WriteMeta(const char* key, const std::string& value) EXCLUDES(mu_);
 
   // Every statement (one connection) and the hooks.
   mutable Mutex mu_;
