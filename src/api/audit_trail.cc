@@ -8,6 +8,7 @@
 
 #include "auth/key_admin.h"
 #include "common/clock.h"
+#include "store/token_cipher.h"
 
 namespace facepass::api {
 
@@ -46,20 +47,7 @@ std::string Scalar(const json& v) {
   return "";
 }
 
-constexpr std::array<std::string_view, 10> kChanges = {
-    "/api/face/v1/add",     "/api/face/v1/delete",   "/api/face/v1/update",    "/api/group/v1/create",
-    "/api/group/v1/delete",
-    "/api/group/v1/bind",   "/api/group/v1/unbind",  "/api/service/config/v1", "/api/keys/v1/create",
-    "/api/keys/v1/revoke"};
-
 }  // namespace
-
-bool IsAuditedChange(std::string_view method, std::string_view path) {
-  if (method != "POST") return false;
-  for (std::string_view c : kChanges)
-    if (c == path) return true;
-  return false;
-}
 
 std::string AuditTargets(const http::Request& req, const ApiReply& reply) {
   // A form endpoint may also take a JSON body (config): read it here, the
@@ -82,28 +70,51 @@ std::string AuditTargets(const http::Request& req, const ApiReply& reply) {
   return out;
 }
 
-http::Handler Audited(auth::KeyAdmin& admin, std::string endpoint, http::Handler inner) {
+AuditNote::AuditNote(const http::Request& req, std::string endpoint) : req_(req), endpoint_(std::move(endpoint)) {}
+
+domain::AuditRecord AuditNote::RowFor(const ApiReply& reply) const {
+  domain::AuditRecord r;
+  r.at_ms = req_.arrival_ms > 0 ? req_.arrival_ms : NowMs();
+  r.key_name = req_.auth_key_name;
+  r.role = req_.auth_role;
+  r.source_ip = req_.remote_ip;
+  r.endpoint = endpoint_;
+  r.targets = AuditTargets(req_, reply);
+  r.result_code = reply.code;
+  return r;
+}
+
+domain::AuditHook AuditNote::Hook() {
+  // Made here, not in the transaction that calls for it.
+  return [this, row = RowFor(ApiReply::Ok())] {
+    used_ = true;
+    return row;
+  };
+}
+
+service::FaceAddAudit AuditNote::FaceAddHook(const store::TokenCipher& tokens) {
+  return [this, &tokens](int64_t image_id, int64_t face_id) {
+    used_ = true;
+    return RowFor(ApiReply::Ok({{"face_token", tokens.Encode(store::TokenKind::kFace, face_id)},
+                                {"image_id", tokens.Encode(store::TokenKind::kImage, image_id)}}));
+  };
+}
+
+http::Handler Audited(auth::KeyAdmin& admin, std::string endpoint, AuditedHandler inner) {
   return [&admin, endpoint = std::move(endpoint), inner = std::move(inner)](const http::Request& req) {
+    AuditNote note(req, endpoint);
     ApiReply reply;
     try {
-      reply = inner(req);
+      reply = inner(req, note);
     } catch (...) {
       // The server answers 500; the attempt is still a row.
-      ApiReply failed = ApiReply::Error(errors::InternalError());
-      domain::AuditRecord r{0, req.arrival_ms, req.auth_key_name, req.auth_role, req.remote_ip, endpoint, "",
-                           failed.code};
-      (void)admin.Record(r);
+      (void)admin.Record(note.RowFor(ApiReply::Error(errors::InternalError())));
       throw;
     }
-    domain::AuditRecord r;
-    r.at_ms = req.arrival_ms > 0 ? req.arrival_ms : NowMs();
-    r.key_name = req.auth_key_name;
-    r.role = req.auth_role;
-    r.source_ip = req.remote_ip;
-    r.endpoint = endpoint;
-    r.targets = AuditTargets(req, reply);
-    r.result_code = reply.code;
-    auto id = admin.Record(r);
+    // A failed answer after a used hook still gets its row: the change may
+    // not have committed, and if it did, both rows are true.
+    if (note.used() && reply.code == 0) return reply;
+    auto id = admin.Record(note.RowFor(reply));
     if (!id.ok()) spdlog::error("audit: append for {} failed: {}", endpoint, id.status().ToString());
     return reply;
   };

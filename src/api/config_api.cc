@@ -3,6 +3,7 @@
 // for each group, before it is set) and /api/version/v1.
 #include <cstdlib>
 
+#include "api/audit_trail.h"
 #include "api/handlers.h"
 #include "api/json_codec.h"
 #include "api/stranger_json.h"
@@ -36,8 +37,8 @@ json ThresholdsJson(const service::ThresholdValues& v) {
 
 }  // namespace
 
-ApiReply ConfigUpdate(App& app, const http::Request& req) {
-  auto now = app.config().Update(Fields(req));
+ApiReply ConfigUpdate(App& app, const http::Request& req, AuditNote& audit) {
+  auto now = app.config().Update(Fields(req), audit.Hook());
   if (!now.ok()) return ApiReply::Error(now.error());
   return ApiReply::Ok(ThresholdsJson(*now));
 }

@@ -1,6 +1,7 @@
 // /api/face/v1/{add,delete,query,update,search}, /api/image/v1/query.
 #include <charconv>
 
+#include "api/audit_trail.h"
 #include "api/handlers.h"
 #include "api/json_codec.h"
 #include "api/params.h"
@@ -50,7 +51,7 @@ std::optional<store::LabelCursor> ParseLabelCursor(std::string_view text) {
 
 }  // namespace
 
-ApiReply FaceAdd(App& app, const http::Request& req) {
+ApiReply FaceAdd(App& app, const http::Request& req, AuditNote& audit) {
   ParamCheck check;
   const std::string* image = check.FormFile(req, "image");
   if (auto e = check.Error()) return ApiReply::Error(*e);
@@ -58,7 +59,7 @@ ApiReply FaceAdd(App& app, const http::Request& req) {
   std::optional<std::string_view> label;
   if (const std::string* v = req.Form("label"); v && !v->empty()) label = *v;
 
-  auto added = app.faces().Add(*image, label);
+  auto added = app.faces().Add(*image, label, audit.FaceAddHook(app.tokens()));
   if (!added.ok()) return ApiReply::Error(added.error());
   const store::TokenCipher& tokens = app.tokens();
   json data = {{"image_id", tokens.Encode(store::TokenKind::kImage, added->image_id)}};
@@ -70,11 +71,11 @@ ApiReply FaceAdd(App& app, const http::Request& req) {
   return ApiReply::Ok(std::move(data));
 }
 
-ApiReply FaceDelete(App& app, const http::Request& req) {
+ApiReply FaceDelete(App& app, const http::Request& req, AuditNote& audit) {
   ParamCheck check;
   auto face_id = check.JsonFaceId(app.tokens(), req.json, "face_token");
   if (auto e = check.Error()) return ApiReply::Error(*e);
-  auto done = app.faces().Delete(*face_id);
+  auto done = app.faces().Delete(*face_id, audit.Hook());
   return done.ok() ? ApiReply::Ok() : ApiReply::Error(done.error());
 }
 
@@ -91,7 +92,7 @@ ApiReply FaceQuery(App& app, const http::Request& req) {
 }
 
 // {"face_token", "label"}: label null or "" clears it.
-ApiReply FaceUpdate(App& app, const http::Request& req) {
+ApiReply FaceUpdate(App& app, const http::Request& req, AuditNote& audit) {
   ParamCheck check;
   auto face_id = check.JsonFaceId(app.tokens(), req.json, "face_token");
   std::optional<std::string> label;
@@ -103,7 +104,7 @@ ApiReply FaceUpdate(App& app, const http::Request& req) {
     check.Illegal("label");
   }
   if (auto e = check.Error()) return ApiReply::Error(*e);
-  auto stored = app.faces().Relabel(*face_id, label);
+  auto stored = app.faces().Relabel(*face_id, label, audit.Hook());
   if (!stored.ok()) return ApiReply::Error(stored.error());
   return ApiReply::Ok({{"face_token", app.tokens().Encode(store::TokenKind::kFace, *face_id)},
                        {"label", LabelJson(*stored)}});

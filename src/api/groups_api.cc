@@ -1,4 +1,5 @@
 // /api/group/v1/{create,delete,query,list,bind,unbind}.
+#include "api/audit_trail.h"
 #include "api/handlers.h"
 #include "api/params.h"
 #include "api/stranger_json.h"
@@ -42,16 +43,16 @@ std::optional<DomainError> ParseBinding(const store::TokenCipher& tokens, const 
 
 }  // namespace
 
-ApiReply GroupCreate(App& app, const http::Request& req) {
+ApiReply GroupCreate(App& app, const http::Request& req, AuditNote& audit) {
   std::optional<DomainError> e;
   auto name = NameParam(req, &e);
-  return e ? ApiReply::Error(*e) : Answer(app.groups().Create(*name));
+  return e ? ApiReply::Error(*e) : Answer(app.groups().Create(*name, audit.Hook()));
 }
 
-ApiReply GroupDelete(App& app, const http::Request& req) {
+ApiReply GroupDelete(App& app, const http::Request& req, AuditNote& audit) {
   std::optional<DomainError> e;
   auto name = NameParam(req, &e);
-  return e ? ApiReply::Error(*e) : Answer(app.groups().Delete(*name));
+  return e ? ApiReply::Error(*e) : Answer(app.groups().Delete(*name, audit.Hook()));
 }
 
 ApiReply GroupQuery(App& app, const http::Request& req) {
@@ -74,16 +75,16 @@ ApiReply GroupList(App& app, const http::Request&) {
   return ApiReply::Ok({{"groups", *names}});
 }
 
-ApiReply GroupBind(App& app, const http::Request& req) {
+ApiReply GroupBind(App& app, const http::Request& req, AuditNote& audit) {
   BindingParams p;
   if (auto e = ParseBinding(app.tokens(), req.json, &p)) return ApiReply::Error(*e);
-  return Answer(app.groups().Bind(p.group_name, p.face_id));
+  return Answer(app.groups().Bind(p.group_name, p.face_id, audit.Hook()));
 }
 
-ApiReply GroupUnbind(App& app, const http::Request& req) {
+ApiReply GroupUnbind(App& app, const http::Request& req, AuditNote& audit) {
   BindingParams p;
   if (auto e = ParseBinding(app.tokens(), req.json, &p)) return ApiReply::Error(*e);
-  return Answer(app.groups().Unbind(p.group_name, p.face_id));
+  return Answer(app.groups().Unbind(p.group_name, p.face_id, audit.Hook()));
 }
 
 }  // namespace facepass::api

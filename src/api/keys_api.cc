@@ -3,6 +3,7 @@
 // once and nowhere else; list shows names, roles and times, never keys.
 // Revocation holds from the next request on (the authorizer reads the store
 // on every request).
+#include "api/audit_trail.h"
 #include "api/handlers.h"
 #include "api/params.h"
 #include "auth/api_key.h"
@@ -20,7 +21,7 @@ json Time(int64_t ms) { return ms > 0 ? json(ms) : json(nullptr); }
 
 }  // namespace
 
-ApiReply KeysCreate(auth::KeyAdmin& admin, const http::Request& req) {
+ApiReply KeysCreate(auth::KeyAdmin& admin, const http::Request& req, AuditNote& audit) {
   ParamCheck check;
   auto name = check.JsonString(req.json, "name", "name");
   auto role_text = check.JsonString(req.json, "role", "role");
@@ -29,7 +30,7 @@ ApiReply KeysCreate(auth::KeyAdmin& admin, const http::Request& req) {
   if (role_text && !(role = auth::ParseRole(*role_text))) check.Illegal("role");
   if (auto e = check.Error()) return ApiReply::Error(*e);
   const int64_t now = NowMs();
-  auto key = admin.Create(*name, *role, now);
+  auto key = admin.Create(*name, *role, now, audit.Hook());
   if (!key.ok() && key.status().code() == StatusCode::kAlreadyExists) return ApiReply::Error(errors::IllegalArgument("name"));
   if (!key.ok()) return ApiReply::Error(errors::InternalError());
   return ApiReply::Ok({{"name", *name}, {"role", auth::RoleName(*role)}, {"key", *key}, {"created", now}});
@@ -50,11 +51,11 @@ ApiReply KeysList(auth::KeyAdmin& admin, const http::Request&) {
   return ApiReply::Ok({{"keys", std::move(list)}});
 }
 
-ApiReply KeysRevoke(auth::KeyAdmin& admin, const http::Request& req) {
+ApiReply KeysRevoke(auth::KeyAdmin& admin, const http::Request& req, AuditNote& audit) {
   ParamCheck check;
   auto name = check.JsonString(req.json, "name", "name");
   if (auto e = check.Error()) return ApiReply::Error(*e);
-  Status s = admin.Revoke(*name, NowMs());
+  Status s = admin.Revoke(*name, NowMs(), audit.Hook());
   // Unknown and already revoked alike: nothing live goes by that name.
   if (s.code() == StatusCode::kNotFound) return ApiReply::Error(errors::IllegalArgument("name"));
   if (!s.ok()) return ApiReply::Error(errors::InternalError());

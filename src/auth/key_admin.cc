@@ -4,13 +4,16 @@
 
 namespace facepass::auth {
 
-Result<std::string> KeyAdmin::Create(const std::string& name, Role role, int64_t now_ms) {
-  return IssueKey(keys_, name, role, now_ms);
+Result<std::string> KeyAdmin::Create(const std::string& name, Role role, int64_t now_ms,
+                                     const domain::AuditHook& audit) {
+  return IssueKey(keys_, name, role, now_ms, nullptr, audit);
 }
 
 Result<std::vector<domain::KeyRecord>> KeyAdmin::List() { return keys_.ListKeys(); }
 
-Status KeyAdmin::Revoke(const std::string& name, int64_t now_ms) { return keys_.RevokeKey(name, now_ms); }
+Status KeyAdmin::Revoke(const std::string& name, int64_t now_ms, const domain::AuditHook& audit) {
+  return keys_.RevokeKey(name, now_ms, domain::AuditRowOf(audit));
+}
 
 Result<domain::AuditPage> KeyAdmin::QueryAudit(int64_t from_ms, int64_t to_ms, int limit,
                                                const domain::AuditCursor& after) {

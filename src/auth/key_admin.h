@@ -10,6 +10,7 @@
 #include "auth/role.h"
 #include "common/status.h"
 #include "domain/audit_repository.h"
+#include "domain/audited.h"
 #include "domain/key_repository.h"
 
 namespace facepass::auth {
@@ -20,11 +21,12 @@ class KeyAdmin {
   KeyAdmin(domain::KeyRepository& keys, domain::AuditRepository& audit) : keys_(keys), audit_(audit) {}
 
   // The new key, shown once (auth/key_issuer.h): kAlreadyExists for a used name.
-  Result<std::string> Create(const std::string& name, Role role, int64_t now_ms);
+  // A change commits its `audit` row with it (domain/audited.h).
+  Result<std::string> Create(const std::string& name, Role role, int64_t now_ms, const domain::AuditHook& audit = {});
   // By name, revoked ones too; never a key, only its metadata.
   Result<std::vector<domain::KeyRecord>> List();
   // kNotFound when nothing live has that name.
-  Status Revoke(const std::string& name, int64_t now_ms);
+  Status Revoke(const std::string& name, int64_t now_ms, const domain::AuditHook& audit = {});
 
   // One page of the audit log, oldest first (domain::AuditRepository::QueryAudit).
   Result<domain::AuditPage> QueryAudit(int64_t from_ms, int64_t to_ms, int limit, const domain::AuditCursor& after);

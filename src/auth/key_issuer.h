@@ -11,6 +11,7 @@
 
 #include "auth/role.h"
 #include "common/status.h"
+#include "domain/audited.h"
 #include "domain/key_repository.h"
 
 namespace facepass::auth {
@@ -23,6 +24,6 @@ using BeforeStore = std::function<Status(const std::string& key)>;
 // The key, shown once. kInvalidArgument for a name outside ValidKeyName,
 // kAlreadyExists for a name used before, kInternal when the CSPRNG fails.
 Result<std::string> IssueKey(domain::KeyRepository& keys, const std::string& name, Role role, int64_t now_ms,
-                             const BeforeStore& before_store = nullptr);
+                             const BeforeStore& before_store = nullptr, const domain::AuditHook& audit = {});
 
 }  // namespace facepass::auth

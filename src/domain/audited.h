@@ -30,4 +30,20 @@ using AuditOf = std::function<AuditRecord(const Outcome&)>;
 
 using AuditRow = std::optional<AuditRecord>;
 
+// What a service is handed by its caller (the API's audit trail) and passes
+// on to the repository: the row of a change that does not depend on its
+// outcome. Called inside the transaction, or just before a call that takes
+// the row itself; empty: no row.
+using AuditHook = std::function<AuditRecord()>;
+
+// The hook as the argument of a repository call returning Result<Outcome>.
+template <typename Outcome>
+AuditOf<Outcome> AuditFor(const AuditHook& hook) {
+  if (!hook) return {};
+  return [&hook](const Outcome&) { return hook(); };
+}
+
+// The hook as the argument of a call that takes the row itself.
+inline AuditRow AuditRowOf(const AuditHook& hook) { return hook ? AuditRow(hook()) : std::nullopt; }
+
 }  // namespace facepass::domain

@@ -33,7 +33,8 @@ class FaceRepository {
   virtual Result<FaceRecord> GetFace(int64_t id) = 0;
   // Sets (nullopt: clears) a live face's label, already checked by the
   // caller. NotFound if absent or deleted.
-  virtual Status SetFaceLabel(int64_t id, const std::optional<std::string>& label) = 0;
+  virtual Status SetFaceLabel(int64_t id, const std::optional<std::string>& label,
+                              const AuditRow& audit = std::nullopt) = 0;
   // Live faces whose label starts with `prefix` (ASCII case-insensitive), in
   // (ASCII-folded label bytes, id) order after `after`, at most `limit`
   // (>= 1, else InvalidArgument).

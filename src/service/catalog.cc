@@ -78,23 +78,25 @@ void Catalog::Notify(const store::GroupRecord& group) {
 }
 
 Result<int64_t> Catalog::AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
-                                 int64_t now_ms, const std::optional<std::string>& label) {
+                                 int64_t now_ms, const std::optional<std::string>& label,
+                                 const domain::AuditOf<int64_t>& audit) {
   MutexLock lock(&mu_);
-  auto id = store_writes_->faces().InsertFace(image_id, rect, now_ms, feature, label);
+  auto id = store_writes_->faces().InsertFace(image_id, rect, now_ms, feature, label, audit);
   if (id.ok()) CountFaces(+1);
   return id;
 }
 
-DomainResult<Done> Catalog::SetLabel(int64_t face_id, const std::optional<std::string>& label) {
+DomainResult<Done> Catalog::SetLabel(int64_t face_id, const std::optional<std::string>& label,
+                                     const domain::AuditHook& audit) {
   MutexLock lock(&mu_);
-  Status s = store_writes_->faces().SetFaceLabel(face_id, label);
+  Status s = store_writes_->faces().SetFaceLabel(face_id, label, domain::AuditRowOf(audit));
   if (!s.ok()) return LookupFailed(s, errors::FaceTokenNotExist(), "face update");
   return Done{};
 }
 
-DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms) {
+DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms, const domain::AuditHook& audit) {
   MutexLock lock(&mu_);
-  auto groups = store_writes_->faces().DeleteFace(face_id, now_ms);
+  auto groups = store_writes_->faces().DeleteFace(face_id, now_ms, domain::AuditFor<std::vector<int64_t>>(audit));
   if (!groups.ok()) return LookupFailed(groups.status(), errors::FaceTokenNotExist(), "face delete");
   if (log_ != nullptr) {
     CountFaces(-1);
@@ -110,9 +112,9 @@ DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms) {
   return Done{};
 }
 
-DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms) {
+DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms, const domain::AuditHook& audit) {
   MutexLock lock(&mu_);
-  auto group = store_writes_->groups().CreateGroup(name, now_ms);
+  auto group = store_writes_->groups().CreateGroup(name, now_ms, domain::AuditFor<store::GroupRecord>(audit));
   if (!group.ok()) {
     if (group.status().code() == StatusCode::kAlreadyExists) return errors::GroupNameConflict();
     return Internal("group create", group.status());
@@ -126,9 +128,9 @@ DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms)
   return Done{};
 }
 
-DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms) {
+DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms, const domain::AuditHook& audit) {
   MutexLock lock(&mu_);
-  auto group = store_writes_->groups().DeleteGroup(name, now_ms);
+  auto group = store_writes_->groups().DeleteGroup(name, now_ms, domain::AuditFor<store::GroupRecord>(audit));
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group delete");
   if (log_ != nullptr) {
     FollowLocked("group delete");
@@ -140,14 +142,15 @@ DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms)
   return Done{};
 }
 
-DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id, int64_t now_ms) {
+DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id, int64_t now_ms,
+                                 const domain::AuditHook& audit) {
   MutexLock lock(&mu_);
   auto group = store_writes_->groups().GetGroupByName(group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group bind: group");
   auto face = store_writes_->faces().GetFace(face_id);
   if (!face.ok() && face.status().code() != StatusCode::kNotFound) return Internal("group bind: face", face.status());
   if (!face.ok() || face->deleted) return errors::FaceTokenNotExist();
-  auto added = store_writes_->groups().Bind(group->id, face_id, now_ms);
+  auto added = store_writes_->groups().Bind(group->id, face_id, now_ms, domain::AuditFor<bool>(audit));
   if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
   if (log_ != nullptr) {
     FollowLocked("group bind");
@@ -163,11 +166,12 @@ DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id,
   return Done{};
 }
 
-DomainResult<Done> Catalog::Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms) {
+DomainResult<Done> Catalog::Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms,
+                                   const domain::AuditHook& audit) {
   MutexLock lock(&mu_);
   auto group = store_writes_->groups().GetGroupByName(group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group unbind: group");
-  auto version = store_writes_->groups().Unbind(group->id, face_id, now_ms);
+  auto version = store_writes_->groups().Unbind(group->id, face_id, now_ms, domain::AuditFor<int64_t>(audit));
   if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
   if (log_ != nullptr) {
     FollowLocked("group unbind");

@@ -14,6 +14,9 @@
 // nodes' alike; reads that use the index call CatchUp first, so a change any
 // node acknowledged is seen (one indexed read when nothing changed).
 //
+// Audit: each write takes the audit row of the change (domain/audited.h) and
+// the store commits it in the change's transaction; empty: no row.
+//
 // Locking: mu_ serialises the catalog's writes (each changes the database,
 // then the index, before the next one starts). Reads take no lock: the
 // database and the index are each thread-safe, and a read between two writes
@@ -31,6 +34,7 @@
 
 #include "common/thread_annotations.h"
 #include "service/catalog_metrics.h"
+#include "domain/audited.h"
 #include "service/domain_result.h"
 #include "store/types.h"
 
@@ -71,21 +75,28 @@ class Catalog {
   bool follows() const { return log_ != nullptr; }
 
   // A new face, bound to no group (so not in the index yet). Internal errors only.
+  // `audit` gets the new face's id.
   Result<int64_t> AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
-                          int64_t now_ms, const std::optional<std::string>& label = std::nullopt) EXCLUDES(mu_);
+                          int64_t now_ms, const std::optional<std::string>& label = std::nullopt,
+                          const domain::AuditOf<int64_t>& audit = {}) EXCLUDES(mu_);
   // Sets or (nullopt) clears a live face's label. FACE_TOKEN_NOT_EXIST.
-  DomainResult<Done> SetLabel(int64_t face_id, const std::optional<std::string>& label) EXCLUDES(mu_);
+  DomainResult<Done> SetLabel(int64_t face_id, const std::optional<std::string>& label,
+                              const domain::AuditHook& audit = {}) EXCLUDES(mu_);
   // Unbinds it everywhere and marks it deleted. FACE_TOKEN_NOT_EXIST.
-  DomainResult<Done> DeleteFace(int64_t face_id, int64_t now_ms) EXCLUDES(mu_);
+  DomainResult<Done> DeleteFace(int64_t face_id, int64_t now_ms, const domain::AuditHook& audit = {}) EXCLUDES(mu_);
   // GROUP_NAME_CONFLICT for a live group of that name.
-  DomainResult<Done> CreateGroup(const std::string& name, int64_t now_ms) EXCLUDES(mu_);
+  DomainResult<Done> CreateGroup(const std::string& name, int64_t now_ms, const domain::AuditHook& audit = {})
+      EXCLUDES(mu_);
   // GROUP_NAME_NOT_EXIST.
-  DomainResult<Done> DeleteGroup(const std::string& name, int64_t now_ms) EXCLUDES(mu_);
+  DomainResult<Done> DeleteGroup(const std::string& name, int64_t now_ms, const domain::AuditHook& audit = {})
+      EXCLUDES(mu_);
   // GROUP_NAME_NOT_EXIST, FACE_TOKEN_NOT_EXIST (absent or deleted). Binding a
-  // bound face changes nothing.
-  DomainResult<Done> Bind(const std::string& group_name, int64_t face_id, int64_t now_ms) EXCLUDES(mu_);
+  // bound face changes nothing (its audit row is still written).
+  DomainResult<Done> Bind(const std::string& group_name, int64_t face_id, int64_t now_ms,
+                          const domain::AuditHook& audit = {}) EXCLUDES(mu_);
   // GROUP_NAME_NOT_EXIST, GROUP_BINDING_NOT_EXIST.
-  DomainResult<Done> Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms) EXCLUDES(mu_);
+  DomainResult<Done> Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms,
+                            const domain::AuditHook& audit = {}) EXCLUDES(mu_);
 
  private:
   void CountFaces(int64_t d) REQUIRES(mu_);

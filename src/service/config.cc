@@ -12,7 +12,8 @@ bool IsThresholdKey(const std::string& k) {
 }
 }  // namespace
 
-DomainResult<ThresholdValues> Config::Update(const std::vector<std::pair<std::string, std::string>>& fields) {
+DomainResult<ThresholdValues> Config::Update(const std::vector<std::pair<std::string, std::string>>& fields,
+                                             const domain::AuditHook& audit) {
   ArgErrors check;
   std::map<std::string, double> changes;
   for (const auto& [key, value] : fields) {
@@ -27,7 +28,7 @@ DomainResult<ThresholdValues> Config::Update(const std::vector<std::pair<std::st
     }
   }
   if (auto e = check.Error()) return *e;  // one bad value: nothing changes
-  Status s = thresholds_.Update(changes);
+  Status s = thresholds_.Update(changes, audit);
   if (!s.ok()) return Internal("config update", s);
   return thresholds_.Get();
 }

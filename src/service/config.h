@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/audited.h"
 #include "service/domain_result.h"
 #include "service/face_analyzer.h"
 #include "service/thresholds.h"
@@ -26,8 +27,10 @@ class Config {
   // `fields` as sent, in order. Keys other than the three thresholds, empty
   // values and repeats of a key are ignored; a value is a number in (0, 100),
   // or -1 for the default. Any other value: ILLEGAL_ARGUMENT naming every bad
-  // key, and nothing changes. Returns the thresholds now in force.
-  DomainResult<ThresholdValues> Update(const std::vector<std::pair<std::string, std::string>>& fields);
+  // key, and nothing changes. Returns the thresholds now in force. A change
+  // commits its `audit` row with it; no change writes none.
+  DomainResult<ThresholdValues> Update(const std::vector<std::pair<std::string, std::string>>& fields,
+                                       const domain::AuditHook& audit = {});
   ThresholdValues Get() const { return thresholds_.Get(); }
   VersionInfo Version() const;
   // For a balancer's health check: the store answers (one small read).

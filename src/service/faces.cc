@@ -26,7 +26,8 @@ DomainResult<std::string> CheckedLabel(std::string_view raw) {
 
 }  // namespace
 
-DomainResult<AddOutcome> Faces::Add(std::string_view image, std::optional<std::string_view> raw_label) {
+DomainResult<AddOutcome> Faces::Add(std::string_view image, std::optional<std::string_view> raw_label,
+                                    const FaceAddAudit& audit) {
   std::optional<std::string> label;
   if (raw_label) {  // checked before anything is kept
     auto checked = CheckedLabel(*raw_label);
@@ -51,7 +52,9 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image, std::optional<std::s
   const vision::FaceResult& face = *a.best;
   if (face.feature.empty()) return Internal("face add", Status::Internal("no feature for the face"));
   const store::Rect rect{face.face.rect.left, face.face.rect.top, face.face.rect.right, face.face.rect.bottom};
-  auto face_id = catalog_.AddFace(out.image_id, rect, face.feature, now, label);
+  domain::AuditOf<int64_t> face_audit;
+  if (audit) face_audit = [&](const int64_t& face_id) { return audit(out.image_id, face_id); };
+  auto face_id = catalog_.AddFace(out.image_id, rect, face.feature, now, label, face_audit);
   if (!face_id.ok()) return Internal("face add: insert", face_id.status());
   out.face_id = *face_id;
   out.label = label;
@@ -59,26 +62,27 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image, std::optional<std::s
   return out;
 }
 
-DomainResult<Done> Faces::Delete(int64_t face_id) {
+DomainResult<Done> Faces::Delete(int64_t face_id, const domain::AuditHook& audit) {
   const int64_t now = NowMs();
   // Read first: the delete clears the label, and the event still names it
   // once so a receiver can forget it too.
   auto face = catalog_.storage().faces().GetFace(face_id);
-  DomainResult<Done> done = catalog_.DeleteFace(face_id, now);
+  DomainResult<Done> done = catalog_.DeleteFace(face_id, now, audit);
   if (!done.ok()) return done;
   events_.FaceChanged({FaceEvent::Kind::kDelete, face_id, face.ok() ? face->image_id : 0, now,
                        face.ok() ? face->label : std::nullopt});
   return done;
 }
 
-DomainResult<std::optional<std::string>> Faces::Relabel(int64_t face_id, std::optional<std::string_view> raw) {
+DomainResult<std::optional<std::string>> Faces::Relabel(int64_t face_id, std::optional<std::string_view> raw,
+                                                       const domain::AuditHook& audit) {
   std::optional<std::string> label;
   if (raw && !raw->empty()) {
     auto checked = CheckedLabel(*raw);
     if (!checked.ok()) return checked.error();
     label = std::move(*checked);
   }
-  DomainResult<Done> done = catalog_.SetLabel(face_id, label);
+  DomainResult<Done> done = catalog_.SetLabel(face_id, label, audit);
   if (!done.ok()) return done.error();
   return label;
 }

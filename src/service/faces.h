@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,12 @@ struct ImageFile {
   std::string format;  // "jpeg" | "png" | "bmp"
 };
 
+// The audit row of a face add names the image and the face it made: the
+// caller's function of both ids, run in the face's transaction.
+using FaceAddAudit = std::function<domain::AuditRecord(int64_t image_id, int64_t face_id)>;
+
+// Each change commits its `audit` row with it (service/catalog.h); a refused
+// one writes none.
 class Faces {
  public:
   // `events` hears each enrolled and each deleted face, after the commit.
@@ -58,14 +65,16 @@ class Faces {
 
   // An image the engine refuses: UNSUPPORTED_IMAGE_FORMAT, INVALID_IMAGE_RESOLUTION, INVALID_IMAGE_FILE_SIZE.
   // A label breaking spec::NormalizeLabel: ILLEGAL_ARGUMENT label, nothing stored.
-  DomainResult<AddOutcome> Add(std::string_view image, std::optional<std::string_view> label = std::nullopt);
+  DomainResult<AddOutcome> Add(std::string_view image, std::optional<std::string_view> label = std::nullopt,
+                               const FaceAddAudit& audit = {});
   // Sets the label of a live face; nullopt or "" clears it. ILLEGAL_ARGUMENT
   // label, FACE_TOKEN_NOT_EXIST. Returns the label as stored.
-  DomainResult<std::optional<std::string>> Relabel(int64_t face_id, std::optional<std::string_view> label);
+  DomainResult<std::optional<std::string>> Relabel(int64_t face_id, std::optional<std::string_view> label,
+                                                   const domain::AuditHook& audit = {});
   // Live faces whose label starts with the prefix (ASCII case-insensitive).
   // ILLEGAL_ARGUMENT label (a prefix that no label could start with), limit.
   DomainResult<store::LabelPage> Search(const LabelSearch& request);
-  DomainResult<Done> Delete(int64_t face_id);       // FACE_TOKEN_NOT_EXIST
+  DomainResult<Done> Delete(int64_t face_id, const domain::AuditHook& audit = {});  // FACE_TOKEN_NOT_EXIST
   DomainResult<FaceInfo> Query(int64_t face_id);    // FACE_TOKEN_NOT_EXIST (deleted ones too)
   DomainResult<ImageFile> Original(int64_t image_id);  // IMAGE_ID_NOT_EXIST (a purged capture too)
   // The spec's crop around the face as JPEG; deleted faces too (history).

@@ -14,14 +14,14 @@ std::optional<DomainError> CheckName(const std::string& name) {
 }
 }  // namespace
 
-DomainResult<Done> Groups::Create(const std::string& name) {
+DomainResult<Done> Groups::Create(const std::string& name, const domain::AuditHook& audit) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.CreateGroup(name, NowMs());
+  return catalog_.CreateGroup(name, NowMs(), audit);
 }
 
-DomainResult<Done> Groups::Delete(const std::string& name) {
+DomainResult<Done> Groups::Delete(const std::string& name, const domain::AuditHook& audit) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.DeleteGroup(name, NowMs());
+  return catalog_.DeleteGroup(name, NowMs(), audit);
 }
 
 DomainResult<GroupFaces> Groups::Query(const std::string& name) {
@@ -39,14 +39,14 @@ DomainResult<std::vector<std::string>> Groups::List() {
   return std::move(*names);
 }
 
-DomainResult<Done> Groups::Bind(const std::string& name, int64_t face_id) {
+DomainResult<Done> Groups::Bind(const std::string& name, int64_t face_id, const domain::AuditHook& audit) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.Bind(name, face_id, NowMs());
+  return catalog_.Bind(name, face_id, NowMs(), audit);
 }
 
-DomainResult<Done> Groups::Unbind(const std::string& name, int64_t face_id) {
+DomainResult<Done> Groups::Unbind(const std::string& name, int64_t face_id, const domain::AuditHook& audit) {
   if (auto e = CheckName(name)) return *e;
-  return catalog_.Unbind(name, face_id, NowMs());
+  return catalog_.Unbind(name, face_id, NowMs(), audit);
 }
 
 }  // namespace facepass::service

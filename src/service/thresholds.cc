@@ -43,10 +43,10 @@ ThresholdValues Thresholds::Get() const {
   return values_;
 }
 
-Status Thresholds::Update(const std::map<std::string, double>& changes) {
+Status Thresholds::Update(const std::map<std::string, double>& changes, const domain::AuditHook& audit) {
   if (changes.empty()) return Status::OK();
   MutexLock lock(&mu_);
-  FP_RETURN_IF_ERROR(config_.SaveConfig(changes));
+  FP_RETURN_IF_ERROR(config_.SaveConfig(changes, domain::AuditRowOf(audit)));
   ApplyLocked(changes);
   return Status::OK();
 }

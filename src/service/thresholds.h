@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "common/thread_annotations.h"
+#include "domain/audited.h"
 #include "spec/pass_rule.h"
 
 namespace facepass::domain {
@@ -38,8 +39,8 @@ class Thresholds {
   // The store holding them answers (the health endpoint's probe).
   Status CheckStore() const;
   // `changes` maps key -> value in (0,100) or -1 (reset); persisted first,
-  // applied only when stored.
-  Status Update(const std::map<std::string, double>& changes) EXCLUDES(mu_);
+  // applied only when stored, with the `audit` row (domain/audited.h).
+  Status Update(const std::map<std::string, double>& changes, const domain::AuditHook& audit = {}) EXCLUDES(mu_);
 
  private:
   Thresholds(domain::ConfigRepository& config, bool shared) : config_(config), shared_(shared) {}

@@ -90,7 +90,8 @@ class Database final : public domain::FaceRepository,
                              const std::optional<std::string>& label,
                              const domain::AuditOf<int64_t>& audit = {}) override;  // NotFound if no such image
   Result<FaceRecord> GetFace(int64_t id) override;  // NotFound if no row; deleted ones too (history)
-  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label) override;
+  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label,
+                      const domain::AuditRow& audit = std::nullopt) override;
   // Over faces_label: the column is NOCASE, so the order is the ASCII-folded label's.
   Result<LabelPage> SearchLabels(const std::string& prefix, int limit,
                                  const std::optional<LabelCursor>& after) override;

@@ -180,13 +180,16 @@ Result<std::vector<int64_t>> Database::DeleteFace(int64_t id, int64_t now_ms,
   });
 }
 
-Status Database::SetFaceLabel(int64_t id, const std::optional<std::string>& label) {
+Status Database::SetFaceLabel(int64_t id, const std::optional<std::string>& label, const domain::AuditRow& audit) {
   return Guard([&]() -> Status {
     MutexLock lock(&mu_);
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(*db_, "UPDATE faces SET label = ? WHERE id = ? AND deleted = 0");
     if (label) q.bind(1, *label); else q.bind(1);
     q.bind(2, id);
     if (q.exec() == 0) return Status::NotFound("face " + std::to_string(id));
+    if (audit) internal::InsertAudit(*db_, *audit);
+    txn.commit();
     return Status::OK();
   });
 }

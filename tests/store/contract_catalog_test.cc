@@ -237,6 +237,8 @@ TEST_P(ContractCatalog, AuditRowCommitsWithItsChange) {
   auto face = s().faces().InsertFace(*image, {}, 1, f, std::nullopt,
                                      [](const int64_t& id) { return Row("POST /face/add", "face=" + std::to_string(id)); });
   ASSERT_TRUE(face.ok());
+  ASSERT_TRUE(s().faces().SetFaceLabel(*face, "Ann", Row("POST /face/update", "label")).ok());
+  EXPECT_EQ(s().faces().SetFaceLabel(*face + 100, "Bo", Row("POST /face/update", "none")).code(), StatusCode::kNotFound);
   ASSERT_TRUE(s().groups().Bind(g->id, *face, 2, [](const bool& added) {
                                   return Row("POST /group/bind", added ? "added" : "kept");
                                 }).ok());
@@ -259,7 +261,7 @@ TEST_P(ContractCatalog, AuditRowCommitsWithItsChange) {
 
   std::vector<std::string> targets;
   for (const AuditRecord& r : AllAudit(s())) targets.push_back(r.targets);
-  EXPECT_EQ(targets, (std::vector<std::string>{"group_name=audited,v=1", "face=" + std::to_string(*face), "added",
+  EXPECT_EQ(targets, (std::vector<std::string>{"group_name=audited,v=1", "face=" + std::to_string(*face), "label", "added",
                                                 "kept", "v=3", "threshold", "name=ops", "name=ops", "groups=0",
                                                 "v=4"}));
 }

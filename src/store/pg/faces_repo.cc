@@ -90,11 +90,12 @@ Result<domain::FaceRecord> PgStore::GetFace(int64_t id) {
   });
 }
 
-Status PgStore::SetFaceLabel(int64_t id, const std::optional<std::string>& label) {
+Status PgStore::SetFaceLabel(int64_t id, const std::optional<std::string>& label, const domain::AuditRow& audit) {
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Status {
     if (w.exec_params("UPDATE faces SET label = $1 WHERE id = $2 AND NOT deleted", internal::Nullable(label).c_str(),
                       id).affected_rows() == 0)
       return FaceNotFound(id);
+    if (audit) internal::InsertAudit(w, *audit);
     return Status::OK();
   });
 }

@@ -90,7 +90,8 @@ class PgStore final : public domain::Storage,
                              std::span<const float> feature, const std::optional<std::string>& label,
                              const domain::AuditOf<int64_t>& audit = {}) override;
   Result<domain::FaceRecord> GetFace(int64_t id) override;
-  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label) override;
+  Status SetFaceLabel(int64_t id, const std::optional<std::string>& label,
+                      const domain::AuditRow& audit = std::nullopt) override;
   Result<domain::LabelPage> SearchLabels(const std::string& prefix, int limit,
                                          const std::optional<domain::LabelCursor>& after) override;
   Result<std::map<int64_t, std::string>> LabelsOf(const std::vector<int64_t>& face_ids) override;
