@@ -144,6 +144,16 @@ DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms,
 
 DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id, int64_t now_ms,
                                  const domain::AuditHook& audit) {
+  if (log_ != nullptr) {
+    // The store checks the face and orders concurrent writers itself; mu_
+    // would only make this node's binds wait for each other's round trips.
+    auto group = storage_.groups().GetGroupByName(group_name);
+    if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group bind: group");
+    auto added = storage_.groups().Bind(group->id, face_id, now_ms, domain::AuditFor<bool>(audit));
+    if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
+    if (*added) Follow("group bind");  // a bound face changed nothing: nothing to catch up
+    return Done{};
+  }
   MutexLock lock(&mu_);
   auto group = store_writes_->groups().GetGroupByName(group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group bind: group");
@@ -152,10 +162,6 @@ DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id,
   if (!face.ok() || face->deleted) return errors::FaceTokenNotExist();
   auto added = store_writes_->groups().Bind(group->id, face_id, now_ms, domain::AuditFor<bool>(audit));
   if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
-  if (log_ != nullptr) {
-    FollowLocked("group bind");
-    return Done{};
-  }
   if (*added) {
     store::GroupRecord bound = *group;
     ++bound.version;  // a new binding adds exactly 1 (domain/group_repository.h), and mu_ keeps others out
@@ -168,15 +174,19 @@ DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id,
 
 DomainResult<Done> Catalog::Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms,
                                    const domain::AuditHook& audit) {
+  if (log_ != nullptr) {  // as Bind
+    auto group = storage_.groups().GetGroupByName(group_name);
+    if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group unbind: group");
+    auto version = storage_.groups().Unbind(group->id, face_id, now_ms, domain::AuditFor<int64_t>(audit));
+    if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
+    Follow("group unbind");
+    return Done{};
+  }
   MutexLock lock(&mu_);
   auto group = store_writes_->groups().GetGroupByName(group_name);
   if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group unbind: group");
   auto version = store_writes_->groups().Unbind(group->id, face_id, now_ms, domain::AuditFor<int64_t>(audit));
   if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
-  if (log_ != nullptr) {
-    FollowLocked("group unbind");
-    return Done{};
-  }
   index_writes_->Remove(group->id, face_id);
   store::GroupRecord unbound = *group;
   unbound.version = *version;
@@ -192,6 +202,11 @@ Status Catalog::CatchUp() {
   if (seq <= applied_seq_.load(std::memory_order_acquire)) return Status::OK();
   MutexLock lock(&mu_);
   return CatchUpLocked(seq);
+}
+
+void Catalog::Follow(const char* what) {
+  Status s = CatchUp();
+  if (!s.ok()) spdlog::warn("catalog: {} committed, index catch-up deferred: {}", what, s.ToString());
 }
 
 void Catalog::FollowLocked(const char* what) {

@@ -18,7 +18,9 @@
 // the store commits it in the change's transaction; empty: no row.
 //
 // Locking: mu_ serialises the catalog's writes (each changes the database,
-// then the index, before the next one starts). Reads take no lock: the
+// then the index, before the next one starts); in follow mode, binds and
+// unbinds do not take it for their write (the store orders them, and only
+// CatchUp changes the index). Reads take no lock: the
 // database and the index are each thread-safe, and a read between two writes
 // sees either side of a write, never half of one. Clang checks the annotations
 // (ctest thread_safety_check).
@@ -106,6 +108,7 @@ class Catalog {
   // Follow mode, after a committed write: the write is acknowledged whatever
   // this returns (a failed catch-up is retried by the next read).
   void FollowLocked(const char* what) REQUIRES(mu_);
+  void Follow(const char* what) EXCLUDES(mu_);
   Status CatchUpLocked(int64_t seq) REQUIRES(mu_);
   Status ApplyGroupLocked(const store::GroupRecord& group) REQUIRES(mu_);
 

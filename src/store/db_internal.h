@@ -50,6 +50,31 @@ int64_t BumpVersion(SQLite::Database& db, int64_t group_id, ChangeOp op, int64_t
 // Appends an audit row in the caller's transaction; its id.
 int64_t InsertAudit(SQLite::Database& db, const AuditRecord& r);
 
+// While it lives, commits of `db` wait for no fsync of their own (synchronous
+// NORMAL; create it outside a transaction). In WAL mode commits stay in order
+// and every synced commit or checkpoint syncs the whole log first, so such a
+// commit is durable with the next synced one: a process crash loses none, a
+// power cut only together with every commit after it. For rows that record
+// no change (the audit row of a call that changed nothing), so that they do
+// not cost what a change costs. Does nothing for a store that is not durable.
+class RelaxedSync {
+ public:
+  RelaxedSync(SQLite::Database& db, bool durable) : db_(durable ? &db : nullptr) {
+    if (db_ != nullptr) db_->exec("PRAGMA synchronous = NORMAL");
+  }
+  ~RelaxedSync() {
+    try {
+      if (db_ != nullptr) db_->exec("PRAGMA synchronous = FULL");  // sets a flag: no I/O that could fail
+    } catch (...) {
+    }
+  }
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+
+ private:
+  SQLite::Database* const db_;
+};
+
 // Reads a group row; false if absent.
 bool ReadGroup(SQLite::Database& db, int64_t group_id, GroupRecord* out, int64_t* log_floor);
 

@@ -183,6 +183,19 @@ Result<bool> Database::Bind(int64_t group_id, int64_t face_id, int64_t now_ms,
                             const domain::AuditOf<bool>& audit) {
   return Guard([&]() -> Result<bool> {
     MutexLock lock(&mu_);
+    // A bound face (a live face in a live group: deletes remove bindings)
+    // changes nothing: its audit row alone commits, without an fsync of its
+    // own (internal::RelaxedSync). This connection is the only writer.
+    SQLite::Statement bound(*db_, "SELECT 1 FROM bindings WHERE group_id = ? AND face_id = ?");
+    bound.bind(1, group_id);
+    bound.bind(2, face_id);
+    if (bound.executeStep()) {
+      bound.reset();
+      internal::RelaxedSync relaxed(*db_, options_.durable);
+      if (audit) internal::InsertAudit(*db_, audit(false));
+      return false;
+    }
+    bound.reset();
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     GroupRecord g;
     if (!internal::ReadGroup(*db_, group_id, &g, nullptr) || g.deleted)

@@ -163,6 +163,14 @@ Result<std::vector<int64_t>> PgStore::GroupFaceIds(int64_t group_id) {
 
 Result<bool> PgStore::Bind(int64_t group_id, int64_t face_id, int64_t now_ms, const domain::AuditOf<bool>& audit) {
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<bool> {
+    // A bound face (so a live face in a live group: deletes remove bindings):
+    // nothing changes, so no catalogue lock, sequence or notice; the audit row
+    // still commits. Binds of bound faces on every node then run side by side.
+    if (!w.exec_params("SELECT 1 FROM bindings WHERE group_id = $1 AND face_id = $2", group_id, face_id).empty()) {
+      internal::RelaxCommit(w);
+      if (audit) internal::InsertAudit(w, audit(false));
+      return false;
+    }
     internal::LockCatalog(w);
     GroupRecord g;
     if (!internal::ReadGroup(w, group_id, &g, nullptr) || g.deleted) return GroupIdNotFound(group_id);

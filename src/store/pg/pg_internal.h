@@ -113,6 +113,13 @@ int64_t BumpVersion(pqxx::work& w, int64_t group_id, ChangeOp op, int64_t face_i
 // A group row (deleted ones too); false if absent.
 bool ReadGroup(pqxx::work& w, int64_t group_id, domain::GroupRecord* out, int64_t* log_floor);
 
+// This transaction's commit waits for no WAL flush (synchronous_commit off,
+// for it alone). WAL order keeps it durable with the next flushed commit: a
+// database crash can lose it only together with every commit after it, and
+// only commits of the last moments. For rows that record no change (the
+// audit row of a call that changed nothing).
+void RelaxCommit(pqxx::work& w);
+
 // Appends an audit row in the caller's transaction; its id.
 int64_t InsertAudit(pqxx::work& w, const domain::AuditRecord& r);
 
