@@ -2,6 +2,7 @@
 # HTTP benchmark of the real server with wrk (Debian): group query, bind,
 # bind/unbind (writes), face add and recognise, with N concurrent clients.
 # Prints a markdown table. Usage: scripts/bench/http.sh [BUILD_DIR] [SECONDS] [extra serve flags...]
+# BENCH_ROWS=light: only the rows without inference (group query, bind, bind/unbind).
 # (the server runs with --auth off: this measures the request path, not key checks)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,5 +48,6 @@ echo "|---|---|---|---|---|---|"
 run group_query 16
 run bind 16
 run bind_unbind 1
+[[ ${BENCH_ROWS:-all} == light ]] && exit 0
 for c in 1 2 4; do run face_add $c; done
 for c in 1 2 4; do run recognize $c; done
