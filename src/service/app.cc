@@ -60,6 +60,28 @@ void LogRuntime(const vision::RuntimeInfo& r) {
   else spdlog::warn("inference runtime: {} {} (ONNX Runtime unavailable: {})", r.name, r.version, r.fallback);
 }
 
+// Features of one embedder are meaningless to another, even at the same
+// dimension: remember which one made them and refuse to mix.
+Status CheckSearchModel(domain::Storage& storage, const std::filesystem::path& data_dir, const std::string& current) {
+  if (domain::CatalogLog* log = storage.catalog_log()) {  // nodes sharing a store: the installation's record
+    FP_ASSIGN_OR_RETURN(const std::string stored, log->ClaimSearchModel(current));
+    if (stored == current) return Status::OK();
+    return Status::FailedPrecondition("the faces in the database were enrolled with model '" + stored +
+                                      "' but this node's engine is '" + current +
+                                      "': start every node with the models that made them");
+  }
+  const std::string stored = store::ReadSearchModelFile(data_dir);
+  if (!stored.empty()) {
+    if (stored == current) return Status::OK();
+    return Status::FailedPrecondition("the faces in " + data_dir.string() + " were enrolled with model '" + stored +
+                                      "' but the engine is now '" + current +
+                                      "': start with the models that made them, or run `facepass reindex --data-dir " +
+                                      data_dir.string() +
+                                      "` (same model flags) to re-extract every stored original with the current models");
+  }
+  return store::WriteSearchModelFile(data_dir, current);
+}
+
 }  // namespace
 
 App::App() = default;
@@ -74,75 +96,87 @@ void App::SetEventSink(EventSink* sink) { events_->Set(sink); }
 Result<int> App::PurgeExpiredCaptures(int64_t now_ms) { return purge_->Run(now_ms); }
 
 Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
-  std::unique_ptr<App> app(new App());
-  app->options_ = options;
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return Status::IoError("cannot create data dir " + options.data_dir.string() + ": " + ec.message());
   // Before anything is read: `facepass reindex` may be rewriting the features.
-  FP_ASSIGN_OR_RETURN(app->dir_lock_, store::DirLock::Acquire(options.data_dir));
+  FP_ASSIGN_OR_RETURN(auto dir_lock, store::DirLock::Acquire(options.data_dir));
 
+  std::unique_ptr<domain::Storage> storage;
   store::Database* sqlite = nullptr;  // the SQLite backend's database, for its fast index scan
   std::string where;
   if (options.database.empty()) {
     FP_ASSIGN_OR_RETURN(auto embedded, store::SqliteStorage::Open(options.data_dir));
     sqlite = &embedded->database();
     where = sqlite->file().string();
-    app->storage_ = std::move(embedded);
+    storage = std::move(embedded);
   } else {
     FP_ASSIGN_OR_RETURN(auto shared, store::pg::PgStore::Open(options.database));
     where = "postgresql://" + shared->target();  // never the password
     spdlog::info("store: PostgreSQL {}", where);
-    app->storage_ = std::move(shared);
+    storage = std::move(shared);
   }
-  domain::Storage& storage = *app->storage_;
-  Status sound = storage.CheckIntegrity(domain::IntegrityCheck::kQuick);
+  Status sound = storage->CheckIntegrity(domain::IntegrityCheck::kQuick);
   if (!sound.ok()) {
     return Status::Corruption(where + " fails its start-up check (" + sound.message() +
                               "): restore a backup (facepass restore, or pg_restore for PostgreSQL)");
   }
-  FP_ASSIGN_OR_RETURN(auto secret, storage.secret().LoadOrCreateSecret());
+  FP_ASSIGN_OR_RETURN(auto engine, vision::Engine::Create(options.engine));
+  LogRuntime(engine->Models().runtime);
+  FP_RETURN_IF_ERROR(CheckSearchModel(*storage, options.data_dir, engine->search_model()));
+  std::unique_ptr<index::FaceIndex> index;  // follow mode: the Catalog's first catch-up fills an empty one
+  if (sqlite != nullptr) {
+    FP_ASSIGN_OR_RETURN(index, LoadIndex(*sqlite, engine->feature_dim(), options.index_threads));
+  }
+  auto app = Compose(std::move(storage), std::make_unique<EngineAnalyzer>(*engine), std::move(index), options);
+  if (!app.ok()) return app.status();
+  // Members the App holds for Open's sake: the engine outlives the analyzer
+  // (declared before it), the lock everything (first member).
+  (*app)->engine_ = std::move(engine);
+  (*app)->dir_lock_ = std::move(dir_lock);
+  return app;
+}
+
+Result<std::unique_ptr<App>> App::Compose(std::unique_ptr<domain::Storage> storage,
+                                          std::unique_ptr<FaceAnalyzer> analyzer,
+                                          std::unique_ptr<index::FaceIndex> index, const AppOptions& options) {
+  std::unique_ptr<App> app(new App());
+  app->storage_ = std::move(storage);
+  app->analyzer_ = std::move(analyzer);
+  domain::Storage& storage_ref = *app->storage_;
+  FaceAnalyzer& analyzer_ref = *app->analyzer_;
+  FP_ASSIGN_OR_RETURN(auto secret, storage_ref.secret().LoadOrCreateSecret());
   FP_ASSIGN_OR_RETURN(auto tokens, store::TokenCipher::FromSecret(secret));
   app->tokens_ = std::make_unique<store::TokenCipher>(tokens);
-  FP_ASSIGN_OR_RETURN(app->engine_, vision::Engine::Create(options.engine));
-  LogRuntime(app->engine_->Models().runtime);
-  app->analyzer_ = std::make_unique<EngineAnalyzer>(*app->engine_);
-  const bool shared = storage.catalog_log() != nullptr;
-  FP_ASSIGN_OR_RETURN(app->thresholds_, Thresholds::Load(storage.config(), shared));
-  FP_RETURN_IF_ERROR(app->CheckSearchModel());
-  std::unique_ptr<index::FaceIndex> index;
-  if (sqlite != nullptr) {
-    FP_ASSIGN_OR_RETURN(index, LoadIndex(*sqlite, app->engine_->feature_dim(), options.index_threads));
-  } else {  // the Catalog's first catch-up fills it
-    index = EmptyIndex(app->engine_->feature_dim(), options.index_threads);
-  }
+  const bool shared = storage_ref.catalog_log() != nullptr;
+  FP_ASSIGN_OR_RETURN(app->thresholds_, Thresholds::Load(storage_ref.config(), shared));
+  if (index == nullptr) index = EmptyIndex(analyzer_ref.feature_dim(), options.index_threads);
   app->feed_ = std::make_unique<ChangeFeed>();
-  app->catalog_ = std::make_unique<Catalog>(storage, std::move(index),
+  app->catalog_ = std::make_unique<Catalog>(storage_ref, std::move(index),
                                             CatalogGauges(&metrics::DefaultRegistry()), app->feed_.get());
 
   Catalog& catalog = *app->catalog_;
   if (shared) {
     const auto start = std::chrono::steady_clock::now();
     Status loaded = catalog.CatchUp();
-    if (!loaded.ok()) return Status::Unavailable("loading the index from " + where + ": " + loaded.message());
+    if (!loaded.ok()) return Status::Unavailable("loading the index from the store: " + loaded.message());
     size_t bindings = 0;
     const auto groups = catalog.index().GroupIds();
     for (int64_t g : groups) bindings += catalog.index().GroupSize(g);
     spdlog::info("index loaded from the catalogue: {} bindings in {} groups, {:.2f} s", bindings, groups.size(),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  app->images_ = std::make_unique<ImageArchive>(storage.images());
+  app->images_ = std::make_unique<ImageArchive>(storage_ref.images());
   app->events_ = std::make_unique<EventRelay>();
-  app->faces_ = std::make_unique<Faces>(catalog, *app->images_, *app->analyzer_, *app->events_);
+  app->faces_ = std::make_unique<Faces>(catalog, *app->images_, analyzer_ref, *app->events_);
   app->groups_ = std::make_unique<Groups>(catalog);
   app->recognition_ =
-      std::make_unique<Recognition>(catalog, *app->images_, *app->analyzer_, *app->thresholds_, *app->events_);
-  app->history_ = std::make_unique<History>(storage.recognitions());
-  app->sync_ = std::make_unique<DeviceSync>(catalog, *app->analyzer_, *app->thresholds_);
-  app->config_ = std::make_unique<Config>(*app->thresholds_, *app->analyzer_);
-  app->strangers_ =
-      std::make_unique<Strangers>(catalog, *app->thresholds_, StrangerOdds(app->engine_->Models().score.tables));
-  app->purge_ = std::make_unique<CapturePurge>(storage.images(), options.capture_retention_days, storage.task_locks());
+      std::make_unique<Recognition>(catalog, *app->images_, analyzer_ref, *app->thresholds_, *app->events_);
+  app->history_ = std::make_unique<History>(storage_ref.recognitions());
+  app->sync_ = std::make_unique<DeviceSync>(catalog, analyzer_ref, *app->thresholds_);
+  app->config_ = std::make_unique<Config>(*app->thresholds_, analyzer_ref);
+  app->strangers_ = std::make_unique<Strangers>(catalog, *app->thresholds_, StrangerOdds(analyzer_ref.Models().score.tables));
+  app->purge_ = std::make_unique<CapturePurge>(storage_ref.images(), options.capture_retention_days, storage_ref.task_locks());
   app->purge_->Start(options.purge_interval);
   if (shared) {
     // One line when the database goes away and one when it is back, not one per pass.
@@ -154,32 +188,9 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
     });
     app->follow_->Start(options.follow_interval);
     // LISTEN wakes the pass as soon as another node commits; the interval stays as the safety net.
-    app->watch_ = storage.catalog_log()->WatchChanges([follow = app->follow_.get()] { follow->Wake(); });
+    app->watch_ = storage_ref.catalog_log()->WatchChanges([follow = app->follow_.get()] { follow->Wake(); });
   }
   return app;
-}
-
-Status App::CheckSearchModel() {
-  // Features of one embedder are meaningless to another, even at the same
-  // dimension: remember which one made them and refuse to mix.
-  const std::string current = engine_->search_model();
-  if (domain::CatalogLog* log = storage_->catalog_log()) {  // nodes sharing a store: the installation's record
-    FP_ASSIGN_OR_RETURN(const std::string stored, log->ClaimSearchModel(current));
-    if (stored == current) return Status::OK();
-    return Status::FailedPrecondition("the faces in the database were enrolled with model '" + stored +
-                                      "' but this node's engine is '" + current +
-                                      "': start every node with the models that made them");
-  }
-  const std::string stored = store::ReadSearchModelFile(options_.data_dir);
-  if (!stored.empty()) {
-    if (stored == current) return Status::OK();
-    return Status::FailedPrecondition("the faces in " + options_.data_dir.string() + " were enrolled with model '" +
-                                      stored + "' but the engine is now '" + current +
-                                      "': start with the models that made them, or run `facepass reindex --data-dir " +
-                                      options_.data_dir.string() +
-                                      "` (same model flags) to re-extract every stored original with the current models");
-  }
-  return store::WriteSearchModelFile(options_.data_dir, current);
 }
 
 }  // namespace facepass::service

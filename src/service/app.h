@@ -3,6 +3,11 @@
 // several nodes share), checks it, loads the vision engine and the 1:N index,
 // and owns the domain services (src/api maps the routes onto them).
 // Also runs the capture-retention purge.
+//
+// Two halves: Open makes the store, the engine and the index from the
+// options; Compose, the composition root, wires the services over whatever
+// store and analyzer it is handed (a test hands it a fake analyzer and calls
+// the API's handlers with no server).
 #pragma once
 
 #include <chrono>
@@ -14,6 +19,9 @@
 #include "domain/catalog_log.h"
 #include "vision/engine.h"
 
+namespace facepass::index {
+class FaceIndex;
+}
 namespace facepass::domain {
 class AuditRepository;
 class KeyRepository;
@@ -45,7 +53,7 @@ class Catalog;
 class ChangeFeed;
 class Config;
 class DeviceSync;
-class EngineAnalyzer;
+class FaceAnalyzer;
 class Faces;
 class EventRelay;
 class EventSink;
@@ -59,6 +67,15 @@ class Thresholds;
 class App {
  public:
   static Result<std::unique_ptr<App>> Open(const AppOptions& options);
+  // The services over `storage` and `analyzer`, which the App then owns.
+  // `index`: the store's bindings already loaded (SQLite's scan), or null for
+  // an empty one (follow mode's first catch-up fills it; an SQLite store must
+  // then hold no binding). Does not check the store, the data directory's
+  // lock or the search model (Open does, before loading the index). Uses
+  // only the options' purge and follow settings.
+  static Result<std::unique_ptr<App>> Compose(std::unique_ptr<domain::Storage> storage,
+                                              std::unique_ptr<FaceAnalyzer> analyzer,
+                                              std::unique_ptr<index::FaceIndex> index, const AppOptions& options);
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;
@@ -92,14 +109,12 @@ class App {
 
  private:
   App();
-  Status CheckSearchModel();
 
-  AppOptions options_;
   std::unique_ptr<store::DirLock> dir_lock_;  // first member: released after everything else closed
   std::unique_ptr<domain::Storage> storage_;  // before catalog_ and the services: outlives them
   std::unique_ptr<store::TokenCipher> tokens_;
-  std::unique_ptr<vision::Engine> engine_;
-  std::unique_ptr<EngineAnalyzer> analyzer_;
+  std::unique_ptr<vision::Engine> engine_;  // null when composed around another analyzer
+  std::unique_ptr<FaceAnalyzer> analyzer_;
   std::unique_ptr<ChangeFeed> feed_;  // before catalog_: outlives it
   std::unique_ptr<EventRelay> events_;  // before the services that announce to it
   std::unique_ptr<Catalog> catalog_;  // the database and the index
