@@ -33,6 +33,59 @@ Status LoadWhole(index::FaceIndex& index, int64_t group_id,
   }
   return Status::OK();
 }
+
+// The store's half of each catalogue write, its refusals as the spec's
+// errors. The same in both modes: SQLite calls it under mu_, follow mode
+// (the store orders concurrent writers, only CatchUp changes the index)
+// without it.
+DomainResult<Done> WriteLabel(domain::Storage& s, int64_t face_id, const std::optional<std::string>& label,
+                              const domain::AuditHook& audit) {
+  Status st = s.faces().SetFaceLabel(face_id, label, domain::AuditRowOf(audit));
+  if (!st.ok()) return LookupFailed(st, errors::FaceTokenNotExist(), "face update");
+  return Done{};
+}
+
+DomainResult<std::vector<int64_t>> WriteDeleteFace(domain::Storage& s, int64_t face_id, int64_t now_ms,
+                                                   const domain::AuditHook& audit) {
+  auto groups = s.faces().DeleteFace(face_id, now_ms, domain::AuditFor<std::vector<int64_t>>(audit));
+  if (!groups.ok()) return LookupFailed(groups.status(), errors::FaceTokenNotExist(), "face delete");
+  return *std::move(groups);
+}
+
+DomainResult<store::GroupRecord> WriteCreateGroup(domain::Storage& s, const std::string& name, int64_t now_ms,
+                                                  const domain::AuditHook& audit) {
+  auto group = s.groups().CreateGroup(name, now_ms, domain::AuditFor<store::GroupRecord>(audit));
+  if (group.ok()) return *std::move(group);
+  if (group.status().code() == StatusCode::kAlreadyExists) return errors::GroupNameConflict();
+  return Internal("group create", group.status());
+}
+
+DomainResult<store::GroupRecord> WriteDeleteGroup(domain::Storage& s, const std::string& name, int64_t now_ms,
+                                                  const domain::AuditHook& audit) {
+  auto group = s.groups().DeleteGroup(name, now_ms, domain::AuditFor<store::GroupRecord>(audit));
+  if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group delete");
+  return *std::move(group);
+}
+
+DomainResult<store::GroupRecord> LiveGroup(domain::Storage& s, const std::string& name, const char* where) {
+  auto group = s.groups().GetGroupByName(name);
+  if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), where);
+  return *std::move(group);
+}
+
+DomainResult<bool> WriteBind(domain::Storage& s, int64_t group_id, int64_t face_id, int64_t now_ms,
+                             const domain::AuditHook& audit) {
+  auto added = s.groups().Bind(group_id, face_id, now_ms, domain::AuditFor<bool>(audit));
+  if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
+  return *added;
+}
+
+DomainResult<int64_t> WriteUnbind(domain::Storage& s, int64_t group_id, int64_t face_id, int64_t now_ms,
+                                  const domain::AuditHook& audit) {
+  auto version = s.groups().Unbind(group_id, face_id, now_ms, domain::AuditFor<int64_t>(audit));
+  if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
+  return *version;
+}
 }  // namespace
 
 Catalog::Catalog(domain::Storage& storage, std::unique_ptr<index::FaceIndex> index, CatalogGauges gauges,
@@ -67,6 +120,11 @@ void Catalog::CountFaces(int64_t d) {
   AddTo(gauges_.faces, d);
 }
 
+void Catalog::CountFacesAlone(int64_t d) {
+  MutexLock lock(&mu_);
+  CountFaces(d);
+}
+
 void Catalog::CountGroups(int64_t d) {
   live_groups_ += d;
   AddTo(gauges_.groups, d);
@@ -80,6 +138,11 @@ void Catalog::Notify(const store::GroupRecord& group) {
 Result<int64_t> Catalog::AddFace(int64_t image_id, const store::Rect& rect, std::span<const float> feature,
                                  int64_t now_ms, const std::optional<std::string>& label,
                                  const domain::AuditOf<int64_t>& audit) {
+  if (log_ != nullptr) {  // follow mode: no index change, the store orders writers
+    auto id = storage_.faces().InsertFace(image_id, rect, now_ms, feature, label, audit);
+    if (id.ok()) CountFacesAlone(+1);
+    return id;
+  }
   MutexLock lock(&mu_);
   auto id = store_writes_->faces().InsertFace(image_id, rect, now_ms, feature, label, audit);
   if (id.ok()) CountFaces(+1);
@@ -88,21 +151,22 @@ Result<int64_t> Catalog::AddFace(int64_t image_id, const store::Rect& rect, std:
 
 DomainResult<Done> Catalog::SetLabel(int64_t face_id, const std::optional<std::string>& label,
                                      const domain::AuditHook& audit) {
+  if (log_ != nullptr) return WriteLabel(storage_, face_id, label, audit);  // follow mode: no index change
   MutexLock lock(&mu_);
-  Status s = store_writes_->faces().SetFaceLabel(face_id, label, domain::AuditRowOf(audit));
-  if (!s.ok()) return LookupFailed(s, errors::FaceTokenNotExist(), "face update");
-  return Done{};
+  return WriteLabel(*store_writes_, face_id, label, audit);
 }
 
 DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms, const domain::AuditHook& audit) {
-  MutexLock lock(&mu_);
-  auto groups = store_writes_->faces().DeleteFace(face_id, now_ms, domain::AuditFor<std::vector<int64_t>>(audit));
-  if (!groups.ok()) return LookupFailed(groups.status(), errors::FaceTokenNotExist(), "face delete");
   if (log_ != nullptr) {
-    CountFaces(-1);
-    FollowLocked("face delete");
+    auto groups = WriteDeleteFace(storage_, face_id, now_ms, audit);
+    if (!groups.ok()) return groups.error();
+    CountFacesAlone(-1);
+    Follow("face delete");
     return Done{};
   }
+  MutexLock lock(&mu_);
+  auto groups = WriteDeleteFace(*store_writes_, face_id, now_ms, audit);
+  if (!groups.ok()) return groups.error();
   for (int64_t g : *groups) index_writes_->Remove(g, face_id);
   CountFaces(-1);
   // Committed: a failed read only costs the notice (the devices' safety poll catches up).
@@ -113,29 +177,30 @@ DomainResult<Done> Catalog::DeleteFace(int64_t face_id, int64_t now_ms, const do
 }
 
 DomainResult<Done> Catalog::CreateGroup(const std::string& name, int64_t now_ms, const domain::AuditHook& audit) {
-  MutexLock lock(&mu_);
-  auto group = store_writes_->groups().CreateGroup(name, now_ms, domain::AuditFor<store::GroupRecord>(audit));
-  if (!group.ok()) {
-    if (group.status().code() == StatusCode::kAlreadyExists) return errors::GroupNameConflict();
-    return Internal("group create", group.status());
-  }
   if (log_ != nullptr) {
-    FollowLocked("group create");
+    auto group = WriteCreateGroup(storage_, name, now_ms, audit);
+    if (!group.ok()) return group.error();
+    Follow("group create");
     return Done{};
   }
+  MutexLock lock(&mu_);
+  auto group = WriteCreateGroup(*store_writes_, name, now_ms, audit);
+  if (!group.ok()) return group.error();
   CountGroups(+1);
   Notify(*group);
   return Done{};
 }
 
 DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms, const domain::AuditHook& audit) {
-  MutexLock lock(&mu_);
-  auto group = store_writes_->groups().DeleteGroup(name, now_ms, domain::AuditFor<store::GroupRecord>(audit));
-  if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group delete");
   if (log_ != nullptr) {
-    FollowLocked("group delete");
+    auto group = WriteDeleteGroup(storage_, name, now_ms, audit);
+    if (!group.ok()) return group.error();
+    Follow("group delete");
     return Done{};
   }
+  MutexLock lock(&mu_);
+  auto group = WriteDeleteGroup(*store_writes_, name, now_ms, audit);
+  if (!group.ok()) return group.error();
   index_writes_->DropGroup(group->id);
   CountGroups(-1);
   Notify(*group);
@@ -144,24 +209,22 @@ DomainResult<Done> Catalog::DeleteGroup(const std::string& name, int64_t now_ms,
 
 DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id, int64_t now_ms,
                                  const domain::AuditHook& audit) {
-  if (log_ != nullptr) {
-    // The store checks the face and orders concurrent writers itself; mu_
-    // would only make this node's binds wait for each other's round trips.
-    auto group = storage_.groups().GetGroupByName(group_name);
-    if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group bind: group");
-    auto added = storage_.groups().Bind(group->id, face_id, now_ms, domain::AuditFor<bool>(audit));
-    if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
+  if (log_ != nullptr) {  // the store checks the face itself: no feature read
+    auto group = LiveGroup(storage_, group_name, "group bind: group");
+    if (!group.ok()) return group.error();
+    auto added = WriteBind(storage_, group->id, face_id, now_ms, audit);
+    if (!added.ok()) return added.error();
     if (*added) Follow("group bind");  // a bound face changed nothing: nothing to catch up
     return Done{};
   }
   MutexLock lock(&mu_);
-  auto group = store_writes_->groups().GetGroupByName(group_name);
-  if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group bind: group");
-  auto face = store_writes_->faces().GetFace(face_id);
+  auto group = LiveGroup(*store_writes_, group_name, "group bind: group");
+  if (!group.ok()) return group.error();
+  auto face = store_writes_->faces().GetFace(face_id);  // its feature, for the index
   if (!face.ok() && face.status().code() != StatusCode::kNotFound) return Internal("group bind: face", face.status());
   if (!face.ok() || face->deleted) return errors::FaceTokenNotExist();
-  auto added = store_writes_->groups().Bind(group->id, face_id, now_ms, domain::AuditFor<bool>(audit));
-  if (!added.ok()) return LookupFailed(added.status(), errors::FaceTokenNotExist(), "group bind");
+  auto added = WriteBind(*store_writes_, group->id, face_id, now_ms, audit);
+  if (!added.ok()) return added.error();
   if (*added) {
     store::GroupRecord bound = *group;
     ++bound.version;  // a new binding adds exactly 1 (domain/group_repository.h), and mu_ keeps others out
@@ -174,19 +237,19 @@ DomainResult<Done> Catalog::Bind(const std::string& group_name, int64_t face_id,
 
 DomainResult<Done> Catalog::Unbind(const std::string& group_name, int64_t face_id, int64_t now_ms,
                                    const domain::AuditHook& audit) {
-  if (log_ != nullptr) {  // as Bind
-    auto group = storage_.groups().GetGroupByName(group_name);
-    if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group unbind: group");
-    auto version = storage_.groups().Unbind(group->id, face_id, now_ms, domain::AuditFor<int64_t>(audit));
-    if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
+  if (log_ != nullptr) {
+    auto group = LiveGroup(storage_, group_name, "group unbind: group");
+    if (!group.ok()) return group.error();
+    auto version = WriteUnbind(storage_, group->id, face_id, now_ms, audit);
+    if (!version.ok()) return version.error();
     Follow("group unbind");
     return Done{};
   }
   MutexLock lock(&mu_);
-  auto group = store_writes_->groups().GetGroupByName(group_name);
-  if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "group unbind: group");
-  auto version = store_writes_->groups().Unbind(group->id, face_id, now_ms, domain::AuditFor<int64_t>(audit));
-  if (!version.ok()) return LookupFailed(version.status(), errors::GroupBindingNotExist(), "group unbind");
+  auto group = LiveGroup(*store_writes_, group_name, "group unbind: group");
+  if (!group.ok()) return group.error();
+  auto version = WriteUnbind(*store_writes_, group->id, face_id, now_ms, audit);
+  if (!version.ok()) return version.error();
   index_writes_->Remove(group->id, face_id);
   store::GroupRecord unbound = *group;
   unbound.version = *version;
@@ -206,12 +269,6 @@ Status Catalog::CatchUp() {
 
 void Catalog::Follow(const char* what) {
   Status s = CatchUp();
-  if (!s.ok()) spdlog::warn("catalog: {} committed, index catch-up deferred: {}", what, s.ToString());
-}
-
-void Catalog::FollowLocked(const char* what) {
-  auto seq = log_->CatalogSequence();
-  Status s = seq.ok() ? CatchUpLocked(*seq) : seq.status();
   if (!s.ok()) spdlog::warn("catalog: {} committed, index catch-up deferred: {}", what, s.ToString());
 }
 

@@ -17,10 +17,10 @@
 // Audit: each write takes the audit row of the change (domain/audited.h) and
 // the store commits it in the change's transaction; empty: no row.
 //
-// Locking: mu_ serialises the catalog's writes (each changes the database,
-// then the index, before the next one starts); in follow mode, binds and
-// unbinds do not take it for their write (the store orders them, and only
-// CatchUp changes the index). Reads take no lock: the
+// Locking: on SQLite mu_ serialises the catalog's writes (each changes the
+// database, then the index, before the next one starts). In follow mode no
+// write holds it across the store (the store orders concurrent writers, and
+// only CatchUp, under mu_, changes the index); a write then catches up. Reads take no lock: the
 // database and the index are each thread-safe, and a read between two writes
 // sees either side of a write, never half of one. Clang checks the annotations
 // (ctest thread_safety_check).
@@ -105,9 +105,9 @@ class Catalog {
   void CountGroups(int64_t d) REQUIRES(mu_);
   // Publishes the group's current version (after a committed change).
   void Notify(const store::GroupRecord& group) REQUIRES(mu_);
+  void CountFacesAlone(int64_t d) EXCLUDES(mu_);  // follow mode: takes mu_ for the count only
   // Follow mode, after a committed write: the write is acknowledged whatever
   // this returns (a failed catch-up is retried by the next read).
-  void FollowLocked(const char* what) REQUIRES(mu_);
   void Follow(const char* what) EXCLUDES(mu_);
   Status CatchUpLocked(int64_t seq) REQUIRES(mu_);
   Status ApplyGroupLocked(const store::GroupRecord& group) REQUIRES(mu_);
