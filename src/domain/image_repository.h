@@ -29,6 +29,10 @@ class ImageRepository {
   // Removes a capture's row and bytes (its history rows go with it).
   // FailedPrecondition for an enrol image or one a face refers to; NotFound if absent.
   virtual Status DeleteCapture(int64_t id) = 0;
+  // Removes an image of either kind that no face refers to: one kept while it
+  // was analysed (service::PendingImage) whose pixels then failed to decode.
+  // FailedPrecondition if a face refers to it; NotFound if absent.
+  virtual Status DiscardImage(int64_t id) = 0;
 };
 
 }  // namespace facepass::domain

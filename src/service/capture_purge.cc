@@ -20,7 +20,7 @@ metrics::Counter& PurgedTotal() {
 }  // namespace
 
 CapturePurge::CapturePurge(domain::ImageRepository& images, int retention_days, domain::TaskLocks* locks)
-    : images_(images), retention_days_(retention_days), locks_(locks), task_([this] {
+    : images_(images), locks_(locks), retention_days_(retention_days), task_([this] {
         auto ran = domain::RunAlone(locks_, "capture_purge", [this] {
           auto purged = Purge(NowMs());
           if (!purged.ok()) spdlog::warn("capture purge: {}", purged.status().ToString());

@@ -4,6 +4,9 @@
 
 namespace facepass::service {
 
+vision::Analysis EngineAnalyzer::Inspect(std::string_view bytes, vision::Purpose purpose) const {
+  return engine_.Inspect(bytes, purpose);
+}
 Result<vision::Analysis> EngineAnalyzer::Analyze(std::string_view bytes, vision::Purpose purpose,
                                                  const vision::AnalyzeOptions& opts) const {
   return engine_.Analyze(bytes, purpose, opts);

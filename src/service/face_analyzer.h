@@ -21,6 +21,9 @@ namespace facepass::service {
 class FaceAnalyzer {
  public:
   virtual ~FaceAnalyzer() = default;
+  // The header's verdict, format and upright size, without decoding: what
+  // Analyze() will say unless the pixels then fail to decode (kCorrupt).
+  virtual vision::Analysis Inspect(std::string_view bytes, vision::Purpose purpose) const = 0;
   // Status only for internal failures; image problems go in Analysis::verdict.
   virtual Result<vision::Analysis> Analyze(std::string_view bytes, vision::Purpose purpose,
                                            const vision::AnalyzeOptions& opts) const = 0;
@@ -34,6 +37,7 @@ class FaceAnalyzer {
 class EngineAnalyzer final : public FaceAnalyzer {
  public:
   explicit EngineAnalyzer(const vision::Engine& engine) : engine_(engine) {}
+  vision::Analysis Inspect(std::string_view bytes, vision::Purpose purpose) const override;
   Result<vision::Analysis> Analyze(std::string_view bytes, vision::Purpose purpose,
                                    const vision::AnalyzeOptions& opts) const override;
   float Score(std::span<const float> a, std::span<const float> b) const override;

@@ -34,13 +34,20 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image, std::optional<std::s
     if (!checked.ok()) return checked.error();
     label = std::move(*checked);
   }
+  const int64_t now = NowMs();
+  // The original is written while the pixels are analysed (PendingImage).
+  const vision::Analysis header = analyzer_.Inspect(image, vision::Purpose::kEnrol);
+  std::optional<PendingImage> original;
+  if (header.verdict == vision::ImageVerdict::kOk)
+    original.emplace(images_.KeepAhead(image, header.format, store::ImageKind::kEnrol, header.width, header.height,
+                                       now));
   auto analysis = analyzer_.Analyze(image, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
   if (!analysis.ok()) return Internal("face add: analyze", analysis.status());
   const vision::Analysis& a = *analysis;
   if (a.verdict != vision::ImageVerdict::kOk) return face_rules::ImageVerdictError(a.verdict);
 
-  const int64_t now = NowMs();
-  auto image_id = images_.Keep(image, a.format, store::ImageKind::kEnrol, a.width, a.height, now);
+  auto image_id = original ? original->Take()
+                           : images_.Keep(image, a.format, store::ImageKind::kEnrol, a.width, a.height, now);
   if (!image_id.ok()) return Internal("face add: archive", image_id.status());
   AddOutcome out;
   out.image_id = *image_id;

@@ -3,6 +3,8 @@
 // id names both.
 #pragma once
 
+#include <future>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +14,28 @@
 
 namespace facepass::service {
 
+// An image being written while its caller analyses it: the write (on
+// PostgreSQL, 280 kB through the connection, 10-20 ms) overlaps the inference
+// instead of following it. Take() waits for the write and answers the id;
+// an image never taken (the pixels failed to decode after the header passed,
+// or the call failed meanwhile) is removed again when this goes away.
+// The bytes must outlive this object.
+class PendingImage {
+ public:
+  PendingImage(domain::ImageRepository& images, std::future<Result<int64_t>> write)
+      : images_(&images), write_(std::move(write)) {}
+  PendingImage(PendingImage&&) = default;
+  PendingImage& operator=(PendingImage&&) = delete;
+  ~PendingImage();
+
+  Result<int64_t> Take();
+
+ private:
+  domain::ImageRepository* images_;
+  std::future<Result<int64_t>> write_;
+  bool taken_ = false;
+};
+
 class ImageArchive {
  public:
   explicit ImageArchive(domain::ImageRepository& images) : images_(images) {}
@@ -19,6 +43,9 @@ class ImageArchive {
   // The new image's id. `format` as the engine named it ("jpeg", "png", "bmp").
   Result<int64_t> Keep(std::string_view bytes, const std::string& format, store::ImageKind kind, int width,
                        int height, int64_t now_ms);
+  // Keep() on its own thread, started now; see PendingImage.
+  PendingImage KeepAhead(std::string_view bytes, const std::string& format, store::ImageKind kind, int width,
+                         int height, int64_t now_ms);
 
   // NotFound when the row is absent.
   Result<store::ImageRecord> Find(int64_t image_id);

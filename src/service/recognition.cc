@@ -24,6 +24,12 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
     best.track_id = track.track_id;
     double best_score = -1;  // -1: nothing matched yet
     for (std::string_view bytes : track.images) {
+      // The capture is written while the pixels are analysed (PendingImage).
+      const vision::Analysis header = analyzer_.Inspect(bytes, vision::Purpose::kRecognise);
+      std::optional<PendingImage> capture;
+      if (header.verdict == vision::ImageVerdict::kOk)
+        capture.emplace(images_.KeepAhead(bytes, header.format, store::ImageKind::kCapture, header.width,
+                                          header.height, now));
       auto a = analyzer_.Analyze(bytes, vision::Purpose::kRecognise, {.embed = true, .liveness = req.liveness});
       if (!a.ok()) return Internal("recognize: analyze", a.status());
       TrackOutcome entry;
@@ -35,7 +41,8 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
         if (best_score < 0 && !best.error) best = std::move(entry);
         continue;
       }
-      auto image_id = images_.Keep(bytes, a->format, store::ImageKind::kCapture, a->width, a->height, now);
+      auto image_id = capture ? capture->Take()
+                              : images_.Keep(bytes, a->format, store::ImageKind::kCapture, a->width, a->height, now);
       if (!image_id.ok()) return Internal("recognize: archive", image_id.status());
       entry.image_id = *image_id;
       if (entry.error) {

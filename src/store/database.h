@@ -80,9 +80,11 @@ class Database final : public domain::FaceRepository,
   // Captures with created_ms < before_ms, oldest first. Captures a face was
   // enrolled from are left out: they cannot be purged (see DeleteImage).
   Result<std::vector<ImageRecord>> CapturesOlderThan(int64_t before_ms, int limit);
-  // Captures only (retention purge): FailedPrecondition for an enrol image or
-  // one a face still refers to; NotFound if absent. The caller removes the file.
-  Status DeleteImage(int64_t id);
+  // Captures only (retention purge), or enrol images too when `enrol_too`
+  // (an image kept ahead of an analysis that refused it): FailedPrecondition
+  // for an enrol image otherwise, or one a face still refers to; NotFound if
+  // absent. The caller removes the file.
+  Status DeleteImage(int64_t id, bool enrol_too = false);
 
   // --- faces
   using domain::FaceRepository::InsertFace;  // the one without a label

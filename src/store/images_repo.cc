@@ -96,14 +96,14 @@ Result<std::vector<ImageRecord>> Database::CapturesOlderThan(int64_t before_ms, 
   });
 }
 
-Status Database::DeleteImage(int64_t id) {
+Status Database::DeleteImage(int64_t id, bool enrol_too) {
   return Guard([&]() -> Status {
     MutexLock lock(&mu_);
     SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement kind(*db_, "SELECT kind FROM images WHERE id = ?");
     kind.bind(1, id);
     if (!kind.executeStep()) return Status::NotFound("image " + std::to_string(id));
-    if (kind.getColumn(0).getInt() != static_cast<int>(ImageKind::kCapture))
+    if (!enrol_too && kind.getColumn(0).getInt() != static_cast<int>(ImageKind::kCapture))
       return Status::FailedPrecondition("enrol images are kept forever");
     SQLite::Statement used(*db_, "SELECT 1 FROM faces WHERE image_id = ? LIMIT 1");
     used.bind(1, id);

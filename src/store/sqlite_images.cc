@@ -28,9 +28,13 @@ Result<std::vector<domain::ImageRecord>> SqliteImages::CapturesOlderThan(int64_t
   return db_.CapturesOlderThan(before_ms, limit);
 }
 
-Status SqliteImages::DeleteCapture(int64_t id) {
+Status SqliteImages::DeleteCapture(int64_t id) { return Delete(id, /*enrol_too=*/false); }
+
+Status SqliteImages::DiscardImage(int64_t id) { return Delete(id, /*enrol_too=*/true); }
+
+Status SqliteImages::Delete(int64_t id, bool enrol_too) {
   FP_ASSIGN_OR_RETURN(auto image, db_.GetImage(id));
-  FP_RETURN_IF_ERROR(db_.DeleteImage(id));
+  FP_RETURN_IF_ERROR(db_.DeleteImage(id, enrol_too));
   return files_.Remove(image.path);
 }
 

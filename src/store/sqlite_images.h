@@ -25,8 +25,11 @@ class SqliteImages final : public domain::ImageRepository {
   // The row first, then the file: a crash in between leaves an unnamed file,
   // never a row without its bytes.
   Status DeleteCapture(int64_t id) override;
+  Status DiscardImage(int64_t id) override;
 
  private:
+  Status Delete(int64_t id, bool enrol_too);
+
   Database& db_;      // thread-safe
   FileStore& files_;  // thread-safe
 };

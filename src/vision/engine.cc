@@ -199,13 +199,25 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opts) {
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-Result<Analysis> Engine::Analyze(std::string_view bytes, Purpose purpose, const AnalyzeOptions& opts) const {
+namespace {
+Analysis FromHeader(std::string_view bytes, Purpose purpose, ImageHeader* h) {
   Analysis a;
+  a.verdict = ValidateImage(bytes, purpose, h, &a.verdict_detail);
+  a.format = h->format;
+  a.width = h->upright_width();
+  a.height = h->upright_height();
+  return a;
+}
+}  // namespace
+
+Analysis Engine::Inspect(std::string_view bytes, Purpose purpose) const {
   ImageHeader h;
-  a.verdict = ValidateImage(bytes, purpose, &h, &a.verdict_detail);
-  a.format = h.format;
-  a.width = h.upright_width();
-  a.height = h.upright_height();
+  return FromHeader(bytes, purpose, &h);
+}
+
+Result<Analysis> Engine::Analyze(std::string_view bytes, Purpose purpose, const AnalyzeOptions& opts) const {
+  ImageHeader h;
+  Analysis a = FromHeader(bytes, purpose, &h);
   if (a.verdict != ImageVerdict::kOk) return a;
   // Held until the pixels are gone (the end of this call).
   DecodeGate::Pass large = impl_->decode_gate->Enter(int64_t{h.width} * h.height);

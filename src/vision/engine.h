@@ -94,6 +94,9 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // What the header alone says (verdict, format, upright size; no pixels, no
+  // faces): Analyze() answers the same unless the pixels then fail to decode.
+  Analysis Inspect(std::string_view bytes, Purpose purpose) const;
   // Status only for internal failures; image problems go in Analysis::verdict.
   Result<Analysis> Analyze(std::string_view bytes, Purpose purpose, const AnalyzeOptions& opts) const;
   // Analyze() on pixels already decoded (BGR, upright): no validation.

@@ -134,7 +134,28 @@ TEST_F(FacesTest, RefusedImagesAreErrorsAndNothingIsKept) {
   EXPECT_EQ(CodeOf(garbage), ErrorCode::kUnsupportedImageFormat);
   // No image row, no file.
   EXPECT_EQ(store().images().GetImage(1).status().code(), StatusCode::kNotFound);
-  if (OnSqlite()) EXPECT_EQ(FilesUnder(sqlite_files_->dir()), 0);
+  if (OnSqlite()) {
+    EXPECT_EQ(FilesUnder(sqlite_files_->dir()), 0);
+  }
+}
+
+// The original is written while the pixels are analysed; pixels that fail
+// after the header passed take it away again.
+TEST_F(FacesTest, PixelsThatFailAfterTheHeaderLeaveNoImage) {
+  FakePhoto broken;
+  broken.decodes = false;
+  const std::string bytes = analyzer_.Register("truncated jpeg", broken);
+  auto added = faces_->Add(bytes);
+  ASSERT_FALSE(added.ok());
+  EXPECT_EQ(added.error().message, "UNSUPPORTED_IMAGE_FORMAT");
+  EXPECT_EQ(store().images().GetImage(1).status().code(), StatusCode::kNotFound);
+  if (OnSqlite()) {
+    EXPECT_EQ(FilesUnder(sqlite_files_->dir()), 0);
+  }
+
+  auto good = faces_->Add(analyzer_.PhotoOf("alice"));
+  ASSERT_TRUE(good.ok()) << MessageOf(good);
+  EXPECT_EQ(faces_->Original(good->image_id)->bytes, analyzer_.PhotoOf("alice"));
 }
 
 TEST_F(FacesTest, QueryAnswersImageRectAndEnrolTime) {

@@ -115,12 +115,7 @@ std::optional<vision::AnalyzeOptions> FakeAnalyzer::last_options() const {
   return last_options_;
 }
 
-Result<vision::Analysis> FakeAnalyzer::Analyze(std::string_view bytes, vision::Purpose purpose,
-                                               const vision::AnalyzeOptions& opts) const {
-  std::lock_guard lock(mu_);
-  ++calls_;
-  last_purpose_ = purpose;
-  last_options_ = opts;
+vision::Analysis FakeAnalyzer::HeaderOf(std::string_view bytes) const {
   vision::Analysis a;
   auto it = photos_.find(bytes);
   if (it == photos_.end()) {  // what the engine says of bytes with no known magic
@@ -134,6 +129,28 @@ Result<vision::Analysis> FakeAnalyzer::Analyze(std::string_view bytes, vision::P
   a.format = p.format;
   a.width = p.width;
   a.height = p.height;
+  return a;
+}
+
+vision::Analysis FakeAnalyzer::Inspect(std::string_view bytes, vision::Purpose) const {
+  std::lock_guard lock(mu_);
+  return HeaderOf(bytes);
+}
+
+Result<vision::Analysis> FakeAnalyzer::Analyze(std::string_view bytes, vision::Purpose purpose,
+                                               const vision::AnalyzeOptions& opts) const {
+  std::lock_guard lock(mu_);
+  ++calls_;
+  last_purpose_ = purpose;
+  last_options_ = opts;
+  vision::Analysis a = HeaderOf(bytes);
+  if (a.verdict != vision::ImageVerdict::kOk) return a;
+  const FakePhoto& p = photos_.find(bytes)->second;
+  if (!p.decodes) {
+    a.verdict = vision::ImageVerdict::kCorrupt;
+    a.verdict_detail = "pixels do not decode";
+    return a;
+  }
   if (!p.has_face) return a;
   vision::FaceResult face;
   face.face.rect = p.rect;

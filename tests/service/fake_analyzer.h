@@ -28,6 +28,7 @@ struct FakePhoto {
   vision::Quality quality = GoodQuality();
   std::vector<float> feature;  // unit length
   float liveness = 90;         // reported only when liveness is asked
+  bool decodes = true;         // false: the header passes (Inspect), the pixels do not (Analyze: kCorrupt)
 
   // Passes every enrol gate (vision::FirstFailedGate).
   static vision::Quality GoodQuality();
@@ -63,6 +64,7 @@ class FakeAnalyzer final : public FaceAnalyzer {
   std::optional<vision::AnalyzeOptions> last_options() const;
 
   // FaceAnalyzer. Score: 50 * (1 + cosine), at least 0.01, so (0, 100].
+  vision::Analysis Inspect(std::string_view bytes, vision::Purpose purpose) const override;
   Result<vision::Analysis> Analyze(std::string_view bytes, vision::Purpose purpose,
                                    const vision::AnalyzeOptions& opts) const override;
   float Score(std::span<const float> a, std::span<const float> b) const override;
@@ -77,6 +79,8 @@ class FakeAnalyzer final : public FaceAnalyzer {
   mutable int calls_ = 0;
   mutable std::optional<vision::Purpose> last_purpose_;
   mutable std::optional<vision::AnalyzeOptions> last_options_;
+
+  vision::Analysis HeaderOf(std::string_view bytes) const;  // mu_ held
 };
 
 }  // namespace facepass::service::testing

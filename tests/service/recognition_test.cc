@@ -222,6 +222,30 @@ TEST_F(RecognitionTest, PerTrackErrorsDoNotFailTheCall) {
   EXPECT_EQ(out->results[4].error->message, "INVALID_IMAGE_FILE_SIZE");
 }
 
+// The capture is written while the pixels are analysed; pixels that fail
+// after the header passed leave no capture behind.
+TEST_F(RecognitionTest, PixelsThatFailAfterTheHeaderLeaveNoCapture) {
+  FakePhoto broken;
+  broken.decodes = false;
+  held_[0] = analyzer_.Register("truncated jpeg", broken);
+  held_[1] = analyzer_.PhotoNear("alice", 0.9f);
+  RecognizeRequest r;
+  r.group_name = "staff_a";
+  r.tracks.push_back({1, {held_[0]}});
+  r.tracks.push_back({2, {held_[1]}});
+  auto out = recognition_->Recognize(r);
+  ASSERT_TRUE(out.ok()) << MessageOf(out);
+  ASSERT_EQ(out->results.size(), 2u);
+  ASSERT_TRUE(out->results[0].error);
+  EXPECT_EQ(out->results[0].error->message, "UNSUPPORTED_IMAGE_FORMAT");
+  EXPECT_FALSE(out->results[0].image_id);
+  ASSERT_TRUE(out->results[1].image_id);
+  auto captures = store().images().CapturesOlderThan(INT64_MAX, 10);
+  ASSERT_TRUE(captures.ok());
+  ASSERT_EQ(captures->size(), 1u);  // the match's only
+  EXPECT_EQ((*captures)[0].id, *out->results[1].image_id);
+}
+
 class CompareTest : public ServiceFixture {
  protected:
   DomainResult<CompareOutcome> Compare(std::string_view a, std::string_view b, bool liveness) {

@@ -60,6 +60,24 @@ TEST_P(ContractRecords, OnlyUnusedCapturesArePurged) {
   EXPECT_TRUE(s().images().GetImage(*fresh).ok());
 }
 
+TEST_P(ContractRecords, DiscardRemovesAnUnreferencedImageOfEitherKind) {
+  auto enrol = s().images().AddImage(ImageKind::kEnrol, "png", "e", 1, 1, 10);
+  auto capture = s().images().AddImage(ImageKind::kCapture, "jpeg", "c", 1, 1, 20);
+  auto used = s().images().AddImage(ImageKind::kEnrol, "jpeg", "u", 1, 1, 30);
+  ASSERT_TRUE(enrol.ok() && capture.ok() && used.ok());
+  ASSERT_TRUE(s().faces().InsertFace(*used, {}, 30, Feature(1)).ok());
+  for (int64_t id : {*enrol, *capture}) {
+    auto image = s().images().GetImage(id);
+    ASSERT_TRUE(image.ok());
+    ASSERT_TRUE(s().images().DiscardImage(id).ok());
+    EXPECT_EQ(s().images().GetImage(id).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(s().images().ReadImage(*image).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(s().images().DiscardImage(id).code(), StatusCode::kNotFound);
+  }
+  EXPECT_EQ(s().images().DiscardImage(*used).code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(s().images().GetImage(*used).ok());
+}
+
 TEST_P(ContractRecords, HistoryFiltersAndKeysetPages) {
   auto capture = s().images().AddImage(ImageKind::kCapture, "jpeg", "c", 1, 1, 1);
   std::vector<RecognitionRecord> rows;

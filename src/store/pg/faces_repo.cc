@@ -6,6 +6,7 @@ namespace facepass::store::pg {
 
 using internal::Mode;
 using internal::Run;
+using internal::RunRead;
 
 namespace {
 
@@ -70,7 +71,7 @@ Result<int64_t> PgStore::InsertFace(int64_t image_id, const domain::Rect& rect, 
 }
 
 Result<domain::FaceRecord> PgStore::GetFace(int64_t id) {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<domain::FaceRecord> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<domain::FaceRecord> {
     const pqxx::result r = w.exec_params(
         "SELECT id, image_id, rect_left, rect_top, rect_right, rect_bottom, created_ms, deleted, feature, label "
         "FROM faces WHERE id = $1",
@@ -127,7 +128,7 @@ Result<domain::LabelPage> PgStore::SearchLabels(const std::string& prefix, int l
 }
 
 Result<std::map<int64_t, std::string>> PgStore::LabelsOf(const std::vector<int64_t>& face_ids) {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<std::map<int64_t, std::string>> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<std::map<int64_t, std::string>> {
     std::string ids = "{";  // an array literal: one statement for every id
     for (int64_t id : face_ids) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
     ids += "}";
@@ -152,7 +153,7 @@ Result<std::vector<int64_t>> PgStore::DeleteFace(int64_t id, int64_t now_ms,
 }
 
 Result<int64_t> PgStore::CountLiveFaces() {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<int64_t> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<int64_t> {
     return w.exec1("SELECT COUNT(*) FROM faces WHERE NOT deleted")[0].as<int64_t>();
   });
 }

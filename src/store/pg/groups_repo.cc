@@ -8,6 +8,7 @@ namespace facepass::store::pg {
 using domain::GroupRecord;
 using internal::Mode;
 using internal::Run;
+using internal::RunRead;
 
 namespace internal {
 
@@ -37,7 +38,7 @@ int64_t BumpVersion(pqxx::work& w, int64_t group_id, ChangeOp op, int64_t face_i
   return version;
 }
 
-bool ReadGroup(pqxx::work& w, int64_t group_id, GroupRecord* out, int64_t* log_floor) {
+bool ReadGroup(pqxx::transaction_base& w, int64_t group_id, GroupRecord* out, int64_t* log_floor) {
   const pqxx::result r =
       w.exec_params("SELECT id, name, version, deleted, log_floor FROM face_groups WHERE id = $1", group_id);
   if (r.empty()) return false;
@@ -60,7 +61,7 @@ void LockName(pqxx::work& w, const std::string& name) {
 }
 
 // The live group with this name, row-locked when `lock`; false if none.
-bool ReadLiveGroup(pqxx::work& w, const std::string& name, GroupRecord* out, bool lock) {
+bool ReadLiveGroup(pqxx::transaction_base& w, const std::string& name, GroupRecord* out, bool lock) {
   const pqxx::result r = w.exec_params(
       std::string("SELECT id, name, version FROM face_groups WHERE name = $1 AND NOT deleted") + (lock ? " FOR UPDATE" : ""),
       name);
@@ -118,7 +119,7 @@ Result<GroupRecord> PgStore::DeleteGroup(const std::string& name, int64_t now_ms
 }
 
 Result<GroupRecord> PgStore::GetGroupByName(const std::string& name) {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<GroupRecord> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<GroupRecord> {
     GroupRecord g;
     if (!ReadLiveGroup(w, name, &g, false)) return Status::NotFound("group " + name);
     return g;
@@ -126,7 +127,7 @@ Result<GroupRecord> PgStore::GetGroupByName(const std::string& name) {
 }
 
 Result<GroupRecord> PgStore::GetGroupById(int64_t group_id) {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<GroupRecord> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<GroupRecord> {
     GroupRecord g;
     if (!internal::ReadGroup(w, group_id, &g, nullptr)) return GroupIdNotFound(group_id);
     return g;
@@ -218,7 +219,7 @@ std::unique_ptr<domain::CatalogLog::Watch> PgStore::WatchChanges(std::function<v
 }
 
 Result<int64_t> PgStore::CatalogSequence() {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<int64_t> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<int64_t> {
     return w.exec1("SELECT seq FROM catalog_state")[0].as<int64_t>();
   });
 }

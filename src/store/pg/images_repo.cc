@@ -9,6 +9,7 @@ using domain::ImageKind;
 using domain::ImageRecord;
 using internal::Mode;
 using internal::Run;
+using internal::RunRead;
 
 namespace {
 
@@ -44,7 +45,7 @@ Result<int64_t> PgStore::AddImage(ImageKind kind, const std::string& format, std
 }
 
 Result<ImageRecord> PgStore::GetImage(int64_t id) {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<ImageRecord> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<ImageRecord> {
     const pqxx::result r = w.exec_params(std::string(kImageColumns) + "WHERE id = $1", id);
     if (r.empty()) return ImageNotFound(id);
     return ReadImageRow(r[0]);
@@ -52,7 +53,7 @@ Result<ImageRecord> PgStore::GetImage(int64_t id) {
 }
 
 Result<std::string> PgStore::ReadImage(const ImageRecord& image) {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<std::string> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<std::string> {
     const pqxx::result r = w.exec_params("SELECT bytes FROM images WHERE id = $1", image.id);
     if (r.empty()) return ImageNotFound(image.id);
     return pqxx::binarystring(r[0][0]).str();
@@ -72,13 +73,17 @@ Result<std::vector<ImageRecord>> PgStore::CapturesOlderThan(int64_t before_ms, i
   });
 }
 
-Status PgStore::DeleteCapture(int64_t id) {
+Status PgStore::DeleteCapture(int64_t id) { return DeleteImage(id, /*enrol_too=*/false); }
+
+Status PgStore::DiscardImage(int64_t id) { return DeleteImage(id, /*enrol_too=*/true); }
+
+Status PgStore::DeleteImage(int64_t id, bool enrol_too) {
   return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Status {
     // FOR UPDATE: a face enrolled from this capture meanwhile (FK check,
     // FOR KEY SHARE) waits for the delete or makes it wait.
     const pqxx::result kind = w.exec_params("SELECT kind FROM images WHERE id = $1 FOR UPDATE", id);
     if (kind.empty()) return ImageNotFound(id);
-    if (kind[0][0].as<int>() != static_cast<int>(ImageKind::kCapture))
+    if (!enrol_too && kind[0][0].as<int>() != static_cast<int>(ImageKind::kCapture))
       return Status::FailedPrecondition("enrol images are kept forever");
     if (!w.exec_params("SELECT 1 FROM faces WHERE image_id = $1 LIMIT 1", id).empty())
       return Status::FailedPrecondition("image has faces");

@@ -7,6 +7,7 @@ namespace facepass::store::pg {
 using domain::KeyRecord;
 using internal::Mode;
 using internal::Run;
+using internal::RunRead;
 
 namespace {
 
@@ -47,7 +48,7 @@ Result<int64_t> PgStore::InsertKey(const std::string& name, const std::string& r
 }
 
 Result<KeyRecord> PgStore::FindKeyByHash(const std::string& hash) {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<KeyRecord> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<KeyRecord> {
     const pqxx::result r = w.exec_params(std::string(kColumns) + "WHERE hash = $1", hash);
     if (r.empty()) return Status::NotFound("no such key");
     return ReadKey(r[0]);
@@ -63,7 +64,7 @@ Result<std::vector<KeyRecord>> PgStore::ListKeys() {
 }
 
 Result<int64_t> PgStore::CountActiveKeys() {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<int64_t> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<int64_t> {
     return w.exec1("SELECT COUNT(*) FROM api_keys WHERE NOT revoked")[0].as<int64_t>();
   });
 }

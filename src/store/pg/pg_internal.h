@@ -32,16 +32,11 @@ enum class Mode { kPlain, kSnapshot, kBulk };
 // `retry` is set when the transaction was certainly rolled back and may run again.
 Status FromPqxx(const std::exception& e, ConnectionPool& pool, ConnectionPool::Lease& lease, bool* retry);
 
-// Runs fn(pqxx::work&) as one transaction on a pooled connection: commits
-// when it returns OK, rolls back otherwise. A transaction that failed before
-// its commit (connection lost, deadlock, serialization failure) runs again
-// on a fresh connection, up to three times while the call is young: a
-// restarted server's dead pooled connection fails at once and is retried,
-// a dead host takes the 2 s timeout and is reported. A commit whose outcome
-// is unknown is never retried (Unavailable). No exception leaves.
-template <typename F>
-auto Run(ConnectionPool& pool, Mode mode, F&& fn) -> decltype(fn(std::declval<pqxx::work&>())) {
-  using R = decltype(fn(std::declval<pqxx::work&>()));
+// Runs fn(Tx&) on a pooled connection, committing when it returns OK and
+// rolling back otherwise; Run and RunRead below name the two kinds.
+template <typename Tx, typename F>
+auto RunOn(ConnectionPool& pool, Mode mode, F&& fn) -> decltype(fn(std::declval<Tx&>())) {
+  using R = decltype(fn(std::declval<Tx&>()));
   constexpr int kAttempts = 3;
   constexpr auto kRetryWithin = std::chrono::milliseconds(1500);
   const auto start = std::chrono::steady_clock::now();
@@ -51,7 +46,7 @@ auto Run(ConnectionPool& pool, Mode mode, F&& fn) -> decltype(fn(std::declval<pq
     bool retry = false;
     Status failed;
     try {
-      pqxx::work w(**lease);
+      Tx w(**lease);
       if (mode == Mode::kSnapshot) w.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       if (mode == Mode::kBulk) {
         w.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
@@ -65,6 +60,26 @@ auto Run(ConnectionPool& pool, Mode mode, F&& fn) -> decltype(fn(std::declval<pq
     }
     if (!retry || attempt == kAttempts || std::chrono::steady_clock::now() - start > kRetryWithin) return R(failed);
   }
+}
+
+// Runs fn(pqxx::work&) as one transaction on a pooled connection: commits
+// when it returns OK, rolls back otherwise. A transaction that failed before
+// its commit (connection lost, deadlock, serialization failure) runs again
+// on a fresh connection, up to three times while the call is young: a
+// restarted server's dead pooled connection fails at once and is retried,
+// a dead host takes the 2 s timeout and is reported. A commit whose outcome
+// is unknown is never retried (Unavailable). No exception leaves.
+template <typename F>
+auto Run(ConnectionPool& pool, Mode mode, F&& fn) -> decltype(fn(std::declval<pqxx::work&>())) {
+  return RunOn<pqxx::work>(pool, mode, std::forward<F>(fn));
+}
+
+// One read statement, sent on its own (autocommit): no BEGIN and COMMIT
+// round trips around it. fn takes pqxx::transaction_base& and must send a
+// single statement (each statement would see its own moment). Retried as Run.
+template <typename F>
+auto RunRead(ConnectionPool& pool, F&& fn) -> decltype(fn(std::declval<pqxx::transaction_base&>())) {
+  return RunOn<pqxx::nontransaction>(pool, Mode::kPlain, std::forward<F>(fn));
 }
 
 // A feature as a bytea parameter (float32 LE, as SQLite stores it).
@@ -111,7 +126,7 @@ int64_t LockCatalog(pqxx::work& w);
 int64_t BumpVersion(pqxx::work& w, int64_t group_id, ChangeOp op, int64_t face_id, int64_t now_ms, int64_t keep);
 
 // A group row (deleted ones too); false if absent.
-bool ReadGroup(pqxx::work& w, int64_t group_id, domain::GroupRecord* out, int64_t* log_floor);
+bool ReadGroup(pqxx::transaction_base& w, int64_t group_id, domain::GroupRecord* out, int64_t* log_floor);
 
 // This transaction's commit waits for no WAL flush (synchronous_commit off,
 // for it alone). WAL order keeps it durable with the next flushed commit: a

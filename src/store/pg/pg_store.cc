@@ -13,6 +13,7 @@ namespace facepass::store::pg {
 
 using internal::Mode;
 using internal::Run;
+using internal::RunRead;
 
 namespace internal {
 
@@ -61,7 +62,7 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri, const Opt
 }
 
 Result<std::map<std::string, double>> PgStore::LoadConfig() {
-  return Run(*pool_, Mode::kPlain, [&](pqxx::work& w) -> Result<std::map<std::string, double>> {
+  return RunRead(*pool_, [&](pqxx::transaction_base& w) -> Result<std::map<std::string, double>> {
     std::map<std::string, double> out;
     for (const auto& row : w.exec("SELECT key, value FROM config")) out[row[0].as<std::string>()] = row[1].as<double>();
     return out;

@@ -40,7 +40,7 @@ class PgStore final : public domain::Storage,
     ConnectionPool::Options pool;
   };
 
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Connects, and creates the schema on an empty database (the first node;
   // the others wait for it). FailedPrecondition for a newer schema;
@@ -83,6 +83,7 @@ class PgStore final : public domain::Storage,
   Result<std::string> ReadImage(const domain::ImageRecord& image) override;
   Result<std::vector<domain::ImageRecord>> CapturesOlderThan(int64_t before_ms, int limit) override;
   Status DeleteCapture(int64_t id) override;
+  Status DiscardImage(int64_t id) override;
 
   // --- faces (faces_repo.cc)
   using domain::FaceRepository::InsertFace;  // the one without a label
@@ -148,6 +149,9 @@ class PgStore final : public domain::Storage,
   Result<std::string> LoadOrCreateSecret() override;
 
  private:
+  // DeleteCapture, or any unreferenced image with `enrol_too` (DiscardImage).
+  Status DeleteImage(int64_t id, bool enrol_too);
+
   PgStore(std::unique_ptr<ConnectionPool> pool, const Options& options)
       : pool_(std::move(pool)), options_(options) {}
 
