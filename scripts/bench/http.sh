@@ -3,6 +3,8 @@
 # bind/unbind (writes), face add and recognise, with N concurrent clients.
 # Prints a markdown table. Usage: scripts/bench/http.sh [BUILD_DIR] [SECONDS] [extra serve flags...]
 # BENCH_ROWS=light: only the rows without inference (group query, bind, bind/unbind).
+# BENCH_ROWS=one-client: only face add and recognise with one client (issue 27's
+# "+N ms over SQLite" targets; several rounds of scripts/bench/cluster.sh).
 # (the server runs with --auth off: this measures the request path, not key checks)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,6 +47,11 @@ run() {  # kind connections
 
 echo "| request | connections | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|---|"
+if [[ ${BENCH_ROWS:-all} == one-client ]]; then
+  run face_add 1
+  run recognize 1
+  exit 0
+fi
 run group_query 16
 run bind 16
 run bind_unbind 1

@@ -1,5 +1,7 @@
 #include "service/recognition.h"
 
+#include <future>
+
 #include "common/clock.h"
 #include "index/face_index.h"
 #include "spec/group_name.h"
@@ -9,49 +11,78 @@
 
 namespace facepass::service {
 
+namespace {
+
+// One image of a track, analysed, its capture (if readable) being written.
+struct AnalysedImage {
+  vision::Analysis analysis;
+  std::optional<PendingImage> capture;
+};
+
+}  // namespace
+
 DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& req) {
   if (!spec::IsValidGroupName(req.group_name)) return errors::IllegalArgument("group_name");
-  auto group = catalog_.storage().groups().GetGroupByName(req.group_name);
-  if (!group.ok()) return LookupFailed(group.status(), errors::GroupNameNotExist(), "recognize: group");
-  // Every change acknowledged before this request, by any node, is in the index.
-  if (Status fresh = catalog_.CatchUp(); !fresh.ok()) return Internal("recognize: index catch-up", fresh);
-  const ThresholdValues th = thresholds_.Get();
+  // A missing group is refused before any pixel is analysed.
+  auto found = catalog_.storage().groups().GetGroupByName(req.group_name);
+  if (!found.ok()) return LookupFailed(found.status(), errors::GroupNameNotExist(), "recognize: group");
+  const store::GroupRecord group = *std::move(found);
+  // The index catches up with every change acknowledged before this request
+  // (by any node) and the thresholds in force are read (on PostgreSQL two
+  // round trips) while the pixels are analysed; the matching waits for both.
+  auto ready = std::async(std::launch::async | std::launch::deferred, [&]() -> DomainResult<ThresholdValues> {
+    if (Status fresh = catalog_.CatchUp(); !fresh.ok()) return Internal("recognize: index catch-up", fresh);
+    return thresholds_.Get();
+  });
   const int64_t now = NowMs();
+  std::vector<std::vector<AnalysedImage>> analysed(req.tracks.size());
+  for (size_t t = 0; t < req.tracks.size(); ++t) {
+    for (std::string_view bytes : req.tracks[t].images) {
+      AnalysedImage& image = analysed[t].emplace_back();
+      // The capture is written while the pixels are analysed (PendingImage).
+      const vision::Analysis header = analyzer_.Inspect(bytes, vision::Purpose::kRecognise);
+      if (header.verdict == vision::ImageVerdict::kOk)
+        image.capture.emplace(images_.KeepAhead(bytes, header.format, store::ImageKind::kCapture, header.width,
+                                                header.height, now));
+      auto a = analyzer_.Analyze(bytes, vision::Purpose::kRecognise, {.embed = true, .liveness = req.liveness});
+      if (!a.ok()) return Internal("recognize: analyze", a.status());
+      image.analysis = *std::move(a);
+    }
+  }
+  const DomainResult<ThresholdValues> in_force = ready.get();
+  if (!in_force.ok()) return in_force.error();  // the captures written meanwhile go again (PendingImage)
+  const ThresholdValues& th = *in_force;
 
-  RecognizeOutcome out{group->name, th.recognize, th.liveness, {}};
-  for (const RecognizeRequest::Track& track : req.tracks) {
+  RecognizeOutcome out{group.name, th.recognize, th.liveness, {}};
+  for (size_t t = 0; t < req.tracks.size(); ++t) {
+    const RecognizeRequest::Track& track = req.tracks[t];
     TrackOutcome best;
     best.track_id = track.track_id;
     double best_score = -1;  // -1: nothing matched yet
-    for (std::string_view bytes : track.images) {
-      // The capture is written while the pixels are analysed (PendingImage).
-      const vision::Analysis header = analyzer_.Inspect(bytes, vision::Purpose::kRecognise);
-      std::optional<PendingImage> capture;
-      if (header.verdict == vision::ImageVerdict::kOk)
-        capture.emplace(images_.KeepAhead(bytes, header.format, store::ImageKind::kCapture, header.width,
-                                          header.height, now));
-      auto a = analyzer_.Analyze(bytes, vision::Purpose::kRecognise, {.embed = true, .liveness = req.liveness});
-      if (!a.ok()) return Internal("recognize: analyze", a.status());
+    for (size_t i = 0; i < track.images.size(); ++i) {
+      const vision::Analysis& a = analysed[t][i].analysis;
+      std::optional<PendingImage>& capture = analysed[t][i].capture;
       TrackOutcome entry;
       entry.track_id = track.track_id;
-      entry.error = face_rules::RecogniseImageError(*a);
+      entry.error = face_rules::RecogniseImageError(a);
       // The track answers its best-scoring image; without one its last face-less
       // capture, else its first refused image.
-      if (a->verdict != vision::ImageVerdict::kOk) {
+      if (a.verdict != vision::ImageVerdict::kOk) {
         if (best_score < 0 && !best.error) best = std::move(entry);
         continue;
       }
       auto image_id = capture ? capture->Take()
-                              : images_.Keep(bytes, a->format, store::ImageKind::kCapture, a->width, a->height, now);
+                              : images_.Keep(track.images[i], a.format, store::ImageKind::kCapture, a.width,
+                                             a.height, now);
       if (!image_id.ok()) return Internal("recognize: archive", image_id.status());
       entry.image_id = *image_id;
       if (entry.error) {
         if (best_score < 0) best = std::move(entry);
         continue;
       }
-      const vision::FaceResult& face = *a->best;
+      const vision::FaceResult& face = *a.best;
       entry.rect = face.face.rect;
-      auto matches = catalog_.index().Search(group->id, face.feature, 1);
+      auto matches = catalog_.index().Search(group.id, face.feature, 1);
       if (!matches.ok()) return Internal("recognize: search", matches.status());
       std::optional<double> candidate;
       if (!matches->empty()) {
