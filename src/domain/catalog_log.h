@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,16 @@ struct StampedGroup {
   int64_t seq = 0;
 };
 
+// What a node's first load hands its index: each live group once, with an
+// upper bound of its size, before any of its faces; then the faces in
+// (group, face) order, in batches of one group.
+class CatalogSnapshotSink {
+ public:
+  virtual ~CatalogSnapshotSink() = default;
+  virtual Status Group(const GroupRecord& group, size_t upper_bound) = 0;
+  virtual Status Faces(int64_t group_id, std::span<const int64_t> face_ids, std::span<const float> features) = 0;
+};
+
 class CatalogLog {
  public:
   virtual ~CatalogLog() = default;
@@ -32,6 +43,10 @@ class CatalogLog {
   virtual Result<int64_t> CatalogSequence() = 0;
   // Groups whose last change has a sequence > after, oldest first.
   virtual Result<std::vector<StampedGroup>> GroupsChangedSince(int64_t after) = 0;
+  // A node's first load: every live group and live binding with its feature
+  // (`dim` floats, Corruption otherwise), read in one snapshot; answers that
+  // snapshot's catalogue sequence. A sink's error stops it and is returned.
+  virtual Result<int64_t> LoadSnapshot(size_t dim, CatalogSnapshotSink& sink) = 0;
 
   // The embedder whose features the catalogue holds: `model` when none was
   // recorded yet (the first node), else the one recorded. Features of one

@@ -34,6 +34,27 @@ Status LoadWhole(index::FaceIndex& index, int64_t group_id,
   return Status::OK();
 }
 
+// A node's first load (follow mode): the store's snapshot straight into the
+// index, each group's version noted.
+class SnapshotInto final : public domain::CatalogSnapshotSink {
+ public:
+  SnapshotInto(index::FaceIndex& index, std::map<int64_t, int64_t>& versions) : index_(index), versions_(versions) {}
+  Status Group(const store::GroupRecord& group, size_t upper_bound) override {
+    groups_.push_back(group);
+    versions_[group.id] = group.version;
+    return upper_bound > 0 ? index_.Reserve(group.id, upper_bound) : Status::OK();
+  }
+  Status Faces(int64_t group_id, std::span<const int64_t> face_ids, std::span<const float> features) override {
+    return index_.BulkLoad(group_id, face_ids, features);
+  }
+  const std::vector<store::GroupRecord>& groups() const { return groups_; }
+
+ private:
+  index::FaceIndex& index_;
+  std::map<int64_t, int64_t>& versions_;
+  std::vector<store::GroupRecord> groups_;
+};
+
 // The store's half of each catalogue write, its refusals as the spec's
 // errors. The same in both modes: SQLite calls it under mu_, follow mode
 // (the store orders concurrent writers, only CatchUp changes the index)
@@ -274,8 +295,12 @@ void Catalog::Follow(const char* what) {
 
 Status Catalog::CatchUpLocked(int64_t seq) {
   int64_t applied = applied_seq_.load(std::memory_order_relaxed);
+  if (applied < 0) {  // never loaded: every group from one snapshot, then the log from there
+    FP_ASSIGN_OR_RETURN(applied, LoadSnapshotLocked());
+    applied_seq_.store(applied, std::memory_order_release);
+  }
   if (seq <= applied) return Status::OK();  // another caller got here first
-  FP_ASSIGN_OR_RETURN(auto changed, log_->GroupsChangedSince(std::max<int64_t>(applied, 0)));
+  FP_ASSIGN_OR_RETURN(auto changed, log_->GroupsChangedSince(applied));
   for (const domain::StampedGroup& g : changed) {
     FP_RETURN_IF_ERROR(ApplyGroupLocked(g.group));
     // Commit order is sequence order: everything up to this stamp is applied.
@@ -285,6 +310,19 @@ Status Catalog::CatchUpLocked(int64_t seq) {
   // Transactions that changed no group (a bind of a bound face) move it too.
   applied_seq_.store(std::max(applied, seq), std::memory_order_release);
   return Status::OK();
+}
+
+Result<int64_t> Catalog::LoadSnapshotLocked() {
+  SnapshotInto into(*index_writes_, versions_);
+  Result<int64_t> seq = log_->LoadSnapshot(static_cast<size_t>(index_writes_->dim()), into);
+  if (!seq.ok()) {  // part of it may be in: the next try starts from nothing again
+    for (const store::GroupRecord& g : into.groups()) index_writes_->DropGroup(g.id);
+    versions_.clear();
+    return seq.status();
+  }
+  CountGroups(static_cast<int64_t>(into.groups().size()));
+  for (const store::GroupRecord& g : into.groups()) Notify(g);
+  return seq;
 }
 
 Status Catalog::ApplyGroupLocked(const store::GroupRecord& group) {

@@ -110,6 +110,9 @@ class Catalog {
   // this returns (a failed catch-up is retried by the next read).
   void Follow(const char* what) EXCLUDES(mu_);
   Status CatchUpLocked(int64_t seq) REQUIRES(mu_);
+  // The first catch-up: the whole catalogue in one snapshot (CatalogLog::
+  // LoadSnapshot); its sequence.
+  Result<int64_t> LoadSnapshotLocked() REQUIRES(mu_);
   Status ApplyGroupLocked(const store::GroupRecord& group) REQUIRES(mu_);
 
   domain::Storage& storage_;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <thread>
@@ -304,6 +305,77 @@ TEST_F(PgStoreTest, TheCatalogueSequenceStampsEachChange) {
   ASSERT_TRUE(both.ok());
   ASSERT_EQ(both->size(), 2u);
   for (const auto& g : *both) EXPECT_EQ(g.seq, start + 3) << g.group.name;
+}
+
+// Records what a node's first load hands its index.
+class RecordingSink : public domain::CatalogSnapshotSink {
+ public:
+  Status Group(const domain::GroupRecord& group, size_t upper_bound) override {
+    groups.push_back({group.name, group.version, upper_bound});
+    ids_of[group.id] = group.name;
+    return Status::OK();
+  }
+  Status Faces(int64_t group_id, std::span<const int64_t> face_ids, std::span<const float> features) override {
+    EXPECT_TRUE(ids_of.count(group_id)) << "faces before their group";
+    for (size_t i = 0; i < face_ids.size(); ++i) {
+      const size_t dim = features.size() / face_ids.size();
+      faces.push_back({ids_of[group_id], face_ids[i], {features.begin() + i * dim, features.begin() + (i + 1) * dim}});
+    }
+    return Status::OK();
+  }
+  struct G {
+    std::string name;
+    int64_t version;
+    size_t upper_bound;
+  };
+  struct F {
+    std::string group;
+    int64_t face_id;
+    std::vector<float> feature;
+  };
+  std::vector<G> groups;
+  std::vector<F> faces;
+  std::map<int64_t, std::string> ids_of;
+};
+
+// A node's first load (snapshot_load.cc): the live groups with their
+// versions, then their live bindings in (group, face) order with the features
+// as stored, from one snapshot whose catalogue sequence it answers.
+TEST_F(PgStoreTest, TheFirstLoadIsOneSnapshotOfLiveGroupsAndBindings) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("load_a"));
+  auto image = store_->AddImage(domain::ImageKind::kEnrol, "jpeg", "y", 1, 1, 1);
+  const std::vector<float> f2 = {3.5f, -4}, f3 = {5, 6};
+  auto second = store_->InsertFace(*image, {}, 1, f2);
+  auto third = store_->InsertFace(*image, {}, 1, f3);
+  auto b = store_->CreateGroup("load_b", 1);
+  auto gone = store_->CreateGroup("load_gone", 1);
+  ASSERT_TRUE(second.ok() && third.ok() && b.ok() && gone.ok());
+  for (int64_t face : {*second, face_id_, *third}) ASSERT_TRUE(store_->Bind(group_id_, face, 1).ok());
+  ASSERT_TRUE(store_->Bind(b->id, *second, 1).ok());
+  ASSERT_TRUE(store_->Bind(gone->id, face_id_, 1).ok());
+  ASSERT_TRUE(store_->DeleteFace(*third, 2).ok());
+  ASSERT_TRUE(store_->DeleteGroup("load_gone", 2).ok());
+
+  RecordingSink sink;
+  auto seq = store_->LoadSnapshot(2, sink);
+  ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+  EXPECT_EQ(*seq, store_->CatalogSequence().value());
+  ASSERT_EQ(sink.groups.size(), 2u);
+  EXPECT_EQ(sink.groups[0].name, "load_a");
+  EXPECT_EQ(sink.groups[0].version, store_->GetGroupById(group_id_)->version);
+  EXPECT_GE(sink.groups[0].upper_bound, 2u);
+  EXPECT_EQ(sink.groups[1].name, "load_b");
+  ASSERT_EQ(sink.faces.size(), 3u);
+  EXPECT_EQ(sink.faces[0].group, "load_a");
+  EXPECT_EQ(sink.faces[0].face_id, std::min(face_id_, *second));
+  EXPECT_EQ(sink.faces[1].face_id, std::max(face_id_, *second));
+  EXPECT_EQ(sink.faces[face_id_ < *second ? 1 : 0].feature, f2);
+  EXPECT_EQ(sink.faces[2].group, "load_b");
+  EXPECT_EQ(sink.faces[2].face_id, *second);
+  EXPECT_EQ(sink.faces[2].feature, f2);
+
+  RecordingSink wrong;
+  EXPECT_EQ(store_->LoadSnapshot(3, wrong).status().code(), StatusCode::kCorruption);
 }
 
 // The label search (faces_repo.cc) is a range over faces_label in its order:

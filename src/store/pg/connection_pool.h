@@ -61,6 +61,9 @@ class ConnectionPool {
   // restarted, and the others are as dead).
   void DropIdle();
 
+  // What a raw libpq connection opens with (store/pg/snapshot_load.cc).
+  // Holds the password, if the URI has one: never log it.
+  const std::string& conninfo() const { return info_.conninfo; }
   std::string Redact(std::string message) const { return pg::Redact(std::move(message), info_.secrets); }
   const std::string& target() const { return info_.target; }
 

@@ -68,6 +68,7 @@ class PgStore final : public domain::Storage,
   // --- the catalogue's position (groups_repo.cc)
   Result<int64_t> CatalogSequence() override;
   Result<std::vector<domain::StampedGroup>> GroupsChangedSince(int64_t after) override;
+  Result<int64_t> LoadSnapshot(size_t dim, domain::CatalogSnapshotSink& sink) override;  // snapshot_load.cc
   Result<std::string> ClaimSearchModel(const std::string& model) override;
   // LISTEN on a connection of its own (catalog_listener.h).
   std::unique_ptr<Watch> WatchChanges(std::function<void()> on_change) override;
