@@ -35,13 +35,12 @@ Status LoadWhole(index::FaceIndex& index, int64_t group_id,
 }
 
 // A node's first load (follow mode): the store's snapshot straight into the
-// index, each group's version noted.
+// index, the groups it named kept for their versions.
 class SnapshotInto final : public domain::CatalogSnapshotSink {
  public:
-  SnapshotInto(index::FaceIndex& index, std::map<int64_t, int64_t>& versions) : index_(index), versions_(versions) {}
+  explicit SnapshotInto(index::FaceIndex& index) : index_(index) {}
   Status Group(const store::GroupRecord& group, size_t upper_bound) override {
     groups_.push_back(group);
-    versions_[group.id] = group.version;
     return upper_bound > 0 ? index_.Reserve(group.id, upper_bound) : Status::OK();
   }
   Status Faces(int64_t group_id, std::span<const int64_t> face_ids, std::span<const float> features) override {
@@ -51,7 +50,6 @@ class SnapshotInto final : public domain::CatalogSnapshotSink {
 
  private:
   index::FaceIndex& index_;
-  std::map<int64_t, int64_t>& versions_;
   std::vector<store::GroupRecord> groups_;
 };
 
@@ -313,15 +311,17 @@ Status Catalog::CatchUpLocked(int64_t seq) {
 }
 
 Result<int64_t> Catalog::LoadSnapshotLocked() {
-  SnapshotInto into(*index_writes_, versions_);
+  SnapshotInto into(*index_writes_);
   Result<int64_t> seq = log_->LoadSnapshot(static_cast<size_t>(index_writes_->dim()), into);
   if (!seq.ok()) {  // part of it may be in: the next try starts from nothing again
     for (const store::GroupRecord& g : into.groups()) index_writes_->DropGroup(g.id);
-    versions_.clear();
     return seq.status();
   }
+  for (const store::GroupRecord& g : into.groups()) {
+    versions_[g.id] = g.version;
+    Notify(g);
+  }
   CountGroups(static_cast<int64_t>(into.groups().size()));
-  for (const store::GroupRecord& g : into.groups()) Notify(g);
   return seq;
 }
 

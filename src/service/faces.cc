@@ -36,11 +36,8 @@ DomainResult<AddOutcome> Faces::Add(std::string_view image, std::optional<std::s
   }
   const int64_t now = NowMs();
   // The original is written while the pixels are analysed (PendingImage).
-  const vision::Analysis header = analyzer_.Inspect(image, vision::Purpose::kEnrol);
-  std::optional<PendingImage> original;
-  if (header.verdict == vision::ImageVerdict::kOk)
-    original.emplace(images_.KeepAhead(image, header.format, store::ImageKind::kEnrol, header.width, header.height,
-                                       now));
+  std::optional<PendingImage> original =
+      images_.KeepAhead(image, analyzer_.Inspect(image, vision::Purpose::kEnrol), store::ImageKind::kEnrol, now);
   auto analysis = analyzer_.Analyze(image, vision::Purpose::kEnrol, {.embed = true, .liveness = false});
   if (!analysis.ok()) return Internal("face add: analyze", analysis.status());
   const vision::Analysis& a = *analysis;

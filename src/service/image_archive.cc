@@ -1,19 +1,20 @@
 #include "service/image_archive.h"
 
-#include <system_error>
+#include <chrono>
 
 namespace facepass::service {
 
 PendingImage::~PendingImage() {
-  if (taken_ || !write_.valid()) return;
+  // Not taken: written (or being written) for nothing. A deferred write (no
+  // thread was to be had) never ran: nothing to remove.
+  if (!write_.valid() || write_.wait_for(std::chrono::seconds(0)) == std::future_status::deferred) return;
   Result<int64_t> id = write_.get();
   // A failed removal leaves an image no answer named: space, never a wrong answer.
   if (id.ok()) (void)images_->DiscardImage(*id);
 }
 
 Result<int64_t> PendingImage::Take() {
-  if (taken_ || !write_.valid()) return Status::Internal("pending image taken twice");
-  taken_ = true;
+  if (!write_.valid()) return Status::Internal("pending image taken twice");
   return write_.get();
 }
 
@@ -22,17 +23,16 @@ Result<int64_t> ImageArchive::Keep(std::string_view bytes, const std::string& fo
   return images_.AddImage(kind, format, bytes, width, height, now_ms);
 }
 
-PendingImage ImageArchive::KeepAhead(std::string_view bytes, const std::string& format, store::ImageKind kind,
-                                     int width, int height, int64_t now_ms) {
+std::optional<PendingImage> ImageArchive::KeepAhead(std::string_view bytes, const vision::Analysis& header,
+                                                    store::ImageKind kind, int64_t now_ms) {
+  if (header.verdict != vision::ImageVerdict::kOk) return std::nullopt;
   domain::ImageRepository* images = &images_;
-  auto write = [=] { return images->AddImage(kind, format, bytes, width, height, now_ms); };
-  try {
-    return PendingImage(images_, std::async(std::launch::async, write));
-  } catch (const std::system_error&) {  // no thread to be had: write it now instead
-    std::promise<Result<int64_t>> done;
-    done.set_value(write());
-    return PendingImage(images_, done.get_future());
-  }
+  // Deferred (run by Take) when no thread is to be had.
+  return PendingImage(images_, std::async(std::launch::async | std::launch::deferred,
+                                          [images, kind, bytes, now_ms, format = header.format, width = header.width,
+                                           height = header.height] {
+                                            return images->AddImage(kind, format, bytes, width, height, now_ms);
+                                          }));
 }
 
 Result<store::ImageRecord> ImageArchive::Find(int64_t image_id) { return images_.GetImage(image_id); }

@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "domain/image_repository.h"
 #include "store/types.h"
+#include "vision/types.h"
 
 namespace facepass::service {
 
@@ -32,8 +33,7 @@ class PendingImage {
 
  private:
   domain::ImageRepository* images_;
-  std::future<Result<int64_t>> write_;
-  bool taken_ = false;
+  std::future<Result<int64_t>> write_;  // valid until taken
 };
 
 class ImageArchive {
@@ -43,9 +43,10 @@ class ImageArchive {
   // The new image's id. `format` as the engine named it ("jpeg", "png", "bmp").
   Result<int64_t> Keep(std::string_view bytes, const std::string& format, store::ImageKind kind, int width,
                        int height, int64_t now_ms);
-  // Keep() on its own thread, started now; see PendingImage.
-  PendingImage KeepAhead(std::string_view bytes, const std::string& format, store::ImageKind kind, int width,
-                         int height, int64_t now_ms);
+  // Keep() on its own thread, started now, when `header` (FaceAnalyzer::
+  // Inspect) says the picture is readable; nothing otherwise. See PendingImage.
+  std::optional<PendingImage> KeepAhead(std::string_view bytes, const vision::Analysis& header,
+                                        store::ImageKind kind, int64_t now_ms);
 
   // NotFound when the row is absent.
   Result<store::ImageRecord> Find(int64_t image_id);

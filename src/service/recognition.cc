@@ -38,15 +38,12 @@ DomainResult<RecognizeOutcome> Recognition::Recognize(const RecognizeRequest& re
   std::vector<std::vector<AnalysedImage>> analysed(req.tracks.size());
   for (size_t t = 0; t < req.tracks.size(); ++t) {
     for (std::string_view bytes : req.tracks[t].images) {
-      AnalysedImage& image = analysed[t].emplace_back();
       // The capture is written while the pixels are analysed (PendingImage).
-      const vision::Analysis header = analyzer_.Inspect(bytes, vision::Purpose::kRecognise);
-      if (header.verdict == vision::ImageVerdict::kOk)
-        image.capture.emplace(images_.KeepAhead(bytes, header.format, store::ImageKind::kCapture, header.width,
-                                                header.height, now));
+      std::optional<PendingImage> capture = images_.KeepAhead(
+          bytes, analyzer_.Inspect(bytes, vision::Purpose::kRecognise), store::ImageKind::kCapture, now);
       auto a = analyzer_.Analyze(bytes, vision::Purpose::kRecognise, {.embed = true, .liveness = req.liveness});
       if (!a.ok()) return Internal("recognize: analyze", a.status());
-      image.analysis = *std::move(a);
+      analysed[t].push_back({*std::move(a), std::move(capture)});
     }
   }
   const DomainResult<ThresholdValues> in_force = ready.get();
