@@ -51,6 +51,7 @@ Result<std::unique_ptr<index::FaceIndex>> LoadIndex(store::Database& sqlite, int
     return s;
   }
   spdlog::info("index loaded: {} bindings in {} groups, {:.2f} s", stats.bindings, stats.groups, stats.seconds);
+  if (stats.sorted) spdlog::warn("index load: SQLite sorted the bindings instead of reading them in key order");
   return index;
 }
 

@@ -5,7 +5,7 @@
 // The bindings key space is cut into one range per thread; each thread opens its
 // own read-only connection to the database file (memory-mapped reads) and runs
 // the bindings -> faces join for its range ordered by (group_id, face_id),
-// handing batches of up to 64k rows of one group to the sink. Groups are
+// handing batches of up to 2,048 rows of one group to the sink. Groups are
 // announced first with an upper bound of their size, from a key-only count.
 #pragma once
 
@@ -36,6 +36,10 @@ struct BindingScanStats {
   size_t bindings = 0;  // live bindings handed to the sink
   int threads = 0;
   double seconds = 0;
+  // The plan sorted the rows instead of walking the bindings key in order:
+  // every feature went through a temporary B-tree (an index that lured the
+  // planner away). The load is still right, and several times slower.
+  bool sorted = false;
 };
 
 // Scans `db`'s file on read-only connections of its own (WAL readers see the

@@ -60,7 +60,7 @@ class Database final : public domain::FaceRepository,
     bool durable = true;
   };
 
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Creates or migrates the schema. FailedPrecondition if the file comes from
   // a newer schema; Corruption/IoError if SQLite cannot read it.
