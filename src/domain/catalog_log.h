@@ -23,12 +23,14 @@ struct StampedGroup {
 };
 
 // What a node's first load hands its index: each live group once, with an
-// upper bound of its size, before any of its faces; then the faces in
-// (group, face) order, in batches of one group.
+// upper bound of its size, before any face; then the faces in batches of one
+// group, in (group, face) order within each key range the load reads. A large
+// load reads several ranges at once.
 class CatalogSnapshotSink {
  public:
   virtual ~CatalogSnapshotSink() = default;
   virtual Status Group(const GroupRecord& group, size_t upper_bound) = 0;
+  // Called from several threads at once, for disjoint (group, face) ranges.
   virtual Status Faces(int64_t group_id, std::span<const int64_t> face_ids, std::span<const float> features) = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -376,6 +377,62 @@ TEST_F(PgStoreTest, TheFirstLoadIsOneSnapshotOfLiveGroupsAndBindings) {
 
   RecordingSink wrong;
   EXPECT_EQ(store_->LoadSnapshot(3, wrong).status().code(), StatusCode::kCorruption);
+}
+
+// A catalogue past 100k bindings is read as several key ranges side by side,
+// each on its own connection in the first one's exported snapshot: every live
+// binding arrives once, with its feature.
+TEST_F(PgStoreTest, ALargeFirstLoadReadsKeyRangesInOneSnapshot) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithGroupAndFace("big_a"));
+  auto b = store_->CreateGroup("big_b", 1);
+  ASSERT_TRUE(b.ok());
+  pqxx::connection admin(schema_->base_uri());
+  // 120k faces straight in SQL (the store's API would take minutes): face i
+  // has created_ms i and the feature {i, -1} (float32 little-endian: the big-
+  // endian float4send reversed), every 1000th is deleted, all are bound to
+  // big_a and every third also to big_b.
+  Admin(admin,
+        "INSERT INTO faces(image_id, rect_left, rect_top, rect_right, rect_bottom, created_ms, feature, deleted, "
+        "deleted_ms) SELECT (SELECT image_id FROM faces WHERE id = " + std::to_string(face_id_) + "), 0, 0, 1, 1, i, "
+        "substr(x.be, 4, 1) || substr(x.be, 3, 1) || substr(x.be, 2, 1) || substr(x.be, 1, 1) || '\\x000080bf', "
+        "i % 1000 = 0, CASE WHEN i % 1000 = 0 THEN 2 END "
+        "FROM generate_series(1, 120000) i, LATERAL (SELECT float4send(i::real) AS be) x");
+  Admin(admin, "INSERT INTO bindings(group_id, face_id) SELECT " + std::to_string(group_id_) +
+                   ", id FROM faces WHERE id <> " + std::to_string(face_id_));
+  Admin(admin, "INSERT INTO bindings(group_id, face_id) SELECT " + std::to_string(b->id) +
+                   ", id FROM faces WHERE id <> " + std::to_string(face_id_) + " AND id % 3 = 0");
+  Admin(admin, "ANALYZE");
+  std::map<int64_t, std::map<int64_t, float>> want;  // group -> live face id -> the feature's first value
+  pqxx::work w(admin);
+  w.exec("SET LOCAL search_path = " + schema_->name());
+  for (const auto& row : w.exec("SELECT b.group_id, f.id, f.created_ms FROM bindings b JOIN faces f ON f.id = b.face_id "
+                                "WHERE NOT f.deleted AND f.id <> " + std::to_string(face_id_)))
+    want[row[0].as<int64_t>()][row[1].as<int64_t>()] = static_cast<float>(row[2].as<int64_t>());
+  w.commit();
+  ASSERT_GT(want[group_id_].size() + want[b->id].size(), 150000u);
+
+  // Faces() may come from several threads at once.
+  class Collect : public domain::CatalogSnapshotSink {
+   public:
+    Status Group(const domain::GroupRecord&, size_t) override { return Status::OK(); }
+    Status Faces(int64_t group_id, std::span<const int64_t> ids, std::span<const float> features) override {
+      std::lock_guard<std::mutex> lock(mu);
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (!seen[group_id].emplace(ids[i], features[2 * i]).second) ++twice;
+        if (features[2 * i + 1] != -1.0f) ++wrong;
+      }
+      return Status::OK();
+    }
+    std::mutex mu;
+    std::map<int64_t, std::map<int64_t, float>> seen;
+    int twice = 0, wrong = 0;
+  } sink;
+  auto seq = store_->LoadSnapshot(2, sink);
+  ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+  EXPECT_EQ(sink.twice, 0) << "a binding handed over twice";
+  EXPECT_EQ(sink.wrong, 0);
+  EXPECT_EQ(sink.seen[group_id_], want[group_id_]) << "big_a: each live binding once, with its feature";
+  EXPECT_EQ(sink.seen[b->id], want[b->id]) << "big_b: each live binding once, with its feature";
 }
 
 // The label search (faces_repo.cc) is a range over faces_label in its order:

@@ -1,14 +1,20 @@
 // A node's first load (CatalogLog::LoadSnapshot): every live group and
 // binding in one REPEATABLE READ snapshot, the features through COPY in its
-// binary format on a libpq connection of its own. libpqxx 6.4 reads results
+// binary format on libpq connections of its own (several key ranges side by
+// side for a large catalogue, all in the first one's exported snapshot). libpqxx 6.4 reads results
 // as text only, which sends each 2.8 kB feature as 5.6 kB of hex and parses
 // it back; binary COPY sends the bytes as stored, and the server streams
 // while this side loads.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/pg/pg_store.h"
@@ -38,7 +44,12 @@ int16_t Be16(const char* p) {
 }
 
 constexpr char kCopySignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its NUL
-constexpr size_t kBatchRows = 8192;
+// Small enough to be in cache still when the index copies it.
+constexpr size_t kBatchRows = 2048;
+// Bindings from which the load reads several key ranges at once.
+constexpr int64_t kParallelFrom = 100000;
+
+using Key = std::pair<int64_t, int64_t>;  // (group_id, face_id)
 
 // Parses the COPY stream (header, then tuples of group_id int8, face_id int8,
 // feature bytea) as its messages arrive, handing batches of one group on.
@@ -115,59 +126,126 @@ class CopyParser {
   const std::unique_ptr<float[]> features_;  // kBatchRows rows, written in place
 };
 
+// One connection of the load, inside a REPEATABLE READ transaction: the
+// first exports its snapshot, the others import it, so all read one state.
+class SnapshotConn {
+ public:
+  SnapshotConn(const ConnectionPool& pool) : pool_(pool), conn_(PQconnectdb(pool.conninfo().c_str())) {}
+
+  Status Begin(const std::string& snapshot) {
+    if (conn_ == nullptr || PQstatus(conn_.get()) != CONNECTION_OK) return Failed("connect");
+    FP_RETURN_IF_ERROR(Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", PGRES_COMMAND_OK).status());
+    if (!snapshot.empty()) {  // the id is the server's own text ([0-9A-F-]), never user input
+      FP_RETURN_IF_ERROR(Exec("SET TRANSACTION SNAPSHOT '" + snapshot + "'", PGRES_COMMAND_OK).status());
+    }
+    // A long read that the pool's 2 s per statement must not cut.
+    FP_RETURN_IF_ERROR(Exec("SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK).status());
+    // A plain scan: compiling it (JIT, for its cost estimate) takes longer than it saves.
+    return Exec("SET LOCAL jit = off", PGRES_COMMAND_OK).status();
+  }
+
+  Result<Res> Exec(const std::string& sql, ExecStatusType want) {
+    Res r(PQexec(conn_.get(), sql.c_str()));
+    if (r == nullptr || PQresultStatus(r.get()) != want) return Failed(sql);
+    return r;
+  }
+
+  // The live bindings with keys in [lo, hi) (unbounded where absent), in key order.
+  Status Copy(std::optional<Key> lo, std::optional<Key> hi, size_t dim, domain::CatalogSnapshotSink& sink) {
+    std::string sql =
+        "COPY (SELECT b.group_id, b.face_id, f.feature FROM bindings b "
+        "JOIN faces f ON f.id = b.face_id WHERE NOT f.deleted";
+    if (lo) sql += " AND (b.group_id, b.face_id) >= (" + std::to_string(lo->first) + ", " + std::to_string(lo->second) + ")";
+    if (hi) sql += " AND (b.group_id, b.face_id) < (" + std::to_string(hi->first) + ", " + std::to_string(hi->second) + ")";
+    sql += " ORDER BY b.group_id, b.face_id) TO STDOUT (FORMAT binary)";
+    FP_RETURN_IF_ERROR(Exec(sql, PGRES_COPY_OUT).status());
+    CopyParser parser(dim, sink);
+    Status parsed;
+    for (;;) {
+      char* data = nullptr;
+      const int n = PQgetCopyData(conn_.get(), &data, 0);
+      if (n == -1) break;  // done: the COPY's result follows
+      if (n < 0) return Failed("reading the bindings");
+      if (parsed.ok()) parsed = parser.Feed(data, static_cast<size_t>(n));
+      PQfreemem(data);  // on a parse error the rest is drained, then reported
+    }
+    Res done(PQgetResult(conn_.get()));
+    if (done == nullptr || PQresultStatus(done.get()) != PGRES_COMMAND_OK) return Failed("reading the bindings");
+    while (Res more{PQgetResult(conn_.get())}) {
+    }
+    FP_RETURN_IF_ERROR(parsed);
+    return parser.Finish();
+  }
+
+ private:
+  Status Failed(const std::string& what) {
+    return Status::Unavailable("database " + pool_.target() + ": " + what + ": " +
+                               pool_.Redact(PQerrorMessage(conn_.get())));
+  }
+
+  const ConnectionPool& pool_;
+  Conn conn_;
+};
+
+int64_t Int(const Res& r, int row, int col) { return std::stoll(PQgetvalue(r.get(), row, col)); }
+
 }  // namespace
 
 Result<int64_t> PgStore::LoadSnapshot(size_t dim, domain::CatalogSnapshotSink& sink) {
-  Conn conn(PQconnectdb(pool_->conninfo().c_str()));
-  auto failed = [&](const std::string& what) {
-    return Status::Unavailable("database " + pool_->target() + ": " + what + ": " +
-                               pool_->Redact(PQerrorMessage(conn.get())));
-  };
-  if (conn == nullptr || PQstatus(conn.get()) != CONNECTION_OK) return failed("connect");
-  auto exec = [&](const char* sql, ExecStatusType want) -> Result<Res> {
-    Res r(PQexec(conn.get(), sql));
-    if (r == nullptr || PQresultStatus(r.get()) != want) return failed(sql);
-    return r;
-  };
-  // One snapshot for the sequence, the groups and the bindings; a long read
-  // that the pool's 2 s per statement must not cut.
-  FP_RETURN_IF_ERROR(exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", PGRES_COMMAND_OK).status());
-  FP_RETURN_IF_ERROR(exec("SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK).status());
-  // A plain scan: compiling it (JIT, for its cost estimate) takes longer than it saves.
-  FP_RETURN_IF_ERROR(exec("SET LOCAL jit = off", PGRES_COMMAND_OK).status());
-  FP_ASSIGN_OR_RETURN(Res seq_row, exec("SELECT seq FROM catalog_state", PGRES_TUPLES_OK));
-  if (PQntuples(seq_row.get()) != 1) return Status::Corruption("catalog_state holds no row");
-  const int64_t seq = std::stoll(PQgetvalue(seq_row.get(), 0, 0));
-  FP_ASSIGN_OR_RETURN(Res groups, exec("SELECT g.id, g.name, g.version, "
-                                       "(SELECT count(*) FROM bindings b WHERE b.group_id = g.id) "
-                                       "FROM face_groups g WHERE NOT g.deleted ORDER BY g.id",
-                                       PGRES_TUPLES_OK));
+  SnapshotConn first(*pool_);
+  FP_RETURN_IF_ERROR(first.Begin(""));
+  FP_ASSIGN_OR_RETURN(Res state, first.Exec("SELECT seq, pg_export_snapshot() FROM catalog_state", PGRES_TUPLES_OK));
+  if (PQntuples(state.get()) != 1) return Status::Corruption("catalog_state holds no row");
+  const int64_t seq = Int(state, 0, 0);
+  const std::string snapshot = PQgetvalue(state.get(), 0, 1);
+  FP_ASSIGN_OR_RETURN(Res groups, first.Exec("SELECT g.id, g.name, g.version, "
+                                             "(SELECT count(*) FROM bindings b WHERE b.group_id = g.id) "
+                                             "FROM face_groups g WHERE NOT g.deleted ORDER BY g.id",
+                                             PGRES_TUPLES_OK));
+  std::vector<std::pair<int64_t, int64_t>> sizes;  // (group, bindings)
+  int64_t total = 0;
   for (int i = 0; i < PQntuples(groups.get()); ++i) {
-    const domain::GroupRecord g{std::stoll(PQgetvalue(groups.get(), i, 0)), PQgetvalue(groups.get(), i, 1),
-                                std::stoll(PQgetvalue(groups.get(), i, 2)), false};
-    FP_RETURN_IF_ERROR(sink.Group(g, static_cast<size_t>(std::stoll(PQgetvalue(groups.get(), i, 3)))));
+    const domain::GroupRecord g{Int(groups, i, 0), PQgetvalue(groups.get(), i, 1), Int(groups, i, 2), false};
+    sizes.emplace_back(g.id, Int(groups, i, 3));
+    total += sizes.back().second;
+    FP_RETURN_IF_ERROR(sink.Group(g, static_cast<size_t>(sizes.back().second)));
   }
-  FP_RETURN_IF_ERROR(exec("COPY (SELECT b.group_id, b.face_id, f.feature FROM bindings b "
-                          "JOIN faces f ON f.id = b.face_id WHERE NOT f.deleted "
-                          "ORDER BY b.group_id, b.face_id) TO STDOUT (FORMAT binary)",
-                          PGRES_COPY_OUT)
-                         .status());
-  CopyParser parser(dim, sink);
-  Status parsed;
-  for (;;) {
-    char* data = nullptr;
-    const int n = PQgetCopyData(conn.get(), &data, 0);
-    if (n == -1) break;  // done: the COPY's result follows
-    if (n < 0) return failed("reading the bindings");
-    if (parsed.ok()) parsed = parser.Feed(data, static_cast<size_t>(n));
-    PQfreemem(data);  // on a parse error the rest is drained, then reported
+  // One stream is one server process detoasting while this side indexes: a
+  // large catalogue is cut into key ranges read side by side in the snapshot.
+  const int streams = total < kParallelFrom ? 1 : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
+  std::vector<std::optional<Key>> cuts(static_cast<size_t>(streams) + 1);
+  for (int i = 1; i < streams; ++i) {
+    int64_t target = total * i / streams, seen = 0;
+    for (const auto& [gid, n] : sizes) {
+      if (seen + n > target) {
+        FP_ASSIGN_OR_RETURN(Res key, first.Exec("SELECT face_id FROM bindings WHERE group_id = " + std::to_string(gid) +
+                                                    " ORDER BY face_id OFFSET " + std::to_string(target - seen) + " LIMIT 1",
+                                                PGRES_TUPLES_OK));
+        if (PQntuples(key.get()) == 1) cuts[static_cast<size_t>(i)] = Key{gid, Int(key, 0, 0)};
+        break;
+      }
+      seen += n;
+    }
+    if (!cuts[static_cast<size_t>(i)]) cuts[static_cast<size_t>(i)] = cuts[static_cast<size_t>(i) - 1];
   }
-  Res done(PQgetResult(conn.get()));
-  if (done == nullptr || PQresultStatus(done.get()) != PGRES_COMMAND_OK) return failed("reading the bindings");
-  while (Res more{PQgetResult(conn.get())}) {
+  std::vector<Status> results(static_cast<size_t>(streams));
+  std::vector<std::thread> others;
+  for (int i = 1; i < streams; ++i) {
+    const size_t at = static_cast<size_t>(i);
+    try {
+      others.emplace_back([&, at] {
+        SnapshotConn conn(*pool_);
+        Status s = conn.Begin(snapshot);
+        if (s.ok()) s = conn.Copy(cuts[at], cuts[at + 1], dim, sink);
+        results[at] = s;
+      });
+    } catch (const std::system_error& e) {
+      results[at] = Status::Unavailable(std::string("no thread for a range of the load: ") + e.what());
+    }
   }
-  FP_RETURN_IF_ERROR(parsed);
-  FP_RETURN_IF_ERROR(parser.Finish());
+  results[0] = first.Copy(cuts[0], cuts[1], dim, sink);
+  for (std::thread& t : others) t.join();
+  for (const Status& s : results) FP_RETURN_IF_ERROR(s);
   return seq;
 }
 
