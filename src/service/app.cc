@@ -1,5 +1,6 @@
 #include "service/app.h"
 
+#include <future>
 
 #include <spdlog/spdlog.h>
 
@@ -102,6 +103,11 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (ec) return Status::IoError("cannot create data dir " + options.data_dir.string() + ": " + ec.message());
   // Before anything is read: `facepass reindex` may be rewriting the features.
   FP_ASSIGN_OR_RETURN(auto dir_lock, store::DirLock::Acquire(options.data_dir));
+  // The models load while the store opens and checks itself (a third of a
+  // second of a start-up; a failed open still waits for it, in the future's
+  // destructor).
+  auto engine_loading = std::async(std::launch::async | std::launch::deferred,
+                                   [&options] { return vision::Engine::Create(options.engine); });
 
   std::unique_ptr<domain::Storage> storage;
   store::Database* sqlite = nullptr;  // the SQLite backend's database, for its fast index scan
@@ -122,7 +128,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
     return Status::Corruption(where + " fails its start-up check (" + sound.message() +
                               "): restore a backup (facepass restore, or pg_restore for PostgreSQL)");
   }
-  FP_ASSIGN_OR_RETURN(auto engine, vision::Engine::Create(options.engine));
+  FP_ASSIGN_OR_RETURN(auto engine, engine_loading.get());
   LogRuntime(engine->Models().runtime);
   FP_RETURN_IF_ERROR(CheckSearchModel(*storage, options.data_dir, engine->search_model()));
   std::unique_ptr<index::FaceIndex> index;  // follow mode: the Catalog's first catch-up fills an empty one
