@@ -129,6 +129,16 @@ TEST_F(SqliteImportTest, CopiesEveryRecordAndTheSecret) {
   EXPECT_EQ(report->images_hashed, 5);
   for (const ImportedTable& t : report->tables) EXPECT_EQ(t.source, t.target) << t.name;
   EXPECT_EQ(report->target.find("password"), std::string::npos);
+  EXPECT_TRUE(report->vacuum.ok()) << report->vacuum.ToString();
+  {
+    pqxx::connection admin(schema_->uri());
+    pqxx::nontransaction w(admin);
+    EXPECT_EQ(w.exec1("SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                      "AND relname IN ('faces', 'bindings') AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL")[0]
+                  .as<int>(),
+              2)
+        << "the copied tables vacuumed and analysed";
+  }
 
   auto pg = PgStore::Open(schema_->uri());
   ASSERT_TRUE(pg.ok()) << pg.status().ToString();

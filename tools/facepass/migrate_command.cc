@@ -27,6 +27,9 @@ void PrintReport(const store::pg::ImportReport& r) {
               static_cast<long long>(r.images_hashed), static_cast<long long>(images),
               static_cast<double>(r.image_bytes) / 1e6);
   std::printf("catalogue sequence: %lld (every group stamped with it)\n", static_cast<long long>(r.catalog_seq));
+  if (r.vacuum.ok()) std::printf("vacuumed and analysed\n");
+  else std::printf("warning: VACUUM (ANALYZE) failed (%s): run it on the database before starting nodes\n",
+                   r.vacuum.ToString().c_str());
 }
 
 }  // namespace

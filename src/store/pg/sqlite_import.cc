@@ -290,7 +290,19 @@ Result<ImportReport> ImportSqlite(const fs::path& data_dir, const std::string& u
         return Status::IoError("reading " + db_file.string() + ": " + e.what());
       }
     });
-    if (report.ok()) report->target = pool->target();
+    if (!report.ok()) return report;
+    report->target = pool->target();
+    // The copied tables' statistics and visibility map, as pg_restore's users
+    // are told to do: until autovacuum gets there, every index-only read
+    // (a node's first load walks the bindings key) visits the heap as well.
+    std::string tables;
+    for (const ImportedTable& t : report->tables) tables += (tables.empty() ? "" : ", ") + t.name;
+    report->vacuum = internal::RunOn<pqxx::nontransaction>(*pool, Mode::kPlain, [&](pqxx::transaction_base& w) -> Status {
+      w.exec("SET statement_timeout = 0");
+      w.exec("VACUUM (ANALYZE) " + tables);
+      w.exec("RESET statement_timeout");
+      return Status::OK();
+    });
     return report;
   } catch (const SQLite::Exception& e) {
     return Status::IoError("reading " + db_file.string() + ": " + e.what());

@@ -25,6 +25,9 @@ struct ImportReport {
   int64_t images_hashed = 0;          // images whose SHA-256 matched on both sides
   int64_t image_bytes = 0;
   int64_t catalog_seq = 0;            // catalog_state.seq after the copy (every group stamped with it)
+  // VACUUM (ANALYZE) after the commit: OK, or why it failed (the copy stands;
+  // autovacuum gets there later, and until then a node's first load is slower).
+  Status vacuum;
 };
 
 // Holds the data directory's lock (Unavailable while a server has it), runs
