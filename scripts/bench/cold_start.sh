@@ -75,6 +75,10 @@ start=$(date +%s.%N)
 "$BIN" migrate --from "$DATA" --to "$URI" >"$WORK/migrate.log"
 echo "migrated in $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s;" \
      "PostgreSQL database $(pg_sql "SELECT pg_size_pretty(pg_database_size('${URI##*/}'))"), SQLite file $(du -h "$DATA/facepass.db" | cut -f1)"
+# A node restart days after the migration, not during its write-back: the
+# migration's (and its VACUUM's) dirty pages written out before the first start.
+pg_sql "CHECKPOINT"
+sync
 
 echo "load average before: $(load_average)"
 : >"$WORK/sqlite.txt"
