@@ -130,7 +130,7 @@ class CopyParser {
 // first exports its snapshot, the others import it, so all read one state.
 class SnapshotConn {
  public:
-  SnapshotConn(const ConnectionPool& pool) : pool_(pool), conn_(PQconnectdb(pool.conninfo().c_str())) {}
+  explicit SnapshotConn(const ConnectionPool& pool) : pool_(pool), conn_(PQconnectdb(pool.conninfo().c_str())) {}
 
   Status Begin(const std::string& snapshot) {
     if (conn_ == nullptr || PQstatus(conn_.get()) != CONNECTION_OK) return Failed("connect");
@@ -158,8 +158,9 @@ class SnapshotConn {
     std::string sql =
         "COPY (SELECT b.group_id, b.face_id, f.feature FROM bindings b "
         "JOIN faces f ON f.id = b.face_id WHERE NOT f.deleted";
-    if (lo) sql += " AND (b.group_id, b.face_id) >= (" + std::to_string(lo->first) + ", " + std::to_string(lo->second) + ")";
-    if (hi) sql += " AND (b.group_id, b.face_id) < (" + std::to_string(hi->first) + ", " + std::to_string(hi->second) + ")";
+    auto key = [](const Key& k) { return "(" + std::to_string(k.first) + ", " + std::to_string(k.second) + ")"; };
+    if (lo) sql += " AND (b.group_id, b.face_id) >= " + key(*lo);
+    if (hi) sql += " AND (b.group_id, b.face_id) < " + key(*hi);
     sql += " ORDER BY b.group_id, b.face_id) TO STDOUT (FORMAT binary)";
     FP_RETURN_IF_ERROR(Exec(sql, PGRES_COPY_OUT).status());
     CopyParser parser(dim, sink);
@@ -215,21 +216,29 @@ Result<int64_t> PgStore::LoadSnapshot(size_t dim, domain::CatalogSnapshotSink& s
   }
   // One stream is one server process detoasting while this side indexes: a
   // large catalogue is cut into key ranges read side by side in the snapshot.
-  const int streams = total < kParallelFrom ? 1 : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
+  const unsigned hardware = std::clamp(std::thread::hardware_concurrency(), 2u, 4u);
+  int streams = total < kParallelFrom ? 1 : static_cast<int>(hardware);
+  // Cut i: the key at offset total * i / streams (the counts and the keys
+  // come from one snapshot, so it exists; if not, one range reads it all).
   std::vector<std::optional<Key>> cuts(static_cast<size_t>(streams) + 1);
   for (int i = 1; i < streams; ++i) {
     int64_t target = total * i / streams, seen = 0;
     for (const auto& [gid, n] : sizes) {
       if (seen + n > target) {
-        FP_ASSIGN_OR_RETURN(Res key, first.Exec("SELECT face_id FROM bindings WHERE group_id = " + std::to_string(gid) +
-                                                    " ORDER BY face_id OFFSET " + std::to_string(target - seen) + " LIMIT 1",
+        FP_ASSIGN_OR_RETURN(Res key, first.Exec("SELECT face_id FROM bindings WHERE group_id = " +
+                                                    std::to_string(gid) + " ORDER BY face_id OFFSET " +
+                                                    std::to_string(target - seen) + " LIMIT 1",
                                                 PGRES_TUPLES_OK));
         if (PQntuples(key.get()) == 1) cuts[static_cast<size_t>(i)] = Key{gid, Int(key, 0, 0)};
         break;
       }
       seen += n;
     }
-    if (!cuts[static_cast<size_t>(i)]) cuts[static_cast<size_t>(i)] = cuts[static_cast<size_t>(i) - 1];
+    if (!cuts[static_cast<size_t>(i)]) {
+      streams = 1;
+      cuts.assign(2, std::nullopt);
+      break;
+    }
   }
   std::vector<Status> results(static_cast<size_t>(streams));
   std::vector<std::thread> others;
