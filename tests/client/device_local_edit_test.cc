@@ -224,11 +224,12 @@ std::set<std::string> ExpectedAfter(int n) {
   return out;
 }
 
-// The child: edits from `first` on, writing 'h' when inside an edit's
-// transaction and 'd' after each committed edit.
+// The child: edits from `first` on, writing 'o' once the store is open, 'h'
+// when inside an edit's transaction and 'd' after each committed edit.
 [[noreturn]] void EditForever(const std::filesystem::path& path, int first, int fd, unsigned hook_us) {
   Result<std::unique_ptr<DeviceStore>> s = DeviceStore::Open(path);
   if (!s.ok()) ::_exit(3);
+  (void)!::write(fd, "o", 1);
   (*s)->SetEditHookForTesting([&] {
     (void)!::write(fd, "h", 1);
     if (hook_us) ::usleep(hook_us);
@@ -266,6 +267,11 @@ TEST_F(LocalEditTest, KillDuringLocalEditsLeavesBeforeOrAfter) {
       EditForever(path_, done, fds[1], hook_us);
     }
     ::close(fds[1]);
+    // The kill's delay counts from the open store, not from the fork: on a
+    // loaded box (sanitizers, a build beside) opening alone took the delay.
+    char opened = 0;
+    ASSERT_EQ(::read(fds[0], &opened, 1), 1) << "round " << round << ": the child did not open the store";
+    ASSERT_EQ(opened, 'o');
     ::usleep(kill_after_us);
     ::kill(pid, SIGKILL);
     int status = 0;
