@@ -1,10 +1,10 @@
 // A node's first load (CatalogLog::LoadSnapshot): every live group and
 // binding in one REPEATABLE READ snapshot, the features through COPY in its
 // binary format on libpq connections of its own (several key ranges side by
-// side for a large catalogue, all in the first one's exported snapshot). libpqxx 6.4 reads results
-// as text only, which sends each 2.8 kB feature as 5.6 kB of hex and parses
-// it back; binary COPY sends the bytes as stored, and the server streams
-// while this side loads.
+// side for a large catalogue, all in the first one's exported snapshot).
+// libpqxx 6.4 reads results as text only, which sends each 2.8 kB feature as
+// 5.6 kB of hex and parses it back; binary COPY sends the bytes as stored,
+// and the server streams while this side loads.
 #include <libpq-fe.h>
 
 #include <algorithm>
