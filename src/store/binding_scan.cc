@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "store/database.h"
+#include "store/key_cuts.h"
 
 namespace facepass::store {
 
 namespace {
 
-using Key = std::pair<int64_t, int64_t>;  // (group_id, face_id)
+using Key = BindingKey;
 
 // Small enough that a batch (5.6 MiB at 704-D) is still in cache when the
 // index copies it; 65,536 rows streamed 184 MiB through memory twice.
@@ -127,20 +128,15 @@ Status ScanBindings(const Database& store_db, size_t dim, BindingSink& sink, Bin
     // At least one range even for an empty store (results[0] and cuts[1] are used).
     threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, total)));
     // Split points: the key at offsets total*i/threads.
-    std::vector<std::optional<Key>> cuts(static_cast<size_t>(threads) + 1);
-    for (int i = 1; i < threads; ++i) {
-      int64_t target = total * i / threads, seen = 0;
-      for (const auto& [gid, n] : groups) {
-        if (seen + n > target) {
-          SQLite::Statement st(db, "SELECT face_id FROM bindings WHERE group_id = ? ORDER BY face_id LIMIT 1 OFFSET ?");
-          st.bind(1, gid);
-          st.bind(2, target - seen);
-          if (st.executeStep()) cuts[i] = Key{gid, st.getColumn(0).getInt64()};
-          break;
-        }
-        seen += n;
-      }
-    }
+    auto key_at = [&db](int64_t group, int64_t offset) -> Result<std::optional<int64_t>> {
+      SQLite::Statement st(db, "SELECT face_id FROM bindings WHERE group_id = ? ORDER BY face_id LIMIT 1 OFFSET ?");
+      st.bind(1, group);
+      st.bind(2, offset);
+      if (!st.executeStep()) return std::optional<int64_t>();
+      return std::optional<int64_t>(st.getColumn(0).getInt64());
+    };
+    FP_ASSIGN_OR_RETURN(const std::vector<std::optional<Key>> cuts, CutBindingKeys(groups, threads, key_at));
+    threads = static_cast<int>(cuts.size()) - 1;
     std::vector<RangeResult> results(static_cast<size_t>(threads));
     std::vector<std::thread> workers;
     for (int i = 1; i < threads; ++i) {

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/key_cuts.h"
 #include "store/pg/pg_store.h"
 
 namespace facepass::store::pg {
@@ -49,7 +50,7 @@ constexpr size_t kBatchRows = 2048;
 // Bindings from which the load reads several key ranges at once.
 constexpr int64_t kParallelFrom = 100000;
 
-using Key = std::pair<int64_t, int64_t>;  // (group_id, face_id)
+using Key = BindingKey;
 
 // Parses the COPY stream (header, then tuples of group_id int8, face_id int8,
 // feature bytea) as its messages arrive, handing batches of one group on.
@@ -218,28 +219,15 @@ Result<int64_t> PgStore::LoadSnapshot(size_t dim, domain::CatalogSnapshotSink& s
   // large catalogue is cut into key ranges read side by side in the snapshot.
   const unsigned hardware = std::clamp(std::thread::hardware_concurrency(), 2u, 4u);
   int streams = total < kParallelFrom ? 1 : static_cast<int>(hardware);
-  // Cut i: the key at offset total * i / streams (the counts and the keys
-  // come from one snapshot, so it exists; if not, one range reads it all).
-  std::vector<std::optional<Key>> cuts(static_cast<size_t>(streams) + 1);
-  for (int i = 1; i < streams; ++i) {
-    int64_t target = total * i / streams, seen = 0;
-    for (const auto& [gid, n] : sizes) {
-      if (seen + n > target) {
-        FP_ASSIGN_OR_RETURN(Res key, first.Exec("SELECT face_id FROM bindings WHERE group_id = " +
-                                                    std::to_string(gid) + " ORDER BY face_id OFFSET " +
-                                                    std::to_string(target - seen) + " LIMIT 1",
-                                                PGRES_TUPLES_OK));
-        if (PQntuples(key.get()) == 1) cuts[static_cast<size_t>(i)] = Key{gid, Int(key, 0, 0)};
-        break;
-      }
-      seen += n;
-    }
-    if (!cuts[static_cast<size_t>(i)]) {
-      streams = 1;
-      cuts.assign(2, std::nullopt);
-      break;
-    }
-  }
+  auto key_at = [&first](int64_t group, int64_t offset) -> Result<std::optional<int64_t>> {
+    FP_ASSIGN_OR_RETURN(Res key, first.Exec("SELECT face_id FROM bindings WHERE group_id = " + std::to_string(group) +
+                                                " ORDER BY face_id OFFSET " + std::to_string(offset) + " LIMIT 1",
+                                            PGRES_TUPLES_OK));
+    if (PQntuples(key.get()) != 1) return std::optional<int64_t>();
+    return std::optional<int64_t>(Int(key, 0, 0));
+  };
+  FP_ASSIGN_OR_RETURN(const std::vector<std::optional<Key>> cuts, CutBindingKeys(sizes, streams, key_at));
+  streams = static_cast<int>(cuts.size()) - 1;
   std::vector<Status> results(static_cast<size_t>(streams));
   std::vector<std::thread> others;
   for (int i = 1; i < streams; ++i) {
